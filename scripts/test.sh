@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, and the namespace/TAP integration tests (which need root).
+# Installs the Debian packages the tests use, then runs Maven. Extra arguments go to Maven.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/lib/ensure-packages.sh
+if [ "$(id -u)" = 0 ]; then
+    ensure_packages mvn:maven ip:iproute2 ping:iputils-ping brctl:bridge-utils tcpdump:tcpdump \
+        nc:netcat-openbsd nft:nftables setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils
+fi
+exec mvn -B -ntp verify "$@"
