@@ -1,0 +1,51 @@
+package org.tapbridge.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.tapbridge.config.ConfigException;
+import org.tapbridge.config.SiteConfig;
+import org.tapbridge.daemon.Daemon;
+import org.tapbridge.daemon.LinuxPlatform;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code tapbridge run}: the daemon in the foreground, logging to stderr, stopped by SIGTERM or SIGINT. */
+@Command(name = "run", description = "Run the gateway daemon in the foreground.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        SiteConfig site;
+        try {
+            site = config.load();
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return Main.USAGE;
+        }
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(site, new LinuxPlatform());
+        } catch (IOException e) {
+            err.println("tapbridge: site " + site.name() + ": " + e.getMessage());
+            err.flush();
+            return Main.FAILED;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

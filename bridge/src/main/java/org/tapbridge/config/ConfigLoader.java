@@ -1,0 +1,334 @@
+package org.tapbridge.config;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.tapbridge.ethernet.MacAddress;
+import org.tapbridge.switching.SwitchSettings;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/** Reads one site's TOML file; rejects unknown keys and every bad value with file:line:key. */
+public final class ConfigLoader {
+    private static final Pattern SITE_NAME = Pattern.compile("[a-z0-9-]{1,32}");
+    private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Set<String> TOP_KEYS = Set.of("site", "switch", "peer", "static-mac");
+    private static final Set<String> SITE_KEYS =
+            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file");
+    private static final Set<String> SWITCH_KEYS = Set.of("mac-aging-seconds", "mac-table-limit",
+            "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst");
+    private static final Set<String> PEER_KEYS =
+            Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon");
+    private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "vlan", "port");
+
+    private final Path file;
+
+    private ConfigLoader(Path file) {
+        this.file = file;
+    }
+
+    public static SiteConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(file).read();
+    }
+
+    private SiteConfig read() throws ConfigException {
+        TomlParseResult toml;
+        try {
+            toml = Toml.parse(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, 0, null, "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, null, "cannot read: " + e.getMessage());
+        }
+        if (toml.hasErrors()) {
+            var first = toml.errors().get(0);
+            throw new ConfigException(file, first.position().line(), null, "TOML syntax: " + first.getMessage());
+        }
+        rejectUnknown(toml, "", TOP_KEYS);
+
+        TomlTable site = table(toml, "site", true);
+        rejectUnknown(site, "site.", SITE_KEYS);
+        String name = requiredString(site, "site.", "name");
+        if (!SITE_NAME.matcher(name).matches()) {
+            throw error(site, "site.", "name", "'" + name + "' must match [a-z0-9-]{1,32}");
+        }
+        String tap = requiredString(site, "site.", "tap");
+        if (!DEVICE_NAME.matcher(tap).matches()) {
+            throw error(site, "site.", "tap",
+                    "'" + tap + "' is not a Linux interface name (1-15 of A-Z a-z 0-9 _ . -)");
+        }
+        int mtu = (int) optionalLong(site, "site.", "mtu", 0, 576, 65535);
+        InetSocketAddress listen = optionalEndpoint(site, "site.", "listen");
+        String socket = optionalString(site, "site.", "control-socket");
+        Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name) : Path.of(socket);
+        String keyFile = optionalString(site, "site.", "private-key-file");
+
+        List<PeerConfig> peers = readPeers(toml, name);
+        SwitchSettings switchSettings = readSwitch(toml, peers.size());
+        List<StaticMacConfig> statics = readStaticMacs(toml, peers);
+        return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
+                keyFile == null ? null : resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics));
+    }
+
+    /** Builds the switch settings; the switch's own validators run here, so `check` catches bad values. */
+    private SwitchSettings readSwitch(TomlParseResult toml, int peerCount) throws ConfigException {
+        TomlTable sw = table(toml, "switch", false);
+        SwitchSettings.Builder builder = SwitchSettings.builder();
+        // Room for every configured peer plus the TAP, with headroom for peers added at run time.
+        builder.maxPorts(Math.max(SwitchSettings.DEFAULT_MAX_PORTS, peerCount + 1));
+        if (sw == null) {
+            return builder.build();
+        }
+        rejectUnknown(sw, "switch.", SWITCH_KEYS);
+        for (String key : sw.keySet()) {
+            if (key.equals(SwitchSettings.KEY_FORWARD_STP)) {
+                builder.forwardStpBpdus(nullableBoolean(sw, "switch.", key));
+                continue;
+            }
+            Long value = nullableLong(sw, "switch.", key);
+            try {
+                builder.set(key, value);
+            } catch (IllegalArgumentException e) {
+                throw error(sw, "switch.", key, e.getMessage());
+            }
+        }
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            for (String key : sw.keySet()) {
+                if (message.startsWith(key + "=")) {
+                    throw error(sw, "switch.", key, message);
+                }
+            }
+            throw new ConfigException(file, firstLine(sw), "switch", message);
+        }
+    }
+
+    private List<PeerConfig> readPeers(TomlParseResult toml, String siteName) throws ConfigException {
+        List<PeerConfig> peers = new ArrayList<>();
+        TomlArray array = arrayOfTables(toml, "peer");
+        if (array == null) {
+            return peers;
+        }
+        Set<String> names = new HashSet<>();
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            TomlTable peer = array.getTable(i);
+            String prefix = "peer[" + (i + 1) + "].";
+            rejectUnknown(peer, prefix, PEER_KEYS);
+            String name = requiredString(peer, prefix, "name");
+            if (!SITE_NAME.matcher(name).matches()) {
+                throw error(peer, prefix, "name", "'" + name + "' must match [a-z0-9-]{1,32}");
+            }
+            if (name.equals("local")) {
+                throw error(peer, prefix, "name", "'local' is reserved for the site's own TAP port");
+            }
+            if (name.equals(siteName)) {
+                throw error(peer, prefix, "name", "'" + name + "' is this site's own name");
+            }
+            if (!names.add(name)) {
+                throw error(peer, prefix, "name", "a peer named '" + name + "' is already defined");
+            }
+            InetSocketAddress endpoint = optionalEndpoint(peer, prefix, "endpoint");
+            String transportText = optionalString(peer, prefix, "transport");
+            Transport transport = Transport.UDP;
+            if (transportText != null) {
+                switch (transportText) {
+                    case "udp" -> transport = Transport.UDP;
+                    case "tcp" -> transport = Transport.TCP;
+                    default -> throw error(peer, prefix, "transport", "'" + transportText + "' is not udp or tcp");
+                }
+            }
+            String publicKey = optionalString(peer, prefix, "public-key");
+            if (publicKey != null && !keys.add(publicKey)) {
+                throw error(peer, prefix, "public-key", "another peer already has this public key");
+            }
+            String psk = optionalString(peer, prefix, "preshared-key-file");
+            String horizon = optionalString(peer, prefix, "split-horizon");
+            boolean spoke = false;
+            if (horizon != null) {
+                switch (horizon) {
+                    case "mesh" -> spoke = false;
+                    case "spoke" -> spoke = true;
+                    default -> throw error(peer, prefix, "split-horizon", "'" + horizon + "' is not mesh or spoke");
+                }
+            }
+            peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(psk), spoke));
+        }
+        return peers;
+    }
+
+    private List<StaticMacConfig> readStaticMacs(TomlParseResult toml, List<PeerConfig> peers)
+            throws ConfigException {
+        List<StaticMacConfig> statics = new ArrayList<>();
+        TomlArray array = arrayOfTables(toml, "static-mac");
+        if (array == null) {
+            return statics;
+        }
+        for (int i = 0; i < array.size(); i++) {
+            TomlTable entry = array.getTable(i);
+            String prefix = "static-mac[" + (i + 1) + "].";
+            rejectUnknown(entry, prefix, STATIC_MAC_KEYS);
+            String macText = requiredString(entry, prefix, "mac");
+            long mac;
+            try {
+                mac = MacAddress.parse(macText);
+            } catch (IllegalArgumentException e) {
+                throw error(entry, prefix, "mac", e.getMessage());
+            }
+            if (MacAddress.isMulticast(mac) || mac == 0) {
+                throw error(entry, prefix, "mac", macText + " is not a unicast MAC; only unicast MACs can be pinned");
+            }
+            int vlan = (int) optionalLong(entry, prefix, "vlan", 0, 0, 4094);
+            String port = requiredString(entry, prefix, "port");
+            if (!port.equals("local") && peers.stream().noneMatch(p -> p.name().equals(port))) {
+                throw error(entry, prefix, "port", "'" + port + "' is neither 'local' nor the name of a [[peer]]");
+            }
+            statics.add(new StaticMacConfig(vlan, mac, port));
+        }
+        return statics;
+    }
+
+    // --- typed access, each failure located ---
+
+    private Path resolve(String path) {
+        Path p = Path.of(path);
+        Path dir = file.toAbsolutePath().getParent();
+        return p.isAbsolute() || dir == null ? p : dir.resolve(p);
+    }
+
+    private TomlTable table(TomlTable toml, String key, boolean required) throws ConfigException {
+        Object value = toml.get(List.of(key));
+        if (value == null) {
+            if (required) {
+                throw new ConfigException(file, 0, key, "missing table [" + key + "]");
+            }
+            return null;
+        }
+        if (!(value instanceof TomlTable t)) {
+            throw error(toml, "", key, "must be a table [" + key + "]");
+        }
+        return t;
+    }
+
+    private TomlArray arrayOfTables(TomlTable toml, String key) throws ConfigException {
+        Object value = toml.get(List.of(key));
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof TomlArray a) || (!a.isEmpty() && !a.containsTables())) {
+            throw error(toml, "", key, "must be written as [[" + key + "]] tables");
+        }
+        return a;
+    }
+
+    private void rejectUnknown(TomlTable table, String prefix, Set<String> known) throws ConfigException {
+        for (String key : table.keySet()) {
+            if (!known.contains(key)) {
+                throw error(table, prefix, key, "unknown key; known keys here: " + String.join(", ", sorted(known)));
+            }
+        }
+    }
+
+    private static List<String> sorted(Set<String> keys) {
+        List<String> list = new ArrayList<>(keys);
+        list.sort(null);
+        return list;
+    }
+
+    private String requiredString(TomlTable table, String prefix, String key) throws ConfigException {
+        String value = optionalString(table, prefix, key);
+        if (value == null) {
+            int line = table.isEmpty() ? 0 : firstLine(table);
+            throw new ConfigException(file, line, prefix + key, "required key is missing");
+        }
+        return value;
+    }
+
+    private String optionalString(TomlTable table, String prefix, String key) throws ConfigException {
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            throw error(table, prefix, key, "must be a string in quotes");
+        }
+        if (s.isEmpty()) {
+            throw error(table, prefix, key, "must not be empty");
+        }
+        return s;
+    }
+
+    private long optionalLong(TomlTable table, String prefix, String key, long dflt, long min, long max)
+            throws ConfigException {
+        Long value = nullableLong(table, prefix, key);
+        if (value == null) {
+            return dflt;
+        }
+        if (value < min || value > max) {
+            throw error(table, prefix, key, value + " is outside " + min + ".." + max);
+        }
+        return value;
+    }
+
+    private Long nullableLong(TomlTable table, String prefix, String key) throws ConfigException {
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Long l)) {
+            throw error(table, prefix, key, "must be a whole number");
+        }
+        return l;
+    }
+
+    private Boolean nullableBoolean(TomlTable table, String prefix, String key) throws ConfigException {
+        Object value = table.get(List.of(key));
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Boolean b)) {
+            throw error(table, prefix, key, "must be true or false");
+        }
+        return b;
+    }
+
+    private InetSocketAddress optionalEndpoint(TomlTable table, String prefix, String key) throws ConfigException {
+        String text = optionalString(table, prefix, key);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Endpoint.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw error(table, prefix, key, e.getMessage());
+        }
+    }
+
+    private int firstLine(TomlTable table) {
+        int line = Integer.MAX_VALUE;
+        for (String key : table.keySet()) {
+            TomlPosition p = table.inputPositionOf(List.of(key));
+            if (p != null) {
+                line = Math.min(line, p.line());
+            }
+        }
+        return line == Integer.MAX_VALUE ? 0 : Math.max(1, line - 1);
+    }
+
+    /** Validation errors found after parsing, located at the key's line. */
+    ConfigException error(TomlTable table, String prefix, String key, String problem) {
+        TomlPosition p = table.inputPositionOf(List.of(key));
+        return new ConfigException(file, p == null ? 0 : p.line(), prefix + key, problem);
+    }
+}

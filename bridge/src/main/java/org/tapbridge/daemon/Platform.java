@@ -1,0 +1,18 @@
+package org.tapbridge.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.tapbridge.link.DatagramPort;
+import org.tapbridge.pipeline.NanoClock;
+import org.tapbridge.tap.TapDevice;
+
+/** The operating-system facing parts of a daemon; tests swap in fakes to run two sites in one JVM. */
+public interface Platform {
+    /** Opens the site's TAP; {@code mtu} 0 leaves the device's MTU as it is. */
+    TapDevice openTap(String name, int mtu) throws IOException;
+
+    /** Binds the UDP socket for peer links; {@code listen} null means an ephemeral port. */
+    DatagramPort bindUdp(InetSocketAddress listen) throws IOException;
+
+    NanoClock clock();
+}

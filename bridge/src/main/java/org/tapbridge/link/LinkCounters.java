@@ -1,0 +1,27 @@
+package org.tapbridge.link;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Drops that cannot be charged to a known peer (garbage from unknown senders, bad versions), by reason.
+ * Written by the link receive threads; several may write, so increments are atomic.
+ */
+public final class LinkCounters {
+    private final AtomicLongArray drops = new AtomicLongArray(LinkDrop.COUNT);
+
+    public void dropped(int reason) {
+        drops.incrementAndGet(reason);
+    }
+
+    public long drops(int reason) {
+        return drops.get(reason);
+    }
+
+    public long totalDrops() {
+        long sum = 0;
+        for (int i = 0; i < LinkDrop.COUNT; i++) {
+            sum += drops.get(i);
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,90 @@
+package org.tapbridge.link;
+
+import java.net.InetSocketAddress;
+import org.tapbridge.config.PeerConfig;
+import org.tapbridge.config.Transport;
+
+/**
+ * One remote site: its switch port, where it is reached, and whether it is alive. Written by the link
+ * threads, read by the egress thread and the control thread, hence the volatile fields.
+ */
+public final class Peer {
+    private final PeerConfig config;
+    private final int port;
+    private final PeerCounters counters = new PeerCounters();
+    private volatile InetSocketAddress endpoint;
+    private volatile long lastRxNs;
+    private volatile boolean up;
+    private volatile long upSinceNs;
+    private volatile TcpConnection connection;
+
+    public Peer(PeerConfig config, int port) {
+        this.config = config;
+        this.port = port;
+        this.endpoint = config.endpoint();
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public PeerConfig config() {
+        return config;
+    }
+
+    public Transport transport() {
+        return config.transport();
+    }
+
+    public PeerCounters counters() {
+        return counters;
+    }
+
+    /** Where datagrams go: the configured endpoint, or the address the peer last spoke from. */
+    public InetSocketAddress endpoint() {
+        return endpoint;
+    }
+
+    void endpoint(InetSocketAddress address) {
+        this.endpoint = address;
+    }
+
+    public boolean isUp() {
+        return up;
+    }
+
+    public long lastRxNs() {
+        return lastRxNs;
+    }
+
+    public long upSinceNs() {
+        return upSinceNs;
+    }
+
+    /** Records a valid message from the peer; returns true when this brought the peer up. */
+    boolean heard(long nowNs) {
+        lastRxNs = nowNs;
+        if (!up) {
+            up = true;
+            upSinceNs = nowNs;
+            return true;
+        }
+        return false;
+    }
+
+    void down() {
+        up = false;
+    }
+
+    TcpConnection connection() {
+        return connection;
+    }
+
+    void connection(TcpConnection connection) {
+        this.connection = connection;
+    }
+}

@@ -1,0 +1,56 @@
+package org.tapbridge.link;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Traffic counters of one peer. Receive-side slots are written only by the thread reading the peer's
+ * link, send-side slots only by the egress thread, so each slot has one writer; opaque writes let the
+ * control thread read them without locks.
+ */
+public final class PeerCounters {
+    private static final int RX_FRAMES = 0;
+    private static final int RX_BYTES = 1;
+    private static final int TX_FRAMES = 2;
+    private static final int TX_BYTES = 3;
+    private static final int DROPS = 4;
+
+    private final AtomicLongArray values = new AtomicLongArray(DROPS + LinkDrop.COUNT);
+
+    void received(int bytes) {
+        add(RX_FRAMES, 1);
+        add(RX_BYTES, bytes);
+    }
+
+    void sent(int bytes) {
+        add(TX_FRAMES, 1);
+        add(TX_BYTES, bytes);
+    }
+
+    void dropped(int reason) {
+        add(DROPS + reason, 1);
+    }
+
+    private void add(int index, long delta) {
+        values.setOpaque(index, values.getPlain(index) + delta);
+    }
+
+    public long rxFrames() {
+        return values.getOpaque(RX_FRAMES);
+    }
+
+    public long rxBytes() {
+        return values.getOpaque(RX_BYTES);
+    }
+
+    public long txFrames() {
+        return values.getOpaque(TX_FRAMES);
+    }
+
+    public long txBytes() {
+        return values.getOpaque(TX_BYTES);
+    }
+
+    public long drops(int reason) {
+        return values.getOpaque(DROPS + reason);
+    }
+}

@@ -1,0 +1,107 @@
+package org.tapbridge.link;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.tapbridge.config.Transport;
+import org.tapbridge.pipeline.FrameSender;
+import org.tapbridge.pipeline.RateLimitedLog;
+
+/**
+ * Egress to one peer, on the egress thread: wraps each frame in a link message and sends it over
+ * UDP or the peer's TCP connection; on ticks, sends keepalives, declares a silent peer dead, and
+ * probes a dead UDP peer with backoff.
+ */
+public final class PeerSender implements FrameSender {
+    private static final System.Logger LOG = System.getLogger(PeerSender.class.getName());
+
+    private final Peer peer;
+    private final DatagramPort udp;
+    private final HelloSender hellos;
+    private final Inbound inbound;
+    private final LinkTimers timers;
+    private final ByteBuffer message;
+    private final Backoff probeBackoff;
+    private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
+    private long lastTxNs;
+    private long nextProbeNs;
+    private boolean started;
+
+    PeerSender(Peer peer, DatagramPort udp, HelloSender hellos, Inbound inbound, LinkTimers timers,
+               int maxFrame) {
+        this.peer = peer;
+        this.udp = udp;
+        this.hellos = hellos;
+        this.inbound = inbound;
+        this.timers = timers;
+        this.message = ByteBuffer.allocateDirect(WireHeader.LENGTH + maxFrame);
+        this.probeBackoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(), peer.port());
+    }
+
+    @Override
+    public void send(ByteBuffer frame, int length, long nowNs) {
+        if (!peer.isUp()) {
+            peer.counters().dropped(LinkDrop.PEER_DOWN);
+            return;
+        }
+        WireHeader.write(message, 0, WireHeader.TYPE_FRAME);
+        message.put(WireHeader.LENGTH, frame, 0, length);
+        if (transmit(WireHeader.LENGTH + length, nowNs)) {
+            peer.counters().sent(length);
+        }
+    }
+
+    @Override
+    public void onTick(long nowNs) {
+        if (!started) {
+            started = true;
+            nextProbeNs = nowNs;
+        }
+        if (peer.isUp()) {
+            if (nowNs - peer.lastRxNs() > timers.deadNs()) {
+                LOG.log(System.Logger.Level.WARNING, "peer " + peer.name() + ": nothing heard for "
+                        + (nowNs - peer.lastRxNs()) / 1_000_000_000L + " s; marking it down");
+                TcpConnection c = peer.connection();
+                if (c != null) {
+                    c.close();
+                }
+                inbound.lost(peer);
+                probeBackoff.reset();
+                nextProbeNs = nowNs;
+            } else if (nowNs - lastTxNs >= timers.keepaliveNs()) {
+                WireHeader.write(message, 0, WireHeader.TYPE_KEEPALIVE);
+                transmit(WireHeader.LENGTH, nowNs);
+            }
+        }
+        if (!peer.isUp() && peer.transport() == Transport.UDP && nowNs - nextProbeNs >= 0) {
+            hellos.sendUdp(peer, true);
+            nextProbeNs = nowNs + probeBackoff.nextDelayNs();
+        }
+    }
+
+    private boolean transmit(int length, long nowNs) {
+        message.limit(length).position(0);
+        try {
+            boolean sent;
+            if (peer.transport() == Transport.UDP) {
+                udp.send(message, peer.endpoint());
+                sent = true;
+            } else {
+                TcpConnection c = peer.connection();
+                sent = c != null && c.send(message);
+                if (!sent) {
+                    peer.counters().dropped(c == null ? LinkDrop.PEER_DOWN : LinkDrop.SEND_QUEUE_FULL);
+                }
+            }
+            if (sent) {
+                lastTxNs = nowNs;
+            }
+            return sent;
+        } catch (IOException e) {
+            peer.counters().dropped(LinkDrop.SEND_FAILED);
+            errors.warn("sending to peer " + peer.name() + " at " + peer.endpoint() + " failed: " + e.getMessage());
+            return false;
+        } finally {
+            message.clear();
+        }
+    }
+}
