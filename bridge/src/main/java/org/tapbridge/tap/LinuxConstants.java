@@ -1,0 +1,80 @@
+package org.tapbridge.tap;
+
+/**
+ * Linux ABI numbers used by the TAP layer (x86_64 and aarch64 share them all). Each one is pinned by a
+ * unit test against the value measured on a real kernel, because a wrong number fails silently.
+ */
+final class LinuxConstants {
+    private LinuxConstants() {
+    }
+
+    // ioctl requests from <linux/if_tun.h>: _IOW('T', n, int), hence the 4-byte size in bits 16..29.
+    static final long TUNSETIFF = 0x400454caL;
+    static final long TUNGETIFF = 0x800454d2L;
+    static final long TUNSETPERSIST = 0x400454cbL;
+
+    // ioctl requests from <linux/sockios.h>, issued on any AF_INET socket.
+    static final long SIOCGIFFLAGS = 0x8913;
+    static final long SIOCSIFFLAGS = 0x8914;
+    static final long SIOCGIFMTU = 0x8921;
+    static final long SIOCSIFMTU = 0x8922;
+
+    // struct ifreq.ifr_flags bits for TUNSETIFF, and tun_flags in sysfs.
+    static final int IFF_TUN = 0x0001;
+    static final int IFF_TAP = 0x0002;
+    static final int IFF_MULTI_QUEUE = 0x0100;
+    static final int IFF_NO_PI = 0x1000;
+    static final int IFF_PERSIST = 0x0800;
+
+    // struct ifreq.ifr_flags bits for SIOCGIFFLAGS.
+    static final int IFF_UP = 0x0001;
+
+    // open(2), fcntl(2), eventfd(2), socket(2).
+    static final int O_RDWR = 0x0002;
+    static final int O_NONBLOCK = 0x0800;
+    static final int O_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = O_NONBLOCK;
+    static final int EFD_CLOEXEC = O_CLOEXEC;
+    static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_CLOEXEC = O_CLOEXEC;
+
+    // poll(2).
+    static final short POLLIN = 0x0001;
+    static final short POLLERR = 0x0008;
+    static final short POLLHUP = 0x0010;
+    static final short POLLNVAL = 0x0020;
+
+    // errno values.
+    static final int EPERM = 1;
+    static final int ENOENT = 2;
+    static final int EINTR = 4;
+    static final int ENXIO = 6;
+    static final int EBADF = 9;
+    static final int EAGAIN = 11;
+    static final int EACCES = 13;
+    static final int EBUSY = 16;
+    static final int ENODEV = 19;
+    static final int EINVAL = 22;
+    static final int EIO = 5;
+    static final int EBADFD = 77;
+
+    /** The symbolic name of an errno we explain, or "errno N". */
+    static String errnoName(int errno) {
+        switch (errno) {
+            case EPERM: return "EPERM";
+            case ENOENT: return "ENOENT";
+            case EINTR: return "EINTR";
+            case ENXIO: return "ENXIO";
+            case EBADF: return "EBADF";
+            case EAGAIN: return "EAGAIN";
+            case EACCES: return "EACCES";
+            case EBUSY: return "EBUSY";
+            case ENODEV: return "ENODEV";
+            case EINVAL: return "EINVAL";
+            case EIO: return "EIO";
+            case EBADFD: return "EBADFD";
+            default: return "errno " + errno;
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package org.tapbridge.tap;
+
+import static org.tapbridge.tap.LinuxConstants.EAGAIN;
+import static org.tapbridge.tap.LinuxConstants.EINTR;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * A Linux TAP device opened through /dev/net/tun in non-blocking mode, with an eventfd to wake a waiting
+ * reader. The tap-reader thread owns read/awaitReadable, the egress thread owns write; wakeup is free.
+ */
+public final class LinuxTapDevice implements TapDevice {
+    static final String CLONE_DEVICE = "/dev/net/tun";
+
+    private static final long EVENTFD_COUNTER_BYTES = 8;
+    // struct pollfd { int fd; short events; short revents; }: 8 bytes, two of them (TAP, eventfd).
+    private static final int POLLFD_SIZE = 8;
+    private static final int POLLFD_EVENTS_OFFSET = 4;
+    private static final int POLLFD_REVENTS_OFFSET = 6;
+
+    private final NativeLibC.LibC libc;
+    private final String name;
+    private final int mtu;
+    private final boolean createdByUs;
+    private final int tapFd;
+    private final int eventFd;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean open = true;
+
+    // Native scratch memory, allocated once and released by the GC: never freed under a running call.
+    private final Pointer pollFds;
+    private final long pollFdsAddress;
+    private final Pointer wakeValue;
+    private final Pointer drainValue;
+
+    private final DirectAddress readAddress = new DirectAddress();
+    private final DirectAddress writeAddress = new DirectAddress();
+    private long possiblyTruncatedReads;
+
+    private LinuxTapDevice(NativeLibC.LibC libc, String name, int mtu, boolean createdByUs, int tapFd, int eventFd) {
+        this.libc = libc;
+        this.name = name;
+        this.mtu = mtu;
+        this.createdByUs = createdByUs;
+        this.tapFd = tapFd;
+        this.eventFd = eventFd;
+        jnr.ffi.Runtime runtime = NativeLibC.runtime();
+        this.pollFds = Memory.allocateDirect(runtime, 2 * POLLFD_SIZE, true);
+        this.pollFdsAddress = pollFds.address();
+        pollFds.putInt(0, tapFd);
+        pollFds.putShort(POLLFD_EVENTS_OFFSET, LinuxConstants.POLLIN);
+        pollFds.putInt(POLLFD_SIZE, eventFd);
+        pollFds.putShort(POLLFD_SIZE + POLLFD_EVENTS_OFFSET, LinuxConstants.POLLIN);
+        this.wakeValue = Memory.allocateDirect(runtime, EVENTFD_COUNTER_BYTES, true);
+        wakeValue.putLong(0, 1);
+        this.drainValue = Memory.allocateDirect(runtime, EVENTFD_COUNTER_BYTES, true);
+    }
+
+    /**
+     * Attaches to the named TAP if it exists (a persistent device, left in place at close), otherwise
+     * creates it (removed again at close). Sets the MTU and the up flag only when they differ, so that an
+     * unprivileged daemon can use a device that root prepared.
+     */
+    public static LinuxTapDevice open(TapOptions options) throws TapException {
+        return open(options, CLONE_DEVICE);
+    }
+
+    static LinuxTapDevice open(TapOptions options, String cloneDevice) throws TapException {
+        String requested = options.name();
+        NativeLibC.LibC libc = NativeLibC.libc(requested);
+        NetDeviceFacts facts = NetDeviceFacts.read(requested);
+        String user = System.getProperty("user.name", "USER");
+        if (facts.exists()) {
+            // The kernel would only say EINVAL; sysfs lets us say which mode the device is in.
+            String wrong = TapErrors.wrongKind(requested, facts, user);
+            if (wrong != null) {
+                throw new TapException(requested, "inspect /sys/class/net/" + requested, 0, null, wrong);
+            }
+        }
+        int tapFd = openCloneDevice(libc, requested, cloneDevice);
+        int eventFd = -1;
+        try {
+            Ifreq ifreq = Ifreq.allocate().name(requested).flags(LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI);
+            if (ioctl(libc, tapFd, LinuxConstants.TUNSETIFF, ifreq.address()) < 0) {
+                int errno = NativeLibC.errno();
+                List<String> holders = errno == LinuxConstants.EBUSY ? TapErrors.holders(requested) : List.of();
+                throw new TapException(requested, "ioctl(TUNSETIFF)", errno, null,
+                        TapErrors.setIff(requested, errno, facts, libc.geteuid(), user, holders));
+            }
+            String name = ifreq.name();
+            Ifreq current = Ifreq.allocate();
+            if (ioctl(libc, tapFd, LinuxConstants.TUNGETIFF, current.address()) < 0) {
+                throw new TapException(name, "ioctl(TUNGETIFF)", NativeLibC.errno(), null, "cannot read the TAP flags back");
+            }
+            boolean createdByUs = (current.flags() & LinuxConstants.IFF_PERSIST) == 0;
+            eventFd = libc.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
+            if (eventFd < 0) {
+                throw new TapException(name, "eventfd", NativeLibC.errno(), null,
+                        "cannot create the wake-up descriptor (too many open files?)");
+            }
+            int mtu = new InterfaceConfigurator(libc, name).configure(options.mtu(), options.bringUp());
+            return new LinuxTapDevice(libc, name, mtu, createdByUs, tapFd, eventFd);
+        } catch (TapException | RuntimeException | Error e) {
+            // Closing the TAP descriptor also removes a device we created (it is not persistent).
+            closeQuietly(libc, eventFd);
+            closeQuietly(libc, tapFd);
+            throw e;
+        }
+    }
+
+    private static int openCloneDevice(NativeLibC.LibC libc, String device, String path) throws TapException {
+        int flags = LinuxConstants.O_RDWR | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC;
+        while (true) {
+            int fd = libc.open(path, flags);
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = NativeLibC.errno();
+            if (errno != EINTR) {
+                throw new TapException(device, "open(" + path + ")", errno, null, TapErrors.openCloneDevice(path, errno));
+            }
+        }
+    }
+
+    static int ioctl(NativeLibC.LibC libc, int fd, long request, long arg) {
+        while (true) {
+            int rc = libc.ioctl(fd, request, arg);
+            if (rc >= 0 || NativeLibC.errno() != EINTR) {
+                return rc;
+            }
+        }
+    }
+
+    static void closeQuietly(NativeLibC.LibC libc, int fd) {
+        // No EINTR retry: on Linux the descriptor is released even when close reports EINTR.
+        if (fd >= 0) {
+            libc.close(fd);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    /** False when we attached to an existing persistent device, which close() leaves in place. */
+    public boolean createdByUs() {
+        return createdByUs;
+    }
+
+    @Override
+    public int read(ByteBuffer directBuffer, int offset, int capacity) throws TapException {
+        long address = readAddress.of(directBuffer, offset, capacity, name);
+        ensureOpen("read");
+        while (true) {
+            long n = libc.read(tapFd, address, capacity);
+            if (n >= 0) {
+                if (n == capacity) {
+                    possiblyTruncatedReads++;
+                }
+                return (int) n;
+            }
+            int errno = NativeLibC.errno();
+            if (errno == EAGAIN) {
+                return 0;
+            }
+            if (errno != EINTR) {
+                throw new TapException(name, "read", errno, null, gone(errno));
+            }
+        }
+    }
+
+    @Override
+    public boolean awaitReadable(long timeoutMillis) throws TapException {
+        ensureOpen("poll");
+        long deadlineNs = timeoutMillis < 0 ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
+        int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(-1, timeoutMillis));
+        while (true) {
+            int n = libc.poll(pollFdsAddress, 2, waitMs);
+            if (n > 0) {
+                break;
+            }
+            if (n == 0) {
+                return false;
+            }
+            int errno = NativeLibC.errno();
+            if (errno != EINTR) {
+                throw new TapException(name, "poll", errno, null, gone(errno));
+            }
+            if (timeoutMillis >= 0) {
+                long leftNs = deadlineNs - System.nanoTime();
+                if (leftNs <= 0) {
+                    return false;
+                }
+                waitMs = (int) Math.min(Integer.MAX_VALUE, (leftNs + 999_999) / 1_000_000);
+            }
+        }
+        short tapEvents = pollFds.getShort(POLLFD_REVENTS_OFFSET);
+        short wakeEvents = pollFds.getShort(POLLFD_SIZE + POLLFD_REVENTS_OFFSET);
+        if ((wakeEvents & LinuxConstants.POLLIN) != 0) {
+            // Reset the counter so that the next wait blocks again; EAGAIN means another drain won.
+            libc.read(eventFd, drainValue.address(), EVENTFD_COUNTER_BYTES);
+        }
+        if ((tapEvents & (LinuxConstants.POLLERR | LinuxConstants.POLLHUP | LinuxConstants.POLLNVAL)) != 0) {
+            throw new TapException(name, "poll", 0, null, "the kernel reports an error on the TAP descriptor"
+                    + " (revents 0x" + Integer.toHexString(tapEvents & 0xffff) + "): the device was probably deleted"
+                    + " while attached; restart tapbridge once it exists again");
+        }
+        return (tapEvents & LinuxConstants.POLLIN) != 0;
+    }
+
+    @Override
+    public void wakeup() {
+        if (!open) {
+            return;
+        }
+        while (libc.write(eventFd, wakeValue.address(), EVENTFD_COUNTER_BYTES) < 0) {
+            // EAGAIN: the counter is already huge, the waiter is woken anyway. Anything else: closed.
+            if (NativeLibC.errno() != EINTR) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public boolean write(ByteBuffer directBuffer, int offset, int length) throws TapException {
+        long address = writeAddress.of(directBuffer, offset, length, name);
+        ensureOpen("write");
+        while (true) {
+            long n = libc.write(tapFd, address, length);
+            if (n >= 0) {
+                return true;
+            }
+            int errno = NativeLibC.errno();
+            if (errno == EAGAIN) {
+                return false;
+            }
+            if (errno != EINTR) {
+                throw new TapException(name, "write", errno, null, writeFailure(errno, length));
+            }
+        }
+    }
+
+    @Override
+    public long possiblyTruncatedReads() {
+        return possiblyTruncatedReads;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        wakeup();
+        open = false;
+        closeQuietly(libc, tapFd);
+        closeQuietly(libc, eventFd);
+    }
+
+    @Override
+    public String toString() {
+        return "TAP " + name + " (mtu " + mtu + (createdByUs ? ", created by tapbridge)" : ", persistent)");
+    }
+
+    private void ensureOpen(String call) throws TapException {
+        if (!open) {
+            throw new TapException(name, call, 0, null, "the device was closed by tapbridge (stop the reader and"
+                    + " writer threads before close())");
+        }
+    }
+
+    private String gone(int errno) {
+        return errno == LinuxConstants.EBADF || errno == LinuxConstants.EBADFD
+                ? "the descriptor is no longer valid: the device was closed or deleted while in use"
+                : "unexpected failure on the TAP descriptor";
+    }
+
+    private String writeFailure(int errno, int length) {
+        if (errno == LinuxConstants.EINVAL) {
+            return "the kernel refused a " + length + "-byte frame (shorter than an Ethernet header, or longer"
+                    + " than the MTU " + mtu + " allows)";
+        }
+        if (errno == LinuxConstants.EIO) {
+            return "the device is down: bring it up with 'ip link set dev " + name + " up'";
+        }
+        return gone(errno);
+    }
+}

@@ -1,0 +1,46 @@
+package org.tapbridge.tap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One attached TAP device carrying whole Ethernet frames (no packet-information header). Reads belong
+ * to one thread (tap-reader), writes to one thread (egress); {@link #wakeup()} is safe from any thread.
+ */
+public interface TapDevice extends AutoCloseable {
+    /** Extra room a read buffer needs beyond the MTU: Ethernet header 14 bytes plus one 802.1Q tag 4 bytes. */
+    int FRAME_HEADROOM = 14 + 4;
+
+    /** The interface name as the kernel knows it. */
+    String name();
+
+    /** The MTU the device had once opened and configured. */
+    int mtu();
+
+    /**
+     * Non-blocking read of one frame into direct memory buf[offset, offset+capacity); returns its length,
+     * or 0 when no frame is ready. Never blocks. A frame longer than capacity is cut short by the kernel
+     * without notice, so give capacity at least {@code mtu() + FRAME_HEADROOM}; a read that fills the whole
+     * capacity is counted in {@link #possiblyTruncatedReads()}.
+     */
+    int read(ByteBuffer directBuffer, int offset, int capacity) throws IOException;
+
+    /** Blocks until a frame is readable, wakeup() is called, or timeoutMillis passes; true when readable. */
+    boolean awaitReadable(long timeoutMillis) throws IOException;
+
+    /** Makes a concurrent or the next awaitReadable() return promptly (thread-safe). */
+    void wakeup();
+
+    /**
+     * Writes one whole frame from direct memory; returns false (and does not throw) when the kernel queue
+     * is full (EAGAIN) so the caller can count a drop.
+     */
+    boolean write(ByteBuffer directBuffer, int offset, int length) throws IOException;
+
+    /** Reads that filled their whole capacity, so the frame may have been longer. Written by the reader thread. */
+    long possiblyTruncatedReads();
+
+    /** Idempotent; removes the device if we created it (non-persistent). Call after the reader and writer stopped. */
+    @Override
+    void close();
+}

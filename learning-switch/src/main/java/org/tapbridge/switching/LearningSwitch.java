@@ -1,0 +1,479 @@
+package org.tapbridge.switching;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.tapbridge.ethernet.EthernetFrame;
+import org.tapbridge.ethernet.FrameStatus;
+import org.tapbridge.ethernet.MacAddress;
+
+/**
+ * The MAC-learning switch: learns sources, ages entries, and decides per frame between one egress
+ * port, a flood under split horizon, or a drop. Owned by the switch thread; {@link #forward} allocates nothing.
+ */
+public final class LearningSwitch {
+    /** {@link #forward} result: send to every port of {@link #floodPorts(int)}. */
+    public static final int FLOOD = -1;
+    /** {@link #forward} result: send nowhere; see {@link #lastDropReason()}. */
+    public static final int DROP = -2;
+    /** The local TAP device. It exists from construction, in its own group. */
+    public static final int LOCAL_PORT = 0;
+    /** Split-horizon group of a port that forms a group of its own (spoke, local TAP). */
+    public static final int NO_GROUP = 0;
+    /** The conventional group of full-mesh peer links. */
+    public static final int MESH_GROUP = 1;
+
+    // Two slots per frame: at a few thousand frames per second a 32k-slot table is swept every few seconds.
+    private static final int AGING_SLOTS_PER_FRAME = 2;
+    private static final int MIN_AGING_SLOTS_PER_TICK = 64;
+    private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int MAX_VLAN_ID = 4094;
+
+    private final SwitchSettings settings;
+    private final long agingNs;
+    private final long moveDampingNs;
+    private final boolean forwardStpBpdus;
+    private final int tableLimit;
+    private final int perPortLimit;
+    private final MacTable table;
+    private final PortTable ports;
+    private final StormControl stormControl;
+    private final SwitchCounters counters;
+    private final Logger logger;
+    private final LogRateLimiter tableLimitLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter portLimitLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter flapLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter stormLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    // A full pass of tick() sweeping takes a quarter of the aging time, so idle entries leave at most 25% late.
+    private final long tickNsPerSlot;
+
+    private int agingHand;
+    private long lastTickNs;
+    private boolean ticked;
+    private int lastDropReason = DropReason.NONE;
+
+    public LearningSwitch(SwitchSettings settings) {
+        this(settings, System.getLogger(LearningSwitch.class.getName()));
+    }
+
+    /** With an explicit logger, e.g. one that records lines in tests. */
+    public LearningSwitch(SwitchSettings settings, Logger logger) {
+        if (settings == null || logger == null) {
+            throw new IllegalArgumentException("settings and logger are required");
+        }
+        this.settings = settings;
+        this.logger = logger;
+        this.agingNs = settings.macAgingNanos();
+        this.moveDampingNs = settings.moveDampingNanos();
+        this.forwardStpBpdus = settings.forwardStpBpdus();
+        this.tableLimit = settings.macTableLimit();
+        this.perPortLimit = settings.perPortMacLimit();
+        this.table = new MacTable(tableLimit, settings.maxPorts());
+        this.ports = new PortTable(settings.maxPorts());
+        this.stormControl = new StormControl(settings.stormControlPacketsPerSecond(),
+                settings.stormControlBurst(), settings.maxPorts());
+        this.counters = new SwitchCounters(settings.maxPorts());
+        this.tickNsPerSlot = Math.max(1, agingNs / 4 / table.capacity());
+        ports.add(LOCAL_PORT, NO_GROUP);
+    }
+
+    public SwitchSettings settings() {
+        return settings;
+    }
+
+    // ---------------------------------------------------------------- control path (may allocate)
+
+    /**
+     * Adds a port, or changes the split-horizon group of an existing one; learned entries stay.
+     *
+     * @param splitHorizonGroup {@link #NO_GROUP} for a port of its own, or a group id &gt; 0 whose
+     *     ports never forward to each other (e.g. {@link #MESH_GROUP})
+     * @throws IllegalArgumentException for a port outside 0..max-ports-1 or a negative group
+     */
+    public void addPort(int port, int splitHorizonGroup) {
+        checkPortNumber(port);
+        if (splitHorizonGroup < 0) {
+            throw new IllegalArgumentException("split-horizon group " + splitHorizonGroup + " of port " + port
+                    + " < 0; use " + NO_GROUP + " for a port of its own or a group id > 0");
+        }
+        if (!ports.isPresent(port)) {
+            stormControl.reset(port);
+        }
+        ports.add(port, splitHorizonGroup);
+    }
+
+    /** Removes a port and flushes the dynamic entries learned on it; static entries stay. No-op if absent. */
+    public void removePort(int port) {
+        checkPortNumber(port);
+        if (!ports.isPresent(port)) {
+            return;
+        }
+        ports.remove(port);
+        int slot = 0;
+        int capacity = table.capacity();
+        // Backward shift may move a later entry into this slot, so the slot is re-examined after a removal.
+        while (slot < capacity) {
+            if (table.isOccupied(slot) && !table.isStatic(slot) && table.port(slot) == port) {
+                table.removeAt(slot);
+            } else {
+                slot++;
+            }
+        }
+    }
+
+    public boolean hasPort(int port) {
+        return ports.isPresent(port);
+    }
+
+    /** The split-horizon group of a present port. */
+    public int splitHorizonGroup(int port) {
+        checkPortNumber(port);
+        if (!ports.isPresent(port)) {
+            throw new IllegalArgumentException("port " + port + " is not present");
+        }
+        return ports.group(port);
+    }
+
+    /** Present ports, ascending. */
+    public int[] ports() {
+        return ports.presentPorts();
+    }
+
+    /**
+     * Adds or replaces a configured entry that never ages and never moves. The port need not be present
+     * yet; frames to it are dropped while it is absent.
+     *
+     * @throws IllegalArgumentException for a bad VLAN, a MAC that is not unicast, or a bad port number
+     * @throws IllegalStateException when the table is at mac-table-limit
+     */
+    public void addStaticEntry(int vlan, long mac, int port) {
+        checkVlan(vlan);
+        if (!MacAddress.isLearnableUnicast(mac)) {
+            throw new IllegalArgumentException("static entry " + MacAddress.format(mac) + " vlan " + vlan
+                    + ": only unicast, non-zero MAC addresses can be static entries");
+        }
+        checkPortNumber(port);
+        long key = MacTable.key(vlan, mac);
+        int slot = table.find(key);
+        if (slot >= 0) {
+            table.makeStatic(slot, port);
+            return;
+        }
+        if (table.size() >= tableLimit) {
+            throw new IllegalStateException("cannot add static entry " + MacAddress.format(mac) + " vlan " + vlan
+                    + ": the MAC table holds " + table.size() + " entries, " + SwitchSettings.KEY_MAC_TABLE_LIMIT
+                    + "=" + tableLimit + "; raise " + SwitchSettings.KEY_MAC_TABLE_LIMIT);
+        }
+        table.insert(~slot, key, port, true, 0);
+    }
+
+    /** Removes a static entry; returns false if there was none (dynamic entries are left alone). */
+    public boolean removeStaticEntry(int vlan, long mac) {
+        checkVlan(vlan);
+        int slot = table.find(MacTable.key(vlan, mac & 0xFFFF_FFFF_FFFFL));
+        if (slot < 0 || !table.isStatic(slot)) {
+            return false;
+        }
+        table.removeAt(slot);
+        return true;
+    }
+
+    /**
+     * The live entries sorted by VLAN then MAC; expired entries that were not swept yet are left out.
+     * Allocates; call on the switch thread.
+     */
+    public List<MacTableEntry> dump(long nowNs) {
+        List<MacTableEntry> entries = new ArrayList<>(table.size());
+        for (int slot = 0; slot < table.capacity(); slot++) {
+            if (!table.isOccupied(slot) || isExpired(slot, nowNs)) {
+                continue;
+            }
+            long key = table.keyAt(slot);
+            boolean isStatic = table.isStatic(slot);
+            long ageMillis = isStatic ? 0 : Math.max(0, TimeUnit.NANOSECONDS.toMillis(nowNs - table.lastSeenNs(slot)));
+            entries.add(new MacTableEntry(MacTable.vlanOf(key), MacTable.macOf(key), table.port(slot), ageMillis,
+                    isStatic, table.moveCount(slot), table.flapCount(slot)));
+        }
+        entries.sort(Comparator.comparingInt(MacTableEntry::vlan).thenComparingLong(MacTableEntry::mac));
+        return entries;
+    }
+
+    /** Live counters; read them on the switch thread only. */
+    public SwitchCounters counters() {
+        return counters;
+    }
+
+    /** A consistent copy of all counters, for any thread. Call on the switch thread. */
+    public SwitchCounters.Snapshot snapshot() {
+        return counters.snapshot(ports.presentPorts());
+    }
+
+    /** Entries in the table, including expired ones not yet swept. */
+    public int size() {
+        return table.size();
+    }
+
+    /** Dynamic entries learned on a port. */
+    public int dynamicEntryCount(int port) {
+        checkPortNumber(port);
+        return table.dynamicCount(port);
+    }
+
+    // ---------------------------------------------------------------- data path (allocation-free)
+
+    /**
+     * Advances amortized aging; call every 100 ms to 1 s. Sweeps a share of the table proportional to
+     * the time since the last tick, at most the whole table.
+     */
+    public void tick(long nowNs) {
+        long slots;
+        if (!ticked) {
+            ticked = true;
+            slots = MIN_AGING_SLOTS_PER_TICK;
+        } else {
+            long elapsedNs = Math.max(0, nowNs - lastTickNs);
+            slots = Math.max(MIN_AGING_SLOTS_PER_TICK, elapsedNs / tickNsPerSlot);
+        }
+        lastTickNs = nowNs;
+        sweep((int) Math.min(slots, table.capacity()), nowNs);
+    }
+
+    /** The egress ports of a flood from {@code ingressPort}; shared and read-only, recomputed on port changes. */
+    public int[] floodPorts(int ingressPort) {
+        return ports.floodPorts(ingressPort);
+    }
+
+    public int floodPortCount(int ingressPort) {
+        return ports.floodPorts(ingressPort).length;
+    }
+
+    /** Why the last {@link #forward} returned {@link #DROP}, as a {@link DropReason}; NONE otherwise. */
+    public int lastDropReason() {
+        return lastDropReason;
+    }
+
+    /**
+     * Learns the frame's source and decides where the frame goes.
+     *
+     * @return an egress port &gt;= 0, {@link #FLOOD} (send to {@link #floodPorts(int)}), or {@link #DROP}
+     */
+    public int forward(int ingressPort, EthernetFrame frame, long nowNs) {
+        if (frame.status() != FrameStatus.OK) {
+            if (!ports.isPresent(ingressPort)) {
+                return dropUnknownIngress();
+            }
+            counters.increment(ingressPort, SwitchCounters.FRAMES_IN);
+            return drop(ingressPort, DropReason.MALFORMED);
+        }
+        return forward(ingressPort, frame.vlanId(), frame.source(), frame.destination(), nowNs);
+    }
+
+    /** {@link #forward(int, EthernetFrame, long)} on already decoded header fields. */
+    public int forward(int ingressPort, int vlanId, long source, long destination, long nowNs) {
+        if (!ports.isPresent(ingressPort)) {
+            return dropUnknownIngress();
+        }
+        counters.increment(ingressPort, SwitchCounters.FRAMES_IN);
+        sweep(AGING_SLOTS_PER_FRAME, nowNs);
+        if (vlanId < 0 || vlanId > MAX_VLAN_ID || (destination >>> 48) != 0 || (source >>> 48) != 0) {
+            return drop(ingressPort, DropReason.MALFORMED);
+        }
+        if (!MacAddress.isLearnableUnicast(source)) {
+            return drop(ingressPort, DropReason.INVALID_SOURCE);
+        }
+        learn(ingressPort, vlanId, source, nowNs);
+        if (MacAddress.isMulticast(destination)) {
+            if (MacAddress.isLinkLocal(destination)
+                    && !(forwardStpBpdus && destination == MacAddress.STP_BPDU)) {
+                return drop(ingressPort, DropReason.LINK_LOCAL);
+            }
+            if (!stormControl.tryAcquire(ingressPort, nowNs)) {
+                logStorm(ingressPort, nowNs);
+                return drop(ingressPort, DropReason.STORM_CONTROL);
+            }
+            return flood(ingressPort);
+        }
+        int slot = table.find(MacTable.key(vlanId, destination));
+        if (slot < 0) {
+            return flood(ingressPort);
+        }
+        if (isExpired(slot, nowNs)) {
+            expireAt(slot);
+            return flood(ingressPort);
+        }
+        int egressPort = table.port(slot);
+        if (egressPort == ingressPort) {
+            return drop(ingressPort, DropReason.SAME_PORT);
+        }
+        if (!ports.isPresent(egressPort)) {
+            return drop(ingressPort, DropReason.EGRESS_PORT_DOWN);
+        }
+        if (!ports.mayForward(ingressPort, egressPort)) {
+            return drop(ingressPort, DropReason.SPLIT_HORIZON);
+        }
+        counters.increment(ingressPort, SwitchCounters.FORWARDED);
+        lastDropReason = DropReason.NONE;
+        return egressPort;
+    }
+
+    private void learn(int port, int vlanId, long source, long nowNs) {
+        long key = MacTable.key(vlanId, source);
+        int slot = table.find(key);
+        if (slot >= 0) {
+            if (table.isStatic(slot)) {
+                if (table.port(slot) != port) {
+                    counters.increment(port, SwitchCounters.STATIC_CONFLICT);
+                }
+                return;
+            }
+            if (!isExpired(slot, nowNs)) {
+                if (table.port(slot) == port) {
+                    table.touch(slot, nowNs);
+                } else {
+                    move(slot, port, nowNs);
+                }
+                return;
+            }
+            // Expired but not yet swept: age it out, then learn it as new, limits included.
+            expireAt(slot);
+            slot = table.find(key);
+        }
+        if (table.size() >= tableLimit) {
+            counters.increment(port, SwitchCounters.LIMIT_HIT);
+            logTableLimit(port, vlanId, source, nowNs);
+            return;
+        }
+        if (table.dynamicCount(port) >= perPortLimit) {
+            counters.increment(port, SwitchCounters.LIMIT_HIT);
+            logPortLimit(port, vlanId, source, nowNs);
+            return;
+        }
+        table.insert(~slot, key, port, false, nowNs);
+        counters.increment(port, SwitchCounters.LEARNED);
+    }
+
+    private void move(int slot, int port, long nowNs) {
+        if (table.moveCount(slot) > 0 && nowNs - table.lastMoveNs(slot) < moveDampingNs) {
+            // Refused, but the MAC is alive: keep the entry fresh where it is.
+            table.touch(slot, nowNs);
+            table.recordFlap(slot);
+            counters.increment(port, SwitchCounters.FLAPPED);
+            logFlap(slot, port, nowNs);
+            return;
+        }
+        if (table.dynamicCount(port) >= perPortLimit) {
+            table.touch(slot, nowNs);
+            counters.increment(port, SwitchCounters.LIMIT_HIT);
+            logPortLimit(port, MacTable.vlanOf(table.keyAt(slot)), MacTable.macOf(table.keyAt(slot)), nowNs);
+            return;
+        }
+        table.move(slot, port, nowNs);
+        counters.increment(port, SwitchCounters.MOVED);
+    }
+
+    private boolean isExpired(int slot, long nowNs) {
+        return !table.isStatic(slot) && nowNs - table.lastSeenNs(slot) >= agingNs;
+    }
+
+    private void expireAt(int slot) {
+        counters.increment(table.port(slot), SwitchCounters.AGED);
+        table.removeAt(slot);
+    }
+
+    /** Checks {@code count} slots under the clock hand, removing expired dynamic entries. */
+    private void sweep(int count, long nowNs) {
+        int hand = agingHand;
+        int mask = table.capacity() - 1;
+        for (int i = 0; i < count; i++) {
+            if (table.isOccupied(hand) && isExpired(hand, nowNs)) {
+                // Backward shift may pull a later entry into this slot: look at it again next.
+                expireAt(hand);
+            } else {
+                hand = (hand + 1) & mask;
+            }
+        }
+        agingHand = hand;
+    }
+
+    private int flood(int ingressPort) {
+        if (ports.floodPorts(ingressPort).length == 0) {
+            return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
+        }
+        counters.increment(ingressPort, SwitchCounters.FLOODED);
+        lastDropReason = DropReason.NONE;
+        return FLOOD;
+    }
+
+    private int drop(int ingressPort, int reason) {
+        counters.incrementDropped(ingressPort, reason);
+        lastDropReason = reason;
+        return DROP;
+    }
+
+    private int dropUnknownIngress() {
+        counters.incrementUnknownIngress();
+        lastDropReason = DropReason.UNKNOWN_INGRESS_PORT;
+        return DROP;
+    }
+
+    // ---------------------------------------------------------------- rate-limited logging (allocates only when a line is written)
+
+    private void logTableLimit(int port, int vlanId, long mac, long nowNs) {
+        if (tableLimitLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            logger.log(Level.WARNING, "MAC table full (" + SwitchSettings.KEY_MAC_TABLE_LIMIT + "=" + tableLimit
+                    + "): not learning " + MacAddress.format(mac) + " vlan " + vlanId + " from port " + port
+                    + "; unknown destinations are flooded. Look for a MAC flood or raise "
+                    + SwitchSettings.KEY_MAC_TABLE_LIMIT + suppressed(tableLimitLog));
+        }
+    }
+
+    private void logPortLimit(int port, int vlanId, long mac, long nowNs) {
+        if (portLimitLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            logger.log(Level.WARNING, "port " + port + " reached " + SwitchSettings.KEY_PER_PORT_MAC_LIMIT + "="
+                    + perPortLimit + ": not learning " + MacAddress.format(mac) + " vlan " + vlanId
+                    + "; check that site for a MAC flood or raise " + SwitchSettings.KEY_PER_PORT_MAC_LIMIT
+                    + suppressed(portLimitLog));
+        }
+    }
+
+    private void logFlap(int slot, int port, long nowNs) {
+        if (flapLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            long key = table.keyAt(slot);
+            logger.log(Level.WARNING, "MAC " + MacAddress.format(MacTable.macOf(key)) + " vlan " + MacTable.vlanOf(key)
+                    + " flaps between port " + table.port(slot) + " and port " + port + " (" + table.flapCount(slot)
+                    + " flaps): move refused for " + SwitchSettings.KEY_MOVE_DAMPING_MS + "="
+                    + settings.moveDampingMillis() + "; look for a loop between those sites" + suppressed(flapLog));
+        }
+    }
+
+    private void logStorm(int port, long nowNs) {
+        if (stormLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            logger.log(Level.WARNING, "storm control dropping broadcast/multicast from port " + port + " above "
+                    + SwitchSettings.KEY_STORM_CONTROL_PPS + "=" + settings.stormControlPacketsPerSecond()
+                    + " (" + SwitchSettings.KEY_STORM_CONTROL_BURST + "=" + settings.stormControlBurst() + ")"
+                    + suppressed(stormLog));
+        }
+    }
+
+    private static String suppressed(LogRateLimiter limiter) {
+        long count = limiter.takeSuppressed();
+        return count == 0 ? "" : " (" + count + " similar messages suppressed)";
+    }
+
+    private void checkPortNumber(int port) {
+        if (!ports.isValidNumber(port)) {
+            throw new IllegalArgumentException("port " + port + " is outside 0.." + (ports.maxPorts() - 1)
+                    + "; raise " + SwitchSettings.KEY_MAX_PORTS + "=" + ports.maxPorts() + " for more ports");
+        }
+    }
+
+    private static void checkVlan(int vlan) {
+        if (vlan < 0 || vlan > MAX_VLAN_ID) {
+            throw new IllegalArgumentException("VLAN " + vlan + " is outside 0.." + MAX_VLAN_ID);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.tapbridge.switching;
+
+/**
+ * Open-addressing hash map (VLAN, MAC) → port on primitive arrays, fixed capacity, linear probing
+ * with backward-shift deletion. Holds storage only; policy lives in {@link LearningSwitch}. Switch thread.
+ *
+ * <p>Each slot is four longs, so a lookup touches one cache line:
+ * <pre>
+ * +--------------------+--------------------+--------------------+--------------------+
+ * | key: vlan&lt;&lt;48|mac  | lastSeenNs         | meta: static|port  | lastMoveNs         |
+ * +--------------------+--------------------+--------------------+--------------------+
+ * </pre>
+ * Key 0 (VLAN 0, MAC 00:00:00:00:00:00) marks an empty slot; that MAC is never stored.
+ */
+final class MacTable {
+    private static final int STRIDE_SHIFT = 2;
+    private static final int KEY = 0;
+    private static final int LAST_SEEN = 1;
+    private static final int META = 2;
+    private static final int LAST_MOVE = 3;
+    private static final long EMPTY = 0L;
+    private static final long PORT_MASK = 0xFFFFL;
+    private static final long STATIC_BIT = 1L << 16;
+    private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
+
+    private final long[] slots;
+    // Touched only on moves and flaps, so kept out of the lookup cache line.
+    private final int[] moveCounts;
+    private final int[] flapCounts;
+    private final int[] dynamicCountByPort;
+    private final int mask;
+    private int size;
+
+    /**
+     * @param limit the most entries ever stored; capacity is the power of two at least twice that,
+     *     so probe sequences stay short and always end at an empty slot
+     * @param maxPorts ports are 0 to maxPorts - 1
+     */
+    MacTable(int limit, int maxPorts) {
+        int capacity = Integer.highestOneBit(Math.max(8, limit) * 2 - 1) << 1;
+        this.slots = new long[capacity << STRIDE_SHIFT];
+        this.moveCounts = new int[capacity];
+        this.flapCounts = new int[capacity];
+        this.dynamicCountByPort = new int[maxPorts];
+        this.mask = capacity - 1;
+    }
+
+    static long key(int vlan, long mac) {
+        return (long) vlan << 48 | mac;
+    }
+
+    static int vlanOf(long key) {
+        return (int) (key >>> 48);
+    }
+
+    static long macOf(long key) {
+        return key & MAC_MASK;
+    }
+
+    /** MurmurHash3's 64-bit finalizer: MACs share vendor prefixes, so their low bits alone cluster. */
+    static long mix(long key) {
+        long h = key;
+        h ^= h >>> 33;
+        h *= 0xFF51_AFD7_ED55_8CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CE_B9FE_1A85_EC53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    private int home(long key) {
+        return (int) mix(key) & mask;
+    }
+
+    /** The slot holding {@code key}, or {@code ~slot} of the empty slot where it would be inserted. */
+    int find(long key) {
+        int slot = home(key);
+        while (true) {
+            long found = slots[slot << STRIDE_SHIFT];
+            if (found == key) {
+                return slot;
+            }
+            if (found == EMPTY) {
+                return ~slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /** Stores a new entry in the empty slot returned (complemented) by {@link #find}. */
+    void insert(int emptySlot, long key, int port, boolean isStatic, long nowNs) {
+        int base = emptySlot << STRIDE_SHIFT;
+        slots[base + KEY] = key;
+        slots[base + LAST_SEEN] = nowNs;
+        slots[base + META] = (isStatic ? STATIC_BIT : 0) | port;
+        slots[base + LAST_MOVE] = 0;
+        moveCounts[emptySlot] = 0;
+        flapCounts[emptySlot] = 0;
+        if (!isStatic) {
+            dynamicCountByPort[port]++;
+        }
+        size++;
+    }
+
+    /** Empties a slot and shifts the rest of its probe run back, so no tombstones are needed. */
+    void removeAt(int slot) {
+        int base = slot << STRIDE_SHIFT;
+        if ((slots[base + META] & STATIC_BIT) == 0) {
+            dynamicCountByPort[port(slot)]--;
+        }
+        size--;
+        int hole = slot;
+        int next = slot;
+        while (true) {
+            next = (next + 1) & mask;
+            long key = slots[next << STRIDE_SHIFT];
+            if (key == EMPTY) {
+                break;
+            }
+            int home = home(key);
+            // The entry may fill the hole only if its home is not after the hole on its probe path.
+            if (((next - home) & mask) >= ((next - hole) & mask)) {
+                copy(next, hole);
+                hole = next;
+            }
+        }
+        int holeBase = hole << STRIDE_SHIFT;
+        slots[holeBase + KEY] = EMPTY;
+        slots[holeBase + LAST_SEEN] = 0;
+        slots[holeBase + META] = 0;
+        slots[holeBase + LAST_MOVE] = 0;
+        moveCounts[hole] = 0;
+        flapCounts[hole] = 0;
+    }
+
+    private void copy(int from, int to) {
+        System.arraycopy(slots, from << STRIDE_SHIFT, slots, to << STRIDE_SHIFT, 1 << STRIDE_SHIFT);
+        moveCounts[to] = moveCounts[from];
+        flapCounts[to] = flapCounts[from];
+    }
+
+    boolean isOccupied(int slot) {
+        return slots[slot << STRIDE_SHIFT] != EMPTY;
+    }
+
+    long keyAt(int slot) {
+        return slots[slot << STRIDE_SHIFT];
+    }
+
+    int port(int slot) {
+        return (int) (slots[(slot << STRIDE_SHIFT) + META] & PORT_MASK);
+    }
+
+    boolean isStatic(int slot) {
+        return (slots[(slot << STRIDE_SHIFT) + META] & STATIC_BIT) != 0;
+    }
+
+    long lastSeenNs(int slot) {
+        return slots[(slot << STRIDE_SHIFT) + LAST_SEEN];
+    }
+
+    void touch(int slot, long nowNs) {
+        slots[(slot << STRIDE_SHIFT) + LAST_SEEN] = nowNs;
+    }
+
+    long lastMoveNs(int slot) {
+        return slots[(slot << STRIDE_SHIFT) + LAST_MOVE];
+    }
+
+    int moveCount(int slot) {
+        return moveCounts[slot];
+    }
+
+    int flapCount(int slot) {
+        return flapCounts[slot];
+    }
+
+    void recordFlap(int slot) {
+        if (flapCounts[slot] != Integer.MAX_VALUE) {
+            flapCounts[slot]++;
+        }
+    }
+
+    /** Re-homes a dynamic entry on another port, counting the move. */
+    void move(int slot, int port, long nowNs) {
+        int base = slot << STRIDE_SHIFT;
+        dynamicCountByPort[port(slot)]--;
+        dynamicCountByPort[port]++;
+        slots[base + META] = port;
+        slots[base + LAST_SEEN] = nowNs;
+        slots[base + LAST_MOVE] = nowNs;
+        if (moveCounts[slot] != Integer.MAX_VALUE) {
+            moveCounts[slot]++;
+        }
+    }
+
+    /** Turns an entry static on a port (or re-points a static one); static entries keep no port count. */
+    void makeStatic(int slot, int port) {
+        int base = slot << STRIDE_SHIFT;
+        if ((slots[base + META] & STATIC_BIT) == 0) {
+            dynamicCountByPort[port(slot)]--;
+        }
+        slots[base + META] = STATIC_BIT | port;
+    }
+
+    int dynamicCount(int port) {
+        return dynamicCountByPort[port];
+    }
+
+    int size() {
+        return size;
+    }
+
+    int capacity() {
+        return mask + 1;
+    }
+}
