@@ -40,8 +40,8 @@ public final class PeerLinks implements AutoCloseable {
         Inbound inbound = new Inbound(ring, peers, new LinkCounters(), listener, clock);
         HelloSender hellos = new HelloSender(config.name(), udp);
         boolean anyTcp = peers.peers().stream().anyMatch(p -> p.transport() == Transport.TCP);
-        TcpLinks tcp = TcpLinks.bind(config.name(), anyTcp || config.listen() != null ? config.listen() : null,
-                inbound, timers);
+        // The TCP listener opens only when some peer uses TCP: no port is exposed that nothing needs.
+        TcpLinks tcp = TcpLinks.bind(config.name(), anyTcp ? config.listen() : null, inbound, timers);
         return new PeerLinks(peers, udp, inbound, hellos, tcp, timers, ring.slotCapacity());
     }
 

@@ -12,6 +12,7 @@ public final class PeerTable {
     public static final int FIRST_PEER_PORT = 1;
 
     private final Peer[] byPort;
+    private final List<Peer> peers;
     private final Map<String, Peer> byName = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Peer> byAddress = new ConcurrentHashMap<>();
 
@@ -25,6 +26,7 @@ public final class PeerTable {
                 byAddress.put(peer.endpoint(), peer);
             }
         }
+        peers = List.copyOf(java.util.Arrays.asList(byPort).subList(FIRST_PEER_PORT, byPort.length));
     }
 
     /** Number of switch ports, the local one included. */
@@ -45,7 +47,7 @@ public final class PeerTable {
     }
 
     public List<Peer> peers() {
-        return List.of(byPort).subList(FIRST_PEER_PORT, byPort.length);
+        return peers;
     }
 
     public int upCount() {

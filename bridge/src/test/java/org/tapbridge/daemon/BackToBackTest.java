@@ -1,0 +1,168 @@
+package org.tapbridge.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tapbridge.config.PeerConfig;
+import org.tapbridge.config.SiteConfig;
+import org.tapbridge.config.Transport;
+import org.tapbridge.ethernet.MacAddress;
+import org.tapbridge.fakes.FakePlatform;
+import org.tapbridge.fakes.FakeTap;
+import org.tapbridge.fakes.Frames;
+import org.tapbridge.fakes.MemoryNetwork;
+import org.tapbridge.link.LinkDrop;
+import org.tapbridge.link.LinkTimers;
+import org.tapbridge.link.Peer;
+import org.tapbridge.switching.MacTableEntry;
+import org.tapbridge.switching.SwitchSettings;
+
+/** Two whole daemons in one JVM, joined by an in-memory UDP network, with fake TAPs on both ends. */
+class BackToBackTest {
+    private static final long HOST_A = MacAddress.parse("02:00:00:00:0a:01");
+    private static final long HOST_B = MacAddress.parse("02:00:00:00:0b:01");
+    private static final InetSocketAddress WAN_A = MemoryNetwork.address("198.18.0.1", 4790);
+    private static final InetSocketAddress WAN_B = MemoryNetwork.address("198.18.0.2", 4790);
+    /** Short timers so that a dead peer is noticed within the test's patience. */
+    private static final LinkTimers FAST = new LinkTimers(TimeUnit.MILLISECONDS.toNanos(200),
+            TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.MILLISECONDS.toNanos(400));
+
+    @TempDir
+    Path dir;
+
+    private final MemoryNetwork network = new MemoryNetwork();
+    private final FakeTap tapA = new FakeTap("tapa", 1500);
+    private final FakeTap tapB = new FakeTap("tapb", 1500);
+    private Daemon siteA;
+    private Daemon siteB;
+
+    @BeforeEach
+    void startBothSites() throws Exception {
+        siteA = Daemon.start(site("a", "tapa", WAN_A, "b", WAN_B), new FakePlatform(network, tapA), FAST, true);
+        siteB = Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A), new FakePlatform(network, tapB), FAST, true);
+        awaitUp(siteA, "b");
+        awaitUp(siteB, "a");
+    }
+
+    @AfterEach
+    void stopBothSites() {
+        if (siteA != null) {
+            siteA.close();
+        }
+        if (siteB != null) {
+            siteB.close();
+        }
+    }
+
+    private SiteConfig site(String name, String tap, InetSocketAddress listen, String peer, InetSocketAddress endpoint) {
+        return new SiteConfig(dir.resolve(name + ".toml"), name, tap, 0, listen, dir.resolve(name + ".sock"), null,
+                SwitchSettings.defaults(), List.of(new PeerConfig(peer, endpoint, Transport.UDP, null, null, false)),
+                List.of());
+    }
+
+    private static void awaitUp(Daemon daemon, String peer) throws InterruptedException {
+        Peer p = daemon.peers().byName(peer);
+        for (int i = 0; i < 100 && !p.isUp(); i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(p.isUp(), "peer " + peer + " did not come up");
+    }
+
+    @Test
+    void broadcastFromOneLanReachesTheOtherAndNotItsOwn() throws Exception {
+        byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_A, "who-has".getBytes());
+        tapA.inject(frame);
+
+        assertArrayEquals(frame, tapB.nextWritten(2000));
+        assertNull(tapA.nextWritten(200), "a flood must never go back to the port it came from");
+    }
+
+    @Test
+    void unicastReplyGoesStraightBackAndBothSitesLearnWhereHostsAre() throws Exception {
+        tapA.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_A, "who-has".getBytes()));
+        assertNotNull(tapB.nextWritten(2000));
+        byte[] reply = Frames.ethernet(HOST_A, HOST_B, "is-at".getBytes());
+        tapB.inject(reply);
+
+        assertArrayEquals(reply, tapA.nextWritten(2000));
+        MacTableEntry atA = entry(siteA, HOST_B);
+        assertEquals(siteA.peers().byName("b").port(), atA.port(), "site a learns host B behind peer b");
+        MacTableEntry atB = entry(siteB, HOST_A);
+        assertEquals(siteB.peers().byName("a").port(), atB.port(), "site b learns host A behind peer a");
+    }
+
+    @Test
+    void macsReportNamesThePeerBehindWhichAHostSits() throws Exception {
+        tapB.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_B, "hello".getBytes()));
+        assertNotNull(tapA.nextWritten(2000));
+
+        String json = new SiteReports(siteA).macs(true);
+        assertTrue(json.contains("\"mac\" : \"02:00:00:00:0b:01\""), json);
+        assertTrue(json.contains("\"port\" : \"b\""), json);
+        String table = new SiteReports(siteA).macs(false);
+        assertTrue(table.lines().anyMatch(l -> l.contains("02:00:00:00:0b:01") && l.contains(" b ")), table);
+    }
+
+    @Test
+    void garbageDatagramsAreCountedAndTrafficKeepsFlowing() throws Exception {
+        InetSocketAddress stranger = MemoryNetwork.address("198.18.0.9", 5555);
+        network.deliver(stranger, WAN_A, new byte[] {1});
+        network.deliver(stranger, WAN_A, new byte[] {9, 0x11, 0, 0, 1, 2, 3});
+        network.deliver(stranger, WAN_A, new byte[] {1, 0x7f, 0, 0});
+        network.deliver(stranger, WAN_A, new byte[] {1, 0x11, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14});
+        network.deliver(stranger, WAN_A, new byte[] {1, 0x10, 0, 0, 0, 40});
+
+        byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "still-here".getBytes());
+        tapB.inject(frame);
+        assertArrayEquals(frame, tapA.nextWritten(2000));
+        var drops = siteA.links().counters();
+        assertEquals(1, drops.drops(LinkDrop.TRUNCATED));
+        assertEquals(1, drops.drops(LinkDrop.BAD_VERSION));
+        assertEquals(1, drops.drops(LinkDrop.BAD_TYPE));
+        assertEquals(1, drops.drops(LinkDrop.UNKNOWN_PEER));
+        assertEquals(1, drops.drops(LinkDrop.MALFORMED));
+    }
+
+    @Test
+    void aSilentPeerIsDeclaredDownAndItsMacsAreForgotten() throws Exception {
+        tapB.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_B, "hello".getBytes()));
+        assertNotNull(tapA.nextWritten(2000));
+        assertNotNull(entry(siteA, HOST_B));
+
+        siteB.close();
+        siteB = null;
+        Peer b = siteA.peers().byName("b");
+        for (int i = 0; i < 150 && b.isUp(); i++) {
+            Thread.sleep(20);
+        }
+        assertTrue(!b.isUp(), "peer b is still up 3 s after it stopped");
+        Thread.sleep(100);
+        assertNull(entry(siteA, HOST_B), "MACs behind a dead peer must flood again, not vanish into its port");
+    }
+
+    @Test
+    void aRestartedPeerIsFoundAgainAndTrafficResumes() throws Exception {
+        siteB.close();
+        siteB = Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A), new FakePlatform(network, tapB), FAST, true);
+        awaitUp(siteB, "a");
+        byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "back".getBytes());
+        tapB.inject(frame);
+        assertArrayEquals(frame, tapA.nextWritten(2000));
+    }
+
+    private static MacTableEntry entry(Daemon daemon, long mac) throws Exception {
+        List<MacTableEntry> dump = daemon.onSwitchThread((sw, nowNs) -> sw.dump(nowNs));
+        return dump.stream().filter(e -> e.mac() == mac).findFirst().orElse(null);
+    }
+}
