@@ -226,10 +226,10 @@ public final class ConfigLoader {
         if (value == null) {
             return null;
         }
-        if (!(value instanceof TomlArray a) || (!a.isEmpty() && !a.containsTables())) {
-            throw error(toml, "", key, "must be written as [[" + key + "]] tables");
+        if (value instanceof TomlArray a && a.toList().stream().allMatch(TomlTable.class::isInstance)) {
+            return a;
         }
-        return a;
+        throw error(toml, "", key, "must be written as [[" + key + "]] tables");
     }
 
     private void rejectUnknown(TomlTable table, String prefix, Set<String> known) throws ConfigException {

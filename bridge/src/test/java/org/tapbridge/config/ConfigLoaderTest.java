@@ -1,0 +1,189 @@
+package org.tapbridge.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tapbridge.ethernet.MacAddress;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String toml) throws IOException {
+        Path file = dir.resolve("site.toml");
+        Files.writeString(file, toml);
+        return file;
+    }
+
+    private ConfigException rejected(String toml) throws IOException {
+        Path file = write(toml);
+        return assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+    }
+
+    @Test
+    void readsTheDocumentedExample() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("""
+                [site]
+                name = "paris"                  # required
+                tap = "tap0"
+                listen = "198.18.0.1:4790"
+                control-socket = "/run/tapbridge/paris.sock"
+                [switch]
+                mac-aging-seconds = 120
+                mac-table-limit = 4096
+                [[peer]]
+                name = "berlin"
+                endpoint = "198.18.0.2:4790"
+                transport = "udp"
+                [[peer]]
+                name = "rome"
+                transport = "tcp"
+                """));
+        assertEquals("paris", site.name());
+        assertEquals("tap0", site.tap());
+        assertEquals(4790, site.listen().getPort());
+        assertEquals("198.18.0.1", site.listen().getAddress().getHostAddress());
+        assertEquals(120, site.switchSettings().macAgingSeconds());
+        assertEquals(4096, site.switchSettings().macTableLimit());
+        assertEquals(2, site.peers().size());
+        assertEquals(Transport.UDP, site.peers().get(0).transport());
+        assertEquals(Transport.TCP, site.peers().get(1).transport());
+        assertNull(site.peers().get(1).endpoint(), "a peer that dials us needs no endpoint");
+    }
+
+    @Test
+    void defaultsTheControlSocketFromTheSiteName() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("[site]\nname = \"oslo\"\ntap = \"tap0\"\n"));
+        assertEquals(Path.of("/run/tapbridge/oslo.sock"), site.controlSocket());
+        assertNull(site.listen());
+        assertEquals(300, site.switchSettings().macAgingSeconds());
+    }
+
+    @Test
+    void rejectsAnUnknownKeyNamingFileLineAndKey() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\nlisten-port = 4790\n");
+        assertEquals(4, e.line());
+        assertEquals("site.listen-port", e.key());
+        assertTrue(e.getMessage().startsWith(dir.resolve("site.toml") + ":4: site.listen-port: unknown key"),
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsAnUnknownTable() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\n[peers]\nname = \"x\"\n");
+        assertEquals("peers", e.key());
+    }
+
+    @Test
+    void rejectsAMissingRequiredKey() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"oslo\"\n");
+        assertEquals("site.tap", e.key());
+        assertTrue(e.getMessage().contains("required"), e.getMessage());
+    }
+
+    @Test
+    void rejectsABadSiteName() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"Oslo!\"\ntap = \"tap0\"\n");
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().contains("[a-z0-9-]{1,32}"), e.getMessage());
+    }
+
+    @Test
+    void rejectsATapNameLongerThanTheKernelAllows() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"oslo\"\ntap = \"tap0123456789abcdef\"\n");
+        assertEquals("site.tap", e.key());
+    }
+
+    @Test
+    void rejectsAnEndpointWithoutPortOrWithABadPort() throws Exception {
+        assertEquals("site.listen", rejected("[site]\nname = \"a\"\ntap = \"t\"\nlisten = \"198.18.0.1\"\n").key());
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n"
+                + "endpoint = \"198.18.0.2:70000\"\n");
+        assertEquals("peer[1].endpoint", e.key());
+        assertEquals(6, e.line());
+        assertTrue(e.getMessage().contains("outside 1..65535"), e.getMessage());
+    }
+
+    @Test
+    void acceptsBracketedIpv6Endpoints() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("[site]\nname = \"a\"\ntap = \"t\"\nlisten = \"[::1]:4790\"\n"));
+        assertEquals(4790, site.listen().getPort());
+    }
+
+    @Test
+    void rejectsAnUnknownTransport() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\ntransport = \"sctp\"\n");
+        assertEquals("peer[1].transport", e.key());
+        assertTrue(e.getMessage().contains("udp or tcp"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTwoPeersWithTheSameName() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n[[peer]]\nname = \"b\"\n");
+        assertEquals("peer[2].name", e.key());
+    }
+
+    @Test
+    void rejectsAPeerNamedLikeTheLocalPort() throws Exception {
+        assertEquals("peer[1].name", rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"local\"\n").key());
+    }
+
+    @Test
+    void rejectsASwitchLimitBelowItsMinimumWithBothNumbers() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[switch]\nmac-table-limit = 0\n");
+        assertEquals("switch.mac-table-limit", e.key());
+        assertEquals(5, e.line());
+        assertTrue(e.getMessage().contains("mac-table-limit=0 < 1"), e.getMessage());
+    }
+
+    @Test
+    void rejectsAWrongValueType() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[switch]\nmac-aging-seconds = \"300\"\n");
+        assertEquals("switch.mac-aging-seconds", e.key());
+        assertTrue(e.getMessage().contains("whole number"), e.getMessage());
+    }
+
+    @Test
+    void reportsTomlSyntaxErrorsWithTheirLine() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \n");
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("TOML syntax"), e.getMessage());
+    }
+
+    @Test
+    void reportsAMissingFileByName() {
+        Path missing = dir.resolve("absent.toml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing));
+        assertTrue(e.getMessage().startsWith(missing + ": no such file"), e.getMessage());
+    }
+
+    @Test
+    void readsStaticMacsPinnedToLocalOrAPeer() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n"
+                + "[[static-mac]]\nmac = \"02:00:00:00:00:01\"\nport = \"b\"\nvlan = 10\n"));
+        assertEquals(MacAddress.parse("02:00:00:00:00:01"), site.staticMacs().get(0).mac());
+        assertEquals(10, site.staticMacs().get(0).vlan());
+        assertEquals("b", site.staticMacs().get(0).port());
+    }
+
+    @Test
+    void rejectsAStaticMacOnAnUnknownPortOrAMulticastMac() throws Exception {
+        assertEquals("static-mac[1].port", rejected("[site]\nname = \"a\"\ntap = \"t\"\n"
+                + "[[static-mac]]\nmac = \"02:00:00:00:00:01\"\nport = \"nowhere\"\n").key());
+        assertEquals("static-mac[1].mac", rejected("[site]\nname = \"a\"\ntap = \"t\"\n"
+                + "[[static-mac]]\nmac = \"01:00:5e:00:00:01\"\nport = \"local\"\n").key());
+    }
+
+    @Test
+    void resolvesKeyFilesRelativeToTheConfigFile() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("[site]\nname = \"a\"\ntap = \"t\"\nprivate-key-file = \"a.key\"\n"));
+        assertEquals(dir.resolve("a.key"), site.privateKeyFile());
+    }
+}

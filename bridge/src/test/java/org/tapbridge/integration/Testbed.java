@@ -1,0 +1,174 @@
+package org.tapbridge.integration;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.tapbridge.testing.Netns;
+import org.tapbridge.testing.Shell;
+
+/**
+ * Sites in network namespaces, each a LAN host behind a gateway whose bridge joins the LAN veth and a
+ * persistent TAP; the gateways share a WAN bridge. Everything is torn down on close, even after a failure.
+ *
+ * <pre>
+ *  host-X (eth0 192.0.2.1N) -- lan0 [br0] tap0 (gw-X) wan0 198.18.0.N -- [wan bridge] -- other gateways
+ * </pre>
+ */
+final class Testbed implements AutoCloseable {
+    static final int PORT = 4790;
+
+    record Site(String name, int index, Netns host, Netns gateway, Path config, Path socket) {
+        String hostIp() {
+            return "192.0.2." + (10 + index);
+        }
+
+        String wanIp() {
+            return "198.18.0." + index;
+        }
+    }
+
+    private final Path dir;
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final Map<String, Site> sites = new LinkedHashMap<>();
+    private final Map<String, DaemonProcess> daemons = new LinkedHashMap<>();
+    private final Netns wan;
+
+    Testbed(Path dir) {
+        this.dir = dir;
+        this.wan = register(Netns.create("wan"));
+        wan.run("ip", "link", "add", "br0", "type", "bridge");
+        wan.run("ip", "link", "set", "br0", "up");
+    }
+
+    private <T extends AutoCloseable> T register(T resource) {
+        cleanup.add(resource);
+        return resource;
+    }
+
+    Netns wan() {
+        return wan;
+    }
+
+    /** Adds a site (1-based index) with its host, gateway, TAP and WAN port; starts no daemon. */
+    Site addSite(String name, int index) {
+        Netns host = register(Netns.create("h" + name));
+        Netns gw = register(Netns.create("g" + name));
+        host.vethTo(gw, "eth0", "lan0");
+        host.run("ip", "addr", "add", "192.0.2." + (10 + index) + "/24", "dev", "eth0");
+        gw.run("ip", "link", "add", "br0", "type", "bridge");
+        gw.run("ip", "link", "set", "lan0", "master", "br0");
+        gw.run("ip", "tuntap", "add", "dev", "tap0", "mode", "tap");
+        gw.run("ip", "link", "set", "tap0", "master", "br0", "up");
+        gw.run("ip", "link", "set", "br0", "up");
+        gw.vethTo(wan, "wan0", "w" + name);
+        wan.run("ip", "link", "set", "w" + name, "master", "br0");
+        gw.run("ip", "addr", "add", "198.18.0." + index + "/24", "dev", "wan0");
+        Site site = new Site(name, index, host, gw, dir.resolve(name + ".toml"), dir.resolve(name + ".sock"));
+        sites.put(name, site);
+        return site;
+    }
+
+    Site site(String name) {
+        return sites.get(name);
+    }
+
+    /** Writes a full-mesh config for every site: each dials every other, over {@code transport}. */
+    void writeMeshConfigs(String transport) throws IOException {
+        for (Site s : sites.values()) {
+            StringBuilder toml = new StringBuilder();
+            toml.append("[site]\nname = \"").append(s.name()).append("\"\ntap = \"tap0\"\n")
+                    .append("listen = \"").append(s.wanIp()).append(':').append(PORT).append("\"\n")
+                    .append("control-socket = \"").append(s.socket()).append("\"\n");
+            for (Site p : sites.values()) {
+                if (p != s) {
+                    toml.append("\n[[peer]]\nname = \"").append(p.name()).append("\"\nendpoint = \"")
+                            .append(p.wanIp()).append(':').append(PORT).append("\"\ntransport = \"")
+                            .append(transport).append("\"\n");
+                }
+            }
+            Files.writeString(s.config(), toml.toString());
+        }
+    }
+
+    DaemonProcess start(String name) throws IOException {
+        Site s = sites.get(name);
+        DaemonProcess d = DaemonProcess.start(s.gateway(), s.config(), dir.resolve(name + ".log"));
+        daemons.put(name, d);
+        return d;
+    }
+
+    DaemonProcess daemon(String name) {
+        return daemons.get(name);
+    }
+
+    /** Runs a tapbridge CLI command in a separate JVM, e.g. {@code macs --socket S --json}. */
+    Shell.Result cli(String... args) {
+        return Shell.exec(60, DaemonProcess.javaCommand(args).toArray(new String[0]));
+    }
+
+    /** Waits until every peer of every running daemon is up; fails with the daemons' logs otherwise. */
+    void awaitMeshUp(long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        for (Map.Entry<String, DaemonProcess> e : daemons.entrySet()) {
+            Site s = sites.get(e.getKey());
+            while (true) {
+                if (!e.getValue().isAlive()) {
+                    throw new AssertionError("daemon " + e.getKey() + " exited:\n" + e.getValue().log());
+                }
+                if (Files.exists(s.socket())) {
+                    Shell.Result r = cli("peers", "--socket", s.socket().toString(), "--json");
+                    if (r.ok() && !r.stdout().contains("\"down\"") && r.stdout().contains("\"up\"")) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("site " + e.getKey() + ": peers not up within " + timeoutSeconds
+                            + " s\n" + describe());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** Every daemon's log, for failure messages. */
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        daemons.forEach((name, d) -> sb.append("--- daemon ").append(name).append(" (alive=").append(d.isAlive())
+                .append(")\n").append(d.log()));
+        return sb.toString();
+    }
+
+    /** Pings from one site's host to another's; returns the number of replies. */
+    int ping(String from, String to, int count, double intervalSeconds) {
+        Site a = sites.get(from);
+        Site b = sites.get(to);
+        Shell.Result r = a.host().exec(30, "ping", "-n", "-q", "-c", String.valueOf(count), "-i",
+                String.valueOf(intervalSeconds), "-W", "2", b.hostIp());
+        for (String line : r.stdout().split("\n")) {
+            if (line.contains("received")) {
+                String[] parts = line.split(",");
+                return Integer.parseInt(parts[1].trim().split(" ")[0]);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        for (DaemonProcess d : daemons.values()) {
+            d.close();
+        }
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            try {
+                cleanup.get(i).close();
+            } catch (Exception ignored) {
+                // Keep tearing down the rest.
+            }
+        }
+    }
+}
