@@ -152,6 +152,14 @@ public final class LinuxTapDevice implements TapDevice {
         return mtu;
     }
 
+    /**
+     * Null when JNR and libc loaded, otherwise why the TAP layer cannot work here, in plain words. Probed
+     * once per JVM; for start-up checks and diagnostics.
+     */
+    public static String unavailabilityCause() {
+        return NativeLibC.unavailableCause();
+    }
+
     /** False when we attached to an existing persistent device, which close() leaves in place. */
     public boolean createdByUs() {
         return createdByUs;
@@ -182,8 +190,9 @@ public final class LinuxTapDevice implements TapDevice {
     @Override
     public boolean awaitReadable(long timeoutMillis) throws TapException {
         ensureOpen("poll");
-        long deadlineNs = timeoutMillis < 0 ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
+        // poll takes an int: longer waits are capped at about 24 days, which no caller needs.
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(-1, timeoutMillis));
+        long deadlineNs = waitMs < 0 ? 0 : System.nanoTime() + waitMs * 1_000_000L;
         while (true) {
             int n = libc.poll(pollFdsAddress, 2, waitMs);
             if (n > 0) {
@@ -196,7 +205,7 @@ public final class LinuxTapDevice implements TapDevice {
             if (errno != EINTR) {
                 throw new TapException(name, "poll", errno, null, gone(errno));
             }
-            if (timeoutMillis >= 0) {
+            if (waitMs >= 0) {
                 long leftNs = deadlineNs - System.nanoTime();
                 if (leftNs <= 0) {
                     return false;
@@ -211,6 +220,9 @@ public final class LinuxTapDevice implements TapDevice {
             libc.read(eventFd, drainValue.address(), EVENTFD_COUNTER_BYTES);
         }
         if ((tapEvents & (LinuxConstants.POLLERR | LinuxConstants.POLLHUP | LinuxConstants.POLLNVAL)) != 0) {
+            if (!open) {
+                return false; // close() ran during the wait: POLLNVAL on our own closed descriptor
+            }
             throw new TapException(name, "poll", 0, null, "the kernel reports an error on the TAP descriptor"
                     + " (revents 0x" + Integer.toHexString(tapEvents & 0xffff) + "): the device was probably deleted"
                     + " while attached; restart tapbridge once it exists again");
@@ -279,6 +291,9 @@ public final class LinuxTapDevice implements TapDevice {
     }
 
     private String gone(int errno) {
+        if (!open) {
+            return "the device was closed by tapbridge during the call (stop the reader and writer before close())";
+        }
         return errno == LinuxConstants.EBADF || errno == LinuxConstants.EBADFD
                 ? "the descriptor is no longer valid: the device was closed or deleted while in use"
                 : "unexpected failure on the TAP descriptor";
