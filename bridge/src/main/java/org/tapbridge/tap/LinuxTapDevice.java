@@ -29,6 +29,7 @@ public final class LinuxTapDevice implements TapDevice {
     private final int tapFd;
     private final int eventFd;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object wakeLock = new Object();
     private volatile boolean open = true;
 
     // Native scratch memory, allocated once and released by the GC: never freed under a running call.
@@ -232,11 +233,18 @@ public final class LinuxTapDevice implements TapDevice {
 
     @Override
     public void wakeup() {
-        if (!open) {
-            return;
+        // The lock keeps close() from recycling the eventfd number between our check and our write:
+        // otherwise 8 bytes could land in whatever file the process opens next.
+        synchronized (wakeLock) {
+            if (open) {
+                signalEventFd();
+            }
         }
+    }
+
+    private void signalEventFd() {
         while (libc.write(eventFd, wakeValue.address(), EVENTFD_COUNTER_BYTES) < 0) {
-            // EAGAIN: the counter is already huge, the waiter is woken anyway. Anything else: closed.
+            // EAGAIN: the counter is already huge, the waiter is woken anyway.
             if (NativeLibC.errno() != EINTR) {
                 return;
             }
@@ -272,10 +280,15 @@ public final class LinuxTapDevice implements TapDevice {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        wakeup();
-        open = false;
+        // Closing a descriptor does not wake a poll() already waiting on it: signal first, then close.
+        synchronized (wakeLock) {
+            open = false;
+            signalEventFd();
+        }
         closeQuietly(libc, tapFd);
-        closeQuietly(libc, eventFd);
+        synchronized (wakeLock) {
+            closeQuietly(libc, eventFd);
+        }
     }
 
     @Override
