@@ -39,6 +39,11 @@ class InMemoryTapDeviceTest {
     }
 
     @Test
+    void theMinimumReadCapacityLeavesRoomForTheEthernetHeaderAndOneVlanTag() {
+        assertEquals(1500 + 14 + 4, tap.minimumReadCapacity());
+    }
+
+    @Test
     void fullQueuesDropLikeTheKernel() throws Exception {
         buffer.put(0, frame(60, 1));
         assertTrue(tap.write(buffer, 0, 60));
