@@ -29,6 +29,7 @@ public final class LinuxTapDevice implements TapDevice {
     private final int tapFd;
     private final int eventFd;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object wakeLock = new Object();
     private volatile boolean open = true;
 
     // Native scratch memory, allocated once and released by the GC: never freed under a running call.
@@ -152,6 +153,14 @@ public final class LinuxTapDevice implements TapDevice {
         return mtu;
     }
 
+    /**
+     * Null when JNR and libc loaded, otherwise why the TAP layer cannot work here, in plain words. Probed
+     * once per JVM; for start-up checks and diagnostics.
+     */
+    public static String unavailabilityCause() {
+        return NativeLibC.unavailableCause();
+    }
+
     /** False when we attached to an existing persistent device, which close() leaves in place. */
     public boolean createdByUs() {
         return createdByUs;
@@ -182,8 +191,9 @@ public final class LinuxTapDevice implements TapDevice {
     @Override
     public boolean awaitReadable(long timeoutMillis) throws TapException {
         ensureOpen("poll");
-        long deadlineNs = timeoutMillis < 0 ? 0 : System.nanoTime() + timeoutMillis * 1_000_000L;
+        // poll takes an int: longer waits are capped at about 24 days, which no caller needs.
         int waitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(-1, timeoutMillis));
+        long deadlineNs = waitMs < 0 ? 0 : System.nanoTime() + waitMs * 1_000_000L;
         while (true) {
             int n = libc.poll(pollFdsAddress, 2, waitMs);
             if (n > 0) {
@@ -196,7 +206,7 @@ public final class LinuxTapDevice implements TapDevice {
             if (errno != EINTR) {
                 throw new TapException(name, "poll", errno, null, gone(errno));
             }
-            if (timeoutMillis >= 0) {
+            if (waitMs >= 0) {
                 long leftNs = deadlineNs - System.nanoTime();
                 if (leftNs <= 0) {
                     return false;
@@ -211,6 +221,9 @@ public final class LinuxTapDevice implements TapDevice {
             libc.read(eventFd, drainValue.address(), EVENTFD_COUNTER_BYTES);
         }
         if ((tapEvents & (LinuxConstants.POLLERR | LinuxConstants.POLLHUP | LinuxConstants.POLLNVAL)) != 0) {
+            if (!open) {
+                return false; // close() ran during the wait: POLLNVAL on our own closed descriptor
+            }
             throw new TapException(name, "poll", 0, null, "the kernel reports an error on the TAP descriptor"
                     + " (revents 0x" + Integer.toHexString(tapEvents & 0xffff) + "): the device was probably deleted"
                     + " while attached; restart tapbridge once it exists again");
@@ -220,11 +233,18 @@ public final class LinuxTapDevice implements TapDevice {
 
     @Override
     public void wakeup() {
-        if (!open) {
-            return;
+        // The lock keeps close() from recycling the eventfd number between our check and our write:
+        // otherwise 8 bytes could land in whatever file the process opens next.
+        synchronized (wakeLock) {
+            if (open) {
+                signalEventFd();
+            }
         }
+    }
+
+    private void signalEventFd() {
         while (libc.write(eventFd, wakeValue.address(), EVENTFD_COUNTER_BYTES) < 0) {
-            // EAGAIN: the counter is already huge, the waiter is woken anyway. Anything else: closed.
+            // EAGAIN: the counter is already huge, the waiter is woken anyway.
             if (NativeLibC.errno() != EINTR) {
                 return;
             }
@@ -260,10 +280,15 @@ public final class LinuxTapDevice implements TapDevice {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        wakeup();
-        open = false;
+        // Closing a descriptor does not wake a poll() already waiting on it: signal first, then close.
+        synchronized (wakeLock) {
+            open = false;
+            signalEventFd();
+        }
         closeQuietly(libc, tapFd);
-        closeQuietly(libc, eventFd);
+        synchronized (wakeLock) {
+            closeQuietly(libc, eventFd);
+        }
     }
 
     @Override
@@ -279,6 +304,9 @@ public final class LinuxTapDevice implements TapDevice {
     }
 
     private String gone(int errno) {
+        if (!open) {
+            return "the device was closed by tapbridge during the call (stop the reader and writer before close())";
+        }
         return errno == LinuxConstants.EBADF || errno == LinuxConstants.EBADFD
                 ? "the descriptor is no longer valid: the device was closed or deleted while in use"
                 : "unexpected failure on the TAP descriptor";

@@ -17,6 +17,11 @@ public interface TapDevice extends AutoCloseable {
     /** The MTU the device had once opened and configured. */
     int mtu();
 
+    /** The smallest read capacity that cannot cut a frame short: {@code mtu() + FRAME_HEADROOM}. */
+    default int minimumReadCapacity() {
+        return mtu() + FRAME_HEADROOM;
+    }
+
     /**
      * Non-blocking read of one frame into direct memory buf[offset, offset+capacity); returns its length,
      * or 0 when no frame is ready. Never blocks. A frame longer than capacity is cut short by the kernel

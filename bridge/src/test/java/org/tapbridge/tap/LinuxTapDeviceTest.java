@@ -203,6 +203,17 @@ class LinuxTapDeviceTest {
     }
 
     @Test
+    void aDeviceDeletedWhileAttachedIsReportedInsteadOfSpinning() throws Exception {
+        String name = persistentDevice("g", "tap");
+        try (LinuxTapDevice tap = LinuxTapDevice.open(new TapOptions(name, 0, false))) {
+            Shell.run("ip", "link", "del", "dev", name);
+            TapException e = assertThrows(TapException.class, () -> tap.awaitReadable(5_000));
+            assertEquals(name, e.device());
+            assertTrue(e.getMessage().contains("deleted while attached"), e.getMessage());
+        }
+    }
+
+    @Test
     void readReturnsZeroWhenNoFrameIsWaiting() throws Exception {
         String name = Netns.deviceName("r");
         devicesToDelete.add(name);

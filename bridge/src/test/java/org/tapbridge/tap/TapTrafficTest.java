@@ -136,10 +136,37 @@ class TapTrafficTest {
         }
         long allocated = threads.getCurrentThreadAllocatedBytes() - before - measuring;
         assertEquals(10_000, written, "every write should be accepted");
-        assertEquals(0, allocated, "bytes allocated by 10000 read+write calls");
+        assertEquals(0, allocated, "bytes allocated by 10000 rounds of wakeup+awaitReadable+read+write");
+    }
+
+    @Test
+    void readAndWriteOnAlternatingRingSlicesDoNotAllocateEither() throws Exception {
+        // Ring slots are slices of one region: each call sees another buffer object (the uncached path).
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ByteBuffer region = ByteBuffer.allocateDirect(4 * 2048);
+        ByteBuffer[] slots = new ByteBuffer[4];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = region.slice(i * 2048, 2048);
+            slots[i].put(0, experimentalBroadcast(60));
+        }
+        for (int i = 0; i < 30_000; i++) {
+            readAndWrite(slots[i & 3], slots[(i + 1) & 3]);
+        }
+        long baseline = threads.getCurrentThreadAllocatedBytes();
+        long measuring = threads.getCurrentThreadAllocatedBytes() - baseline;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int written = 0;
+        for (int i = 0; i < 10_000; i++) {
+            written += readAndWrite(slots[i & 3], slots[(i + 1) & 3]);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before - measuring;
+        assertEquals(10_000, written, "every write should be accepted");
+        assertEquals(0, allocated, "bytes allocated by 10000 read+write calls on alternating slices");
     }
 
     private int readAndWrite(ByteBuffer in, ByteBuffer out) throws Exception {
+        tap.wakeup();
+        tap.awaitReadable(0); // consumes the wake-up (or sees a frame): the whole data-path API per round
         tap.read(in, 0, 2048);
         return tap.write(out, 0, 60) ? 1 : 0;
     }

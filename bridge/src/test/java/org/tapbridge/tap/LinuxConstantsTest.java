@@ -1,0 +1,70 @@
+package org.tapbridge.tap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Pins every ABI number, both as the measured literal and as the kernel's _IOW/_IOR formula. */
+class LinuxConstantsTest {
+    // <asm-generic/ioctl.h>: dir << 30 | size << 16 | type << 8 | nr.
+    private static long ioc(int dir, int type, int nr, int size) {
+        return ((long) dir << 30) | ((long) size << 16) | ((long) type << 8) | nr;
+    }
+
+    private static final int WRITE = 1;
+    private static final int READ = 2;
+
+    @Test
+    void tunIoctlNumbersMatchTheMeasuredValuesAndTheFormula() {
+        assertEquals(0x400454caL, LinuxConstants.TUNSETIFF);
+        assertEquals(ioc(WRITE, 'T', 202, 4), LinuxConstants.TUNSETIFF);
+        assertEquals(ioc(WRITE, 'T', 203, 4), LinuxConstants.TUNSETPERSIST);
+        assertEquals(ioc(READ, 'T', 210, 4), LinuxConstants.TUNGETIFF);
+        assertEquals(0x800454d2L, LinuxConstants.TUNGETIFF);
+    }
+
+    @Test
+    void socketIoctlNumbersAreTheSockiosValues() {
+        assertEquals(0x8913, LinuxConstants.SIOCGIFFLAGS);
+        assertEquals(0x8914, LinuxConstants.SIOCSIFFLAGS);
+        assertEquals(0x8921, LinuxConstants.SIOCGIFMTU);
+        assertEquals(0x8922, LinuxConstants.SIOCSIFMTU);
+    }
+
+    @Test
+    void flagBitsAreTheIfTunValues() {
+        assertEquals(0x0001, LinuxConstants.IFF_TUN);
+        assertEquals(0x0002, LinuxConstants.IFF_TAP);
+        assertEquals(0x0100, LinuxConstants.IFF_MULTI_QUEUE);
+        assertEquals(0x0800, LinuxConstants.IFF_PERSIST);
+        assertEquals(0x1000, LinuxConstants.IFF_NO_PI);
+        assertEquals(0x0001, LinuxConstants.IFF_UP);
+    }
+
+    @Test
+    void openPollAndEventfdFlagsAreTheLinuxValues() {
+        assertEquals(02, LinuxConstants.O_RDWR);
+        assertEquals(04000, LinuxConstants.O_NONBLOCK);
+        assertEquals(02000000, LinuxConstants.O_CLOEXEC);
+        assertEquals(LinuxConstants.O_NONBLOCK, LinuxConstants.EFD_NONBLOCK);
+        assertEquals(LinuxConstants.O_CLOEXEC, LinuxConstants.EFD_CLOEXEC);
+        assertEquals(1, LinuxConstants.POLLIN);
+        assertEquals(8, LinuxConstants.POLLERR);
+        assertEquals(0x10, LinuxConstants.POLLHUP);
+        assertEquals(0x20, LinuxConstants.POLLNVAL);
+    }
+
+    @Test
+    void errnoValuesAgreeWithTheCLibrary() {
+        assertEquals("Operation not permitted", NativeLibC.strerror(LinuxConstants.EPERM));
+        assertEquals("No such file or directory", NativeLibC.strerror(LinuxConstants.ENOENT));
+        assertEquals("Interrupted system call", NativeLibC.strerror(LinuxConstants.EINTR));
+        assertEquals("Resource temporarily unavailable", NativeLibC.strerror(LinuxConstants.EAGAIN));
+        assertEquals("Device or resource busy", NativeLibC.strerror(LinuxConstants.EBUSY));
+        assertEquals("Invalid argument", NativeLibC.strerror(LinuxConstants.EINVAL));
+        assertEquals("No such device", NativeLibC.strerror(LinuxConstants.ENODEV));
+        assertEquals("Bad file descriptor", NativeLibC.strerror(LinuxConstants.EBADF));
+        assertEquals("EBUSY", LinuxConstants.errnoName(LinuxConstants.EBUSY));
+        assertEquals("errno 999", LinuxConstants.errnoName(999));
+    }
+}

@@ -1,0 +1,51 @@
+package org.tapbridge.tap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class TapOptionsTest {
+    @Test
+    void acceptsOrdinaryNamesAndTheMtuLimits() {
+        assertEquals("tap0", new TapOptions("tap0", 0, true).name());
+        assertEquals(68, new TapOptions("a", 68, false).mtu());
+        assertEquals(65535, new TapOptions("abcdefghijklmno", 65535, false).mtu());
+        assertEquals(new TapOptions("tap1", 0, true), TapOptions.of("tap1"));
+    }
+
+    @Test
+    void refusesAnEmptyName() {
+        assertMessage(null, 0, "tap name is empty");
+        assertMessage("", 0, "tap name is empty");
+    }
+
+    @Test
+    void refusesANameLongerThanFifteenBytes() {
+        assertMessage("abcdefghijklmnop", 0, "'abcdefghijklmnop' is 16 bytes long > 15");
+        assertMessage("tapéééééééé", 0, "bytes long > 15"); // 11 characters, 18 bytes
+    }
+
+    @Test
+    void refusesSlashColonWhitespaceAndDots() {
+        assertMessage("tap/0", 0, "contains '/' at position 3");
+        assertMessage("tap:0", 0, "contains ':' at position 3");
+        assertMessage("tap 0", 0, "contains character U+0020 at position 3");
+        assertMessage("tap\t0", 0, "contains character U+0009");
+        assertMessage(".", 0, "'.' is not allowed");
+        assertMessage("..", 0, "'..' is not allowed");
+    }
+
+    @Test
+    void refusesAnMtuOutsideWhatLinuxAccepts() {
+        assertMessage("tap0", 67, "mtu=67 < 68");
+        assertMessage("tap0", -1, "mtu=-1 < 68");
+        assertMessage("tap0", 65536, "mtu=65536 > 65535");
+    }
+
+    private static void assertMessage(String name, int mtu, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TapOptions(name, mtu, true));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+}
