@@ -19,7 +19,7 @@ import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.Transport;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.fakes.FakePlatform;
-import org.tapbridge.fakes.FakeTap;
+import org.tapbridge.tap.InMemoryTapDevice;
 import org.tapbridge.fakes.Frames;
 import org.tapbridge.fakes.MemoryNetwork;
 import org.tapbridge.link.LinkDrop;
@@ -42,8 +42,8 @@ class BackToBackTest {
     Path dir;
 
     private final MemoryNetwork network = new MemoryNetwork();
-    private final FakeTap tapA = new FakeTap("tapa", 1500);
-    private final FakeTap tapB = new FakeTap("tapb", 1500);
+    private final InMemoryTapDevice tapA = new InMemoryTapDevice("tapa", 1500, 1024);
+    private final InMemoryTapDevice tapB = new InMemoryTapDevice("tapb", 1500, 1024);
     private Daemon siteA;
     private Daemon siteB;
 
@@ -84,18 +84,18 @@ class BackToBackTest {
         byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_A, "who-has".getBytes());
         tapA.inject(frame);
 
-        assertArrayEquals(frame, tapB.nextWritten(2000));
-        assertNull(tapA.nextWritten(200), "a flood must never go back to the port it came from");
+        assertArrayEquals(frame, tapB.takeWritten(2000));
+        assertNull(tapA.takeWritten(200), "a flood must never go back to the port it came from");
     }
 
     @Test
     void unicastReplyGoesStraightBackAndBothSitesLearnWhereHostsAre() throws Exception {
         tapA.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_A, "who-has".getBytes()));
-        assertNotNull(tapB.nextWritten(2000));
+        assertNotNull(tapB.takeWritten(2000));
         byte[] reply = Frames.ethernet(HOST_A, HOST_B, "is-at".getBytes());
         tapB.inject(reply);
 
-        assertArrayEquals(reply, tapA.nextWritten(2000));
+        assertArrayEquals(reply, tapA.takeWritten(2000));
         MacTableEntry atA = entry(siteA, HOST_B);
         assertEquals(siteA.peers().byName("b").port(), atA.port(), "site a learns host B behind peer b");
         MacTableEntry atB = entry(siteB, HOST_A);
@@ -105,7 +105,7 @@ class BackToBackTest {
     @Test
     void macsReportNamesThePeerBehindWhichAHostSits() throws Exception {
         tapB.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_B, "hello".getBytes()));
-        assertNotNull(tapA.nextWritten(2000));
+        assertNotNull(tapA.takeWritten(2000));
 
         String json = new SiteReports(siteA).macs(true);
         assertTrue(json.contains("\"mac\" : \"02:00:00:00:0b:01\""), json);
@@ -125,7 +125,7 @@ class BackToBackTest {
 
         byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "still-here".getBytes());
         tapB.inject(frame);
-        assertArrayEquals(frame, tapA.nextWritten(2000));
+        assertArrayEquals(frame, tapA.takeWritten(2000));
         var drops = siteA.links().counters();
         assertEquals(1, drops.drops(LinkDrop.TRUNCATED));
         assertEquals(1, drops.drops(LinkDrop.BAD_VERSION));
@@ -137,7 +137,7 @@ class BackToBackTest {
     @Test
     void aSilentPeerIsDeclaredDownAndItsMacsAreForgotten() throws Exception {
         tapB.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_B, "hello".getBytes()));
-        assertNotNull(tapA.nextWritten(2000));
+        assertNotNull(tapA.takeWritten(2000));
         assertNotNull(entry(siteA, HOST_B));
 
         siteB.close();
@@ -154,11 +154,12 @@ class BackToBackTest {
     @Test
     void aRestartedPeerIsFoundAgainAndTrafficResumes() throws Exception {
         siteB.close();
-        siteB = Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A), new FakePlatform(network, tapB), FAST, true);
+        InMemoryTapDevice reopened = new InMemoryTapDevice("tapb", 1500, 1024);
+        siteB = Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A), new FakePlatform(network, reopened), FAST, true);
         awaitUp(siteB, "a");
         byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "back".getBytes());
-        tapB.inject(frame);
-        assertArrayEquals(frame, tapA.nextWritten(2000));
+        reopened.inject(frame);
+        assertArrayEquals(frame, tapA.takeWritten(2000));
     }
 
     private static MacTableEntry entry(Daemon daemon, long mac) throws Exception {

@@ -4,14 +4,15 @@ import java.net.InetSocketAddress;
 import org.tapbridge.daemon.Platform;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.pipeline.NanoClock;
+import org.tapbridge.tap.InMemoryTapDevice;
 import org.tapbridge.tap.TapDevice;
 
 /** A platform for one in-JVM site: a fake TAP and a port on a shared in-memory network. */
 public final class FakePlatform implements Platform {
     private final MemoryNetwork network;
-    private final FakeTap tap;
+    private final InMemoryTapDevice tap;
 
-    public FakePlatform(MemoryNetwork network, FakeTap tap) {
+    public FakePlatform(MemoryNetwork network, InMemoryTapDevice tap) {
         this.network = network;
         this.tap = tap;
     }
