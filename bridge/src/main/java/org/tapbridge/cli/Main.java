@@ -1,5 +1,6 @@
 package org.tapbridge.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,11 +19,17 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs a command line and returns its exit status; for tests and {@link #main}. */
+    /** Runs a command line and returns its exit status. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with the given output streams; for tests. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         Logging.configure();
         CommandLine cli = new CommandLine(new Main());
-        cli.setExitCodeExceptionMapper(e -> FAILED);
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("tapbridge: " + e.getMessage());
             return FAILED;

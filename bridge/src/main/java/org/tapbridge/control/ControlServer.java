@@ -19,6 +19,8 @@ public final class ControlServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControlServer.class.getName());
     /** A client that does not send its request within this time is cut off: it must not stall others. */
     private static final int REQUEST_TIMEOUT_MS = 2000;
+    /** Past this much trailing input the client is misbehaving; it may then see a reset. */
+    private static final long MAX_DISCARD_BYTES = 1 << 20;
 
     private final Path path;
     private final UnixServerSocketChannel server;
@@ -111,6 +113,25 @@ public final class ControlServer implements AutoCloseable {
             if (client.write(out) <= 0) {
                 break;
             }
+        }
+        client.shutdownOutput();
+        discardUnread(client);
+    }
+
+    /**
+     * Reads and drops what the client sent beyond its request: closing with unread bytes makes the
+     * kernel reset the connection, and the client would lose the error reply it is owed.
+     */
+    private static void discardUnread(UnixSocketChannel client) throws IOException {
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        long budget = MAX_DISCARD_BYTES;
+        while (budget > 0) {
+            sink.clear();
+            int n = client.read(sink);
+            if (n <= 0) {
+                return;
+            }
+            budget -= n;
         }
     }
 
