@@ -1,7 +1,7 @@
 package org.tapbridge.crypto;
 
 /** A handshake or key operation failed: bad authentication, a low-order point, an exhausted nonce. */
-public final class CryptoException extends Exception {
+public class CryptoException extends Exception {
     public CryptoException(String message) {
         super(message);
     }

@@ -1,6 +1,7 @@
 package org.tapbridge.crypto;
 
 import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * Noise HandshakeState for the two patterns tapbridge speaks, written out message by message rather than
@@ -50,12 +51,12 @@ final class HandshakeState {
     private byte[] psk;
     private Step step;
 
-    private HandshakeState(Pattern pattern, boolean initiator, byte[] prologue, byte[] localStaticPrivate,
+    private HandshakeState(Pattern pattern, boolean initiator, byte[] prologue, LocalStatic local,
             byte[] remoteStatic, byte[] psk, KeyPairSource ephemerals) {
         this.pattern = pattern;
         this.initiator = initiator;
-        this.localStaticPrivate = localStaticPrivate.clone();
-        this.localStaticPublic = X25519.publicKey(localStaticPrivate);
+        this.localStaticPrivate = local.privateKey();
+        this.localStaticPublic = local.publicKey();
         this.ephemerals = ephemerals;
         this.remoteStatic = remoteStatic == null ? null : remoteStatic.clone();
         this.psk = psk == null ? null : psk.clone();
@@ -66,15 +67,28 @@ final class HandshakeState {
         this.step = initiator ? Step.WRITE_1 : Step.READ_1;
     }
 
-    static HandshakeState initiator(Pattern pattern, byte[] prologue, byte[] localStaticPrivate,
-            byte[] responderStatic, byte[] psk, KeyPairSource ephemerals) {
-        checkPsk(pattern, psk);
-        return new HandshakeState(pattern, true, prologue, localStaticPrivate, responderStatic, psk, ephemerals);
+    /** A site's static key pair, its public half computed once rather than per handshake. */
+    record LocalStatic(byte[] privateKey, byte[] publicKey) {
+        static LocalStatic of(byte[] privateKey) {
+            return new LocalStatic(privateKey.clone(), X25519.publicKey(privateKey));
+        }
     }
 
-    static HandshakeState responder(Pattern pattern, byte[] prologue, byte[] localStaticPrivate,
-            KeyPairSource ephemerals) {
-        return new HandshakeState(pattern, false, prologue, localStaticPrivate, null, null, ephemerals);
+    /** Thrown by {@link #readMessage1} when the initiator's static key is not one we accept. */
+    static final class UnknownStaticKeyException extends CryptoException {
+        UnknownStaticKeyException() {
+            super("handshake from an unknown static key");
+        }
+    }
+
+    static HandshakeState initiator(Pattern pattern, byte[] prologue, LocalStatic local,
+            byte[] responderStatic, byte[] psk, KeyPairSource ephemerals) {
+        checkPsk(pattern, psk);
+        return new HandshakeState(pattern, true, prologue, local, responderStatic, psk, ephemerals);
+    }
+
+    static HandshakeState responder(Pattern pattern, byte[] prologue, LocalStatic local, KeyPairSource ephemerals) {
+        return new HandshakeState(pattern, false, prologue, local, null, null, ephemerals);
     }
 
     static int message1Length(int payloadLength) {
@@ -105,6 +119,14 @@ final class HandshakeState {
 
     /** Responder: reads message 1 and returns its payload; {@link #remoteStatic()} is then known. */
     byte[] readMessage1(byte[] message) throws CryptoException {
+        return readMessage1(message, key -> true);
+    }
+
+    /**
+     * As {@link #readMessage1(byte[])}, but stops right after decrypting the initiator's static key if
+     * {@code acceptStatic} refuses it: an unknown key then costs one X25519 operation, not two.
+     */
+    byte[] readMessage1(byte[] message, Predicate<byte[]> acceptStatic) throws CryptoException {
         expect(Step.READ_1);
         if (message.length < message1Length(0)) {
             throw new CryptoException("handshake message 1 of " + message.length + " bytes is shorter than "
@@ -114,6 +136,9 @@ final class HandshakeState {
         mixEphemeral(remoteEphemeral);
         symmetric.mixKey(X25519.dh(localStaticPrivate, remoteEphemeral));
         remoteStatic = symmetric.decryptAndHash(Arrays.copyOfRange(message, KEY, KEY + KEY + TAG));
+        if (!acceptStatic.test(remoteStatic)) {
+            throw new UnknownStaticKeyException();
+        }
         symmetric.mixKey(X25519.dh(localStaticPrivate, remoteStatic));
         byte[] payload = symmetric.decryptAndHash(Arrays.copyOfRange(message, KEY + KEY + TAG, message.length));
         step = Step.WRITE_2;

@@ -53,7 +53,7 @@ class NoiseVectorsTest {
         Deque<byte[]> ephemerals = new ArrayDeque<>(List.of(hex(v.get(side + "ephemeral").asText())));
         KeyPairSource fixed = ephemerals::removeFirst;
         byte[] prologue = hex(v.get(side + "prologue").asText());
-        byte[] localStatic = hex(v.get(side + "static").asText());
+        HandshakeState.LocalStatic localStatic = HandshakeState.LocalStatic.of(hex(v.get(side + "static").asText()));
         HandshakeState hs = asInitiator
                 ? HandshakeState.initiator(pattern, prologue, localStatic, hex(v.get("init_remote_static").asText()),
                         psk, fixed)
