@@ -244,8 +244,8 @@ class PeerCryptoTest {
         byte[] init = floodInits.get(0);
         long now = T0;
         for (int i = 0; i < 400; i++) {
-            now += 100_000; // 10 000 initiations per second from 20 addresses
-            InetSocketAddress source = new InetSocketAddress(BackToBack.address(100 + i % 20).getAddress(), 4000 + i);
+            now += 100_000; // 10 000 initiations per second from 40 addresses
+            InetSocketAddress source = new InetSocketAddress(BackToBack.address(100 + i % 40).getAddress(), 4000 + i);
             assertEquals(Received.DROPPED, deliver(net.b, init, source, now));
         }
         long limited = net.b.counters().drops(DropReason.RATE_LIMITED);
@@ -257,7 +257,9 @@ class PeerCryptoTest {
 
         assertNotNull(open(net.b, seal(net.a, net.peerB, frame(100, 3), now), ADDRESS_A, now));
         // The established peer may still rekey: its known endpoint is not behind the exhausted global bucket.
-        // Right after the flood, with the global bucket empty.
+        // Right after the flood, with the global bucket empty: a newcomer is refused, the known peer is not.
+        assertEquals(Received.DROPPED, deliver(net.b, init, BackToBack.address(250), now));
+        assertEquals(limited + 1, net.b.counters().drops(DropReason.RATE_LIMITED));
         net.a.connect(net.peerB, now);
         net.pump(now);
         assertEquals(2, net.a.counters().handshakesCompleted());
