@@ -1,7 +1,5 @@
 package org.tapbridge.crypto;
 
-import java.net.SocketAddress;
-
 /**
  * Result of {@link PeerCrypto#receive}, reused across calls so the data path allocates nothing: which
  * peer a message authenticated as, and where the plaintext lies. Owned by the link thread.
@@ -11,14 +9,12 @@ public final class Inbound {
     int plaintextOffset;
     int plaintextLength;
     DropReason dropReason;
-    SocketAddress source;
 
-    void reset(SocketAddress source) {
+    void reset() {
         this.peer = null;
         this.plaintextOffset = 0;
         this.plaintextLength = 0;
         this.dropReason = null;
-        this.source = source;
     }
 
     /** The peer the message authenticated as; null when dropped before authentication. */

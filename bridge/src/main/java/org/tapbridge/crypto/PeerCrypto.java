@@ -133,6 +133,10 @@ public final class PeerCrypto {
         int length = sealWith(keypair, buf, offset, frameLength);
         peer.lastSentNs = nowNs;
         peer.keepaliveOwed = false;
+        if (!peer.replyAwaited) {
+            peer.replyAwaited = true;
+            peer.replyAwaitedSinceNs = nowNs;
+        }
         counters.sealed();
         if (!peer.handshakeInFlight()
                 && (Long.compareUnsigned(keypair.sendCounter, settings.rekeyAfterMessages()) >= 0
@@ -149,7 +153,7 @@ public final class PeerCrypto {
      */
     public Received receive(ByteBuffer buf, int offset, int length, SocketAddress source, long nowNs,
             Inbound result) {
-        result.reset(source);
+        result.reset();
         switch (WireFormat.typeOf(buf, offset, length)) {
             case WireFormat.TYPE_DATA:
                 return receiveData(buf, offset, length, source, nowNs, result);
@@ -183,6 +187,13 @@ public final class PeerCrypto {
             if (peer.keepaliveOwed && nowNs - peer.keepaliveOwedSinceNs >= settings.keepaliveTimeoutNs()) {
                 sendKeepalive(peer, nowNs);
             }
+            // The peer answers frames within the keepalive timeout; silence past that plus a retry
+            // interval suggests it restarted and lost our keys, so do not wait for the 2-minute rekey.
+            if (peer.replyAwaited
+                    && nowNs - peer.replyAwaitedSinceNs >= settings.keepaliveTimeoutNs() + settings.rekeyTimeoutNs()) {
+                peer.replyAwaited = false;
+                connect(peer, nowNs);
+            }
             // Three times the reject time, as WireGuard: late enough that nothing in flight still needs them.
             peer.expire(nowNs, 3 * settings.rejectAfterTimeNs(), indices);
         }
@@ -210,6 +221,7 @@ public final class PeerCrypto {
         }
         keypair.replay.markSeen(counter);
         PeerSession peer = keypair.peer;
+        peer.replyAwaited = false;
         result.peer = peer;
         result.plaintextOffset = offset + DataMessage.HEADER_LENGTH;
         result.plaintextLength = plaintextLength;
@@ -260,6 +272,7 @@ public final class PeerCrypto {
             return drop(result, result.dropReason);
         }
         counters.handshakeCompleted();
+        keypair.peer.replyAwaited = false;
         roam(keypair.peer, source);
         // The responder holds these keys back until it sees them used: confirm at once.
         sendKeepalive(keypair.peer, nowNs);

@@ -29,6 +29,9 @@ public final class PeerSession {
     /** Set when DATA with a frame arrives and we have not answered since: a keepalive will be due. */
     boolean keepaliveOwed;
     long keepaliveOwedSinceNs;
+    /** Set when we send a frame and nothing authentic has come back since: the peer may have lost its keys. */
+    boolean replyAwaited;
+    long replyAwaitedSinceNs;
 
     PeerSession(int id, String name, byte[] publicKey, byte[] presharedKey, SocketAddress endpoint) {
         this.id = id;

@@ -302,6 +302,28 @@ class PeerCryptoTest {
     }
 
     @Test
+    void handshakesAgainWhenAPeerThatLostItsKeysStaysSilent() {
+        BackToBack net = new BackToBack(SessionSettings.defaults());
+        net.handshake(T0);
+        // B restarts: same static key, no sessions. A's frames now name an index B does not know.
+        PeerCrypto restarted = new PeerCrypto(net.privateB, SessionSettings.defaults(),
+                (p, to, m) -> net.fromB.add(new BackToBack.Sent(p, to, bytes(m))), BackToBack.seeded(33),
+                () -> net.wallClockNs += 1_000_000);
+        restarted.addPeer("amsterdam", Keys.publicFromPrivate(net.privateA), null, ADDRESS_A);
+        assertEquals(Received.DROPPED, deliver(restarted, seal(net.a, net.peerB, frame(100, 1), T0 + SECOND),
+                ADDRESS_A, T0 + SECOND));
+        net.a.tick(T0 + 15 * SECOND);
+        assertTrue(net.fromA.isEmpty(), "not yet: keepalive timeout plus rekey timeout is 15 s");
+        net.a.tick(T0 + 16 * SECOND);
+        assertEquals(1, net.fromA.size(), "a new initiation");
+        deliver(restarted, net.fromA.poll().bytes(), ADDRESS_A, T0 + 16 * SECOND);
+        deliver(net.a, net.fromB.poll().bytes(), ADDRESS_B, T0 + 16 * SECOND);
+        deliver(restarted, net.fromA.poll().bytes(), ADDRESS_A, T0 + 16 * SECOND); // confirming keepalive
+        assertArrayEquals(frame(100, 2), open(restarted, seal(net.a, net.peerB, frame(100, 2), T0 + 17 * SECOND),
+                ADDRESS_A, T0 + 17 * SECOND));
+    }
+
+    @Test
     void countsUnknownIndicesAndMalformedMessages() {
         BackToBack net = new BackToBack(SessionSettings.defaults());
         net.handshake(T0);
