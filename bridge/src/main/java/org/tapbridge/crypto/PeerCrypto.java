@@ -14,6 +14,10 @@ import java.util.function.LongSupplier;
  * The crypto side of all peer links: seals outgoing frames, opens incoming messages, answers and starts
  * handshakes, and runs the session timers. No threads, no I/O: the link layer calls it, on one thread,
  * with the time, and sends what it hands to the {@link Outbox}.
+ *
+ * <p>Sending: {@link #seal} the frame placed 16 bytes into the buffer, send the returned length to
+ * {@link PeerSession#endpoint()}. Receiving: {@link #receive} each datagram (or TCP message) and deliver
+ * the frame when it returns {@link Received#FRAME}. Timers: {@link #tick} a few times a second.
  */
 public final class PeerCrypto {
     /** {@link #seal} result: no usable keys; the frame was not sealed and a handshake has been started. */
@@ -201,7 +205,7 @@ public final class PeerCrypto {
 
     private Received receiveData(ByteBuffer buf, int offset, int length, SocketAddress source, long nowNs,
             Inbound result) {
-        if (length < DataMessage.MIN_LENGTH) {
+        if (length < DataMessage.MIN_LENGTH || length > scratch.length) {
             return drop(result, DropReason.MALFORMED);
         }
         data.wrap(buf, offset);
@@ -364,9 +368,6 @@ public final class PeerCrypto {
             int base = buf.arrayOffset() + offset;
             return keypair.opener.open(counter, buf.array(), base, DataMessage.HEADER_LENGTH,
                     base + DataMessage.HEADER_LENGTH, ciphertextLength);
-        }
-        if (length > scratch.length) {
-            return TransportCipher.AUTH_FAILED;
         }
         buf.get(offset, scratch, 0, length);
         int opened = keypair.opener.open(counter, scratch, 0, DataMessage.HEADER_LENGTH,

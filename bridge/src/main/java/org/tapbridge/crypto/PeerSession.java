@@ -70,10 +70,16 @@ public final class PeerSession {
 
     /** Initiator side: the response arrived, the new keys seal at once (the responder already holds them). */
     void installAsInitiator(Keypair keypair, IndexTable<Object> indices) {
-        drop(next, indices);
-        next = null;
         drop(previous, indices);
-        previous = current;
+        if (next != null) {
+            // Crossed handshakes: the peer initiated {@code next} and seals with it already, so it must
+            // keep opening; our old current is the one nobody uses any more.
+            drop(current, indices);
+            previous = next;
+            next = null;
+        } else {
+            previous = current;
+        }
         current = keypair;
     }
 

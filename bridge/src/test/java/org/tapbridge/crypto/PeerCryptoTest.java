@@ -324,6 +324,20 @@ class PeerCryptoTest {
     }
 
     @Test
+    void crossedHandshakesLeaveBothSidesAbleToTalkWithoutLoss() {
+        BackToBack net = new BackToBack(SessionSettings.defaults());
+        net.a.connect(net.peerB, T0);
+        net.b.connect(net.peerA, T0);
+        net.pump(T0);
+        assertTrue(net.peerB.hasSession() && net.peerA.hasSession());
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(frame(100, i), open(net.b, seal(net.a, net.peerB, frame(100, i), T0), ADDRESS_A, T0));
+            assertArrayEquals(frame(70, i), open(net.a, seal(net.b, net.peerA, frame(70, i), T0), ADDRESS_B, T0));
+        }
+        assertEquals(0, net.a.counters().drops(DropReason.UNKNOWN_INDEX) + net.b.counters().drops(DropReason.UNKNOWN_INDEX));
+    }
+
+    @Test
     void countsUnknownIndicesAndMalformedMessages() {
         BackToBack net = new BackToBack(SessionSettings.defaults());
         net.handshake(T0);
