@@ -24,6 +24,7 @@ final class Handshakes {
     private final Map<ByteBuffer, PeerSession> peersByKey;
     private final IndexTable<Object> indices;
     private final SessionSettings settings;
+    private long lastTimestampNs = Long.MIN_VALUE / 2;
 
     Handshakes(HandshakeState.LocalStatic local, KeyPairSource ephemerals, SecureRandom random,
             LongSupplier wallClockNs, Map<ByteBuffer, PeerSession> peersByKey, IndexTable<Object> indices,
@@ -43,7 +44,9 @@ final class Handshakes {
                 peer.presharedKey, ephemerals);
         int index = newIndex();
         byte[] payload = new byte[HandshakeInitiation.PAYLOAD_LENGTH];
-        System.arraycopy(Tai64n.encode(wallClockNs.getAsLong()), 0, payload, 0, Tai64n.LENGTH);
+        // Strictly increasing even if the wall clock steps back while we run: the peer would refuse a repeat.
+        lastTimestampNs = Math.max(wallClockNs.getAsLong(), lastTimestampNs + 1);
+        System.arraycopy(Tai64n.encode(lastTimestampNs), 0, payload, 0, Tai64n.LENGTH);
         ByteBuffer.wrap(payload).putInt(Tai64n.LENGTH, index);
         byte[] noise = state.writeMessage1(payload);
         ByteBuffer message = ByteBuffer.allocate(HandshakeInitiation.LENGTH);

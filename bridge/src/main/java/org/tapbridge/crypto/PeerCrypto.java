@@ -52,6 +52,12 @@ public final class PeerCrypto {
     private final byte[] scratch = new byte[DataMessage.HEADER_LENGTH + MAX_FRAME_LENGTH + TransportCipher.TAG_LENGTH];
     private final ByteBuffer keepalive = ByteBuffer.allocate(DataMessage.MIN_LENGTH);
 
+    /**
+     * @param localPrivateKey the site's static key, from {@link PrivateKeyFile#load}
+     * @param random          ephemeral keys and session indices
+     * @param wallClockNs     nanoseconds since the epoch, only for initiation timestamps: peers refuse an
+     *                        initiation not newer than the last one, so this must grow across restarts
+     */
     public PeerCrypto(byte[] localPrivateKey, SessionSettings settings, Outbox outbox, SecureRandom random,
             LongSupplier wallClockNs) {
         this(localPrivateKey, settings, outbox, random, wallClockNs, KeyPairSource.random(random));

@@ -52,7 +52,10 @@ public record SessionSettings(
     public static final int HANDSHAKES_PER_SECOND_PER_SOURCE = 5;
     /** A burst of 10: several peers behind one NAT address restarting together. */
     public static final int HANDSHAKE_BURST_PER_SOURCE = 10;
-    /** 200 per second: four X25519 operations each keep a flood under about one core's quarter. */
+    /**
+     * 200 per second: answering costs five X25519 operations of about 160 us each here (HandshakeBenchmark),
+     * so a flood at the cap takes about a sixth of one core; real peers need a handful per minute.
+     */
     public static final int HANDSHAKES_PER_SECOND_TOTAL = 200;
     /** 4096 sources: a few hundred KB at most, more than the peers a site has by far. */
     public static final int RATE_LIMITED_SOURCES = 4096;
