@@ -274,6 +274,12 @@ public final class PeerCrypto {
 
     private Received receiveResponse(ByteBuffer buf, int offset, SocketAddress source, long nowNs,
             Inbound result) {
+        // Only a response naming a handshake in flight costs X25519 work, and only such may spend tokens:
+        // otherwise forged responses spoofing a peer's address could drain that peer's bucket.
+        int receiverIndex = WireFormat.readInt(buf, offset + HandshakeResponse.RECEIVER_INDEX_OFFSET);
+        if (!(indices.get(receiverIndex) instanceof PendingHandshake)) {
+            return drop(result, DropReason.UNKNOWN_INDEX);
+        }
         if (!allowHandshake(source, nowNs)) {
             return drop(result, DropReason.RATE_LIMITED);
         }

@@ -219,6 +219,20 @@ class PeerCryptoTest {
     }
 
     @Test
+    void aForgedResponseLeavesTheHandshakeForTheGenuineOne() {
+        BackToBack net = new BackToBack(SessionSettings.defaults());
+        net.a.connect(net.peerB, T0);
+        deliver(net.b, net.fromA.poll().bytes(), ADDRESS_A, T0);
+        byte[] response = net.fromB.poll().bytes();
+        byte[] forged = response.clone();
+        forged[HandshakeResponse.NOISE_OFFSET + 40] ^= 1;
+        assertEquals(Received.DROPPED, deliver(net.a, forged, ADDRESS_B, T0));
+        assertEquals(1, net.a.counters().drops(DropReason.AUTH_FAILED));
+        assertEquals(Received.HANDSHAKE, deliver(net.a, response, ADDRESS_B, T0));
+        assertTrue(net.peerB.hasSession());
+    }
+
+    @Test
     void followsARoamingPeerOnlyOnAuthenticatedPackets() {
         BackToBack net = new BackToBack(SessionSettings.defaults());
         net.handshake(T0);
