@@ -1,0 +1,65 @@
+package org.tapbridge.crypto;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Flyweight over a DATA message: one sealed Ethernet frame, or a keepalive when the frame is empty.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  version = 1  |   type = 3    |        reserved = 0           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                 receiver index (chosen by the receiver)       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                                                               |
+ * +                counter (u64, the AES-GCM nonce)               +
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                   ciphertext of the frame ...                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                       tag (16 bytes)                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * The 16 header bytes are the AEAD associated data; the nonce is 4 zero bytes then the counter. Re-point
+ * with {@link #wrap}; confined to the thread using the buffer.
+ */
+public final class DataMessage {
+    public static final int RECEIVER_INDEX_OFFSET = 4;
+    public static final int COUNTER_OFFSET = 8;
+    public static final int HEADER_LENGTH = 16;
+    /** A keepalive: header and tag around nothing. */
+    public static final int MIN_LENGTH = HEADER_LENGTH + TransportCipher.TAG_LENGTH;
+
+    private ByteBuffer buffer;
+    private int offset;
+
+    public DataMessage wrap(ByteBuffer buffer, int offset) {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    public int receiverIndex() {
+        return WireFormat.readInt(buffer, offset + RECEIVER_INDEX_OFFSET);
+    }
+
+    public long counter() {
+        return WireFormat.readLong(buffer, offset + COUNTER_OFFSET);
+    }
+
+    /** Writes the whole header: prefix, receiver index and counter. */
+    public DataMessage writeHeader(int receiverIndex, long counter) {
+        WireFormat.writePrefix(buffer, offset, WireFormat.TYPE_DATA);
+        WireFormat.writeInt(buffer, offset + RECEIVER_INDEX_OFFSET, receiverIndex);
+        WireFormat.writeLong(buffer, offset + COUNTER_OFFSET, counter);
+        return this;
+    }
+
+    /** Offset of the frame (plaintext) or its ciphertext in the buffer. */
+    public int payloadOffset() {
+        return offset + HEADER_LENGTH;
+    }
+}

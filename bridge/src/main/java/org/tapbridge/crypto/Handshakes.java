@@ -1,0 +1,154 @@
+package org.tapbridge.crypto;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Builds and consumes the two handshake messages (Noise IKpsk2, see {@link HandshakeInitiation} and
+ * {@link HandshakeResponse}) and turns completed handshakes into {@link Keypair}s. Owned by the link thread.
+ */
+final class Handshakes {
+    /** Binds the handshake to this protocol and wire version, so no other Noise user's messages fit. */
+    static final byte[] PROLOGUE = "tapbridge/1".getBytes(StandardCharsets.US_ASCII);
+    /** Every peer speaks IKpsk2; a peer without a pre-shared key uses 32 zero bytes, as WireGuard does. */
+    static final HandshakeState.Pattern PATTERN = HandshakeState.Pattern.IK_PSK2;
+
+    private final HandshakeState.LocalStatic local;
+    private final KeyPairSource ephemerals;
+    private final SecureRandom random;
+    private final LongSupplier wallClockNs;
+    private final Map<ByteBuffer, PeerSession> peersByKey;
+    private final IndexTable<Object> indices;
+    private final SessionSettings settings;
+    private long lastTimestampNs = Long.MIN_VALUE / 2;
+
+    Handshakes(HandshakeState.LocalStatic local, KeyPairSource ephemerals, SecureRandom random,
+            LongSupplier wallClockNs, Map<ByteBuffer, PeerSession> peersByKey, IndexTable<Object> indices,
+            SessionSettings settings) {
+        this.local = local;
+        this.ephemerals = ephemerals;
+        this.random = random;
+        this.wallClockNs = wallClockNs;
+        this.peersByKey = peersByKey;
+        this.indices = indices;
+        this.settings = settings;
+    }
+
+    /** A new initiation to the peer, registered as its pending handshake (replacing any older one). */
+    ByteBuffer initiate(PeerSession peer, long nowNs) throws CryptoException {
+        HandshakeState state = HandshakeState.initiator(PATTERN, PROLOGUE, local, peer.publicKey(),
+                peer.presharedKey, ephemerals);
+        int index = newIndex();
+        byte[] payload = new byte[HandshakeInitiation.PAYLOAD_LENGTH];
+        // Strictly increasing even if the wall clock steps back while we run: the peer would refuse a repeat.
+        lastTimestampNs = Math.max(wallClockNs.getAsLong(), lastTimestampNs + 1);
+        System.arraycopy(Tai64n.encode(lastTimestampNs), 0, payload, 0, Tai64n.LENGTH);
+        ByteBuffer.wrap(payload).putInt(Tai64n.LENGTH, index);
+        byte[] noise = state.writeMessage1(payload);
+        ByteBuffer message = ByteBuffer.allocate(HandshakeInitiation.LENGTH);
+        WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_INIT);
+        message.put(HandshakeInitiation.NOISE_OFFSET, noise);
+        peer.clearPending(indices);
+        peer.pending = new PendingHandshake(peer, state, index, nowNs);
+        indices.put(index, peer.pending);
+        return message;
+    }
+
+    /**
+     * Responder: authenticates an initiation, installs the resulting keypair as the peer's {@code next}
+     * and returns the response to send; or returns null with the drop reason in {@code result}.
+     */
+    ByteBuffer respond(ByteBuffer buf, int offset, long nowNs, Inbound result) {
+        byte[] noise = new byte[HandshakeInitiation.LENGTH - HandshakeInitiation.NOISE_OFFSET];
+        buf.get(offset + HandshakeInitiation.NOISE_OFFSET, noise);
+        HandshakeState state = HandshakeState.responder(PATTERN, PROLOGUE, local, ephemerals);
+        byte[] payload;
+        try {
+            payload = state.readMessage1(noise, key -> peersByKey.containsKey(ByteBuffer.wrap(key)));
+        } catch (HandshakeState.UnknownStaticKeyException e) {
+            result.dropReason = DropReason.UNKNOWN_KEY;
+            return null;
+        } catch (CryptoException e) {
+            result.dropReason = DropReason.AUTH_FAILED;
+            return null;
+        }
+        PeerSession peer = peersByKey.get(ByteBuffer.wrap(state.remoteStatic()));
+        result.peer = peer;
+        byte[] timestamp = Arrays.copyOfRange(payload, 0, Tai64n.LENGTH);
+        if (Tai64n.compare(timestamp, peer.greatestTimestamp) <= 0) {
+            result.dropReason = DropReason.STALE_HANDSHAKE;
+            return null;
+        }
+        int remoteIndex = ByteBuffer.wrap(payload).getInt(Tai64n.LENGTH);
+        int index = newIndex();
+        byte[] responsePayload = new byte[HandshakeResponse.PAYLOAD_LENGTH];
+        ByteBuffer.wrap(responsePayload).putInt(0, index);
+        byte[] reply;
+        try {
+            reply = state.writeMessage2(responsePayload, peer.presharedKey);
+        } catch (CryptoException e) {
+            // Only a low-order ephemeral from the initiator gets here: its message was still authentic.
+            result.dropReason = DropReason.AUTH_FAILED;
+            return null;
+        }
+        // Only now, with the message authentic and fresh, may it move the replay mark.
+        peer.greatestTimestamp = timestamp;
+        CipherState[] split = state.split();
+        Keypair keypair = new Keypair(peer, index, remoteIndex, false, nowNs, split[1].key(), split[0].key(),
+                settings.rejectAfterMessages());
+        indices.put(index, keypair);
+        peer.installAsResponder(keypair, indices);
+        ByteBuffer message = ByteBuffer.allocate(HandshakeResponse.LENGTH);
+        WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_RESP);
+        message.putInt(HandshakeResponse.RECEIVER_INDEX_OFFSET, remoteIndex);
+        message.put(HandshakeResponse.NOISE_OFFSET, reply);
+        return message;
+    }
+
+    /**
+     * Initiator: completes the pending handshake the response names and installs the keypair as the peer's
+     * {@code current}; returns it, or null with the drop reason in {@code result}.
+     */
+    Keypair complete(ByteBuffer buf, int offset, long nowNs, Inbound result) {
+        int receiverIndex = WireFormat.readInt(buf, offset + HandshakeResponse.RECEIVER_INDEX_OFFSET);
+        if (!(indices.get(receiverIndex) instanceof PendingHandshake pending)) {
+            result.dropReason = DropReason.UNKNOWN_INDEX;
+            return null;
+        }
+        byte[] noise = new byte[HandshakeResponse.LENGTH - HandshakeResponse.NOISE_OFFSET];
+        buf.get(offset + HandshakeResponse.NOISE_OFFSET, noise);
+        byte[] payload;
+        try {
+            payload = pending.state.readMessage2(noise);
+        } catch (CryptoException e) {
+            result.dropReason = DropReason.AUTH_FAILED;
+            return null;
+        }
+        PeerSession peer = pending.peer;
+        result.peer = peer;
+        int remoteIndex = ByteBuffer.wrap(payload).getInt(0);
+        CipherState[] split = pending.state.split();
+        indices.remove(pending.localIndex, pending);
+        peer.pending = null;
+        // The handshake's index carries over to its keypair: the responder already addresses it.
+        Keypair keypair = new Keypair(peer, pending.localIndex, remoteIndex, true, nowNs, split[0].key(),
+                split[1].key(), settings.rejectAfterMessages());
+        indices.put(pending.localIndex, keypair);
+        peer.installAsInitiator(keypair, indices);
+        return keypair;
+    }
+
+    /** A random index not in use; zero is avoided so a zeroed header never names a session. */
+    private int newIndex() {
+        while (true) {
+            int index = random.nextInt();
+            if (index != 0 && !indices.contains(index)) {
+                return index;
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.tapbridge.crypto;
+
+import java.net.SocketAddress;
+
+/**
+ * Crypto state of one configured peer, named by its static public key: the keypairs in rotation, the
+ * handshake in flight, the endpoint last authenticated and the timer marks. Owned by the link thread.
+ *
+ * <p>Keypairs rotate as in WireGuard: {@code next} is a responder's keypair not yet confirmed by the
+ * initiator's first DATA message; {@code current} seals; {@code previous} still opens frames that were
+ * in flight when {@code current} took over, until the next rotation.
+ */
+public final class PeerSession {
+    private final int id;
+    private final String name;
+    private final byte[] publicKey;
+    final byte[] presharedKey;
+    SocketAddress endpoint;
+
+    Keypair current;
+    Keypair previous;
+    Keypair next;
+    PendingHandshake pending;
+    /** When the current series of initiation attempts began; retries stop after the rekey-attempt time. */
+    long attemptsStartedNs;
+    /** Greatest TAI64N seen in an initiation from this peer, all zero before any. */
+    byte[] greatestTimestamp = new byte[Tai64n.LENGTH];
+    long lastSentNs;
+    /** Set when DATA with a frame arrives and we have not answered since: a keepalive will be due. */
+    boolean keepaliveOwed;
+    long keepaliveOwedSinceNs;
+    /** Set when we send a frame and nothing authentic has come back since: the peer may have lost its keys. */
+    boolean replyAwaited;
+    long replyAwaitedSinceNs;
+
+    PeerSession(int id, String name, byte[] publicKey, byte[] presharedKey, SocketAddress endpoint) {
+        this.id = id;
+        this.name = name;
+        this.publicKey = publicKey.clone();
+        this.presharedKey = presharedKey.clone();
+        this.endpoint = endpoint;
+    }
+
+    /** Dense id (0, 1, ...) in the order peers were added: for the link layer's own per-peer arrays. */
+    public int id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public byte[] publicKey() {
+        return publicKey.clone();
+    }
+
+    /** Where the peer was last seen with valid authentication, or the configured endpoint before that. */
+    public SocketAddress endpoint() {
+        return endpoint;
+    }
+
+    /** Whether frames can be sealed to this peer now. */
+    public boolean hasSession() {
+        return current != null;
+    }
+
+    boolean handshakeInFlight() {
+        return pending != null;
+    }
+
+    /** Initiator side: the response arrived, the new keys seal at once (the responder already holds them). */
+    void installAsInitiator(Keypair keypair, IndexTable<Object> indices) {
+        drop(previous, indices);
+        if (next != null) {
+            // Crossed handshakes: the peer initiated {@code next} and seals with it already, so it must
+            // keep opening; our old current is the one nobody uses any more.
+            drop(current, indices);
+            previous = next;
+            next = null;
+        } else {
+            previous = current;
+        }
+        current = keypair;
+    }
+
+    /** Responder side: the new keys wait for the initiator's first DATA message before they seal. */
+    void installAsResponder(Keypair keypair, IndexTable<Object> indices) {
+        drop(next, indices);
+        next = keypair;
+    }
+
+    /** A DATA message opened under {@code next}: the initiator has the keys, so they take over. */
+    void confirmNext(IndexTable<Object> indices) {
+        drop(previous, indices);
+        previous = current;
+        current = next;
+        next = null;
+    }
+
+    /** Forgets keypairs too old to use; they are then unknown indices. */
+    void expire(long nowNs, long forgetAfterNs, IndexTable<Object> indices) {
+        if (previous != null && previous.ageNs(nowNs) >= forgetAfterNs) {
+            drop(previous, indices);
+            previous = null;
+        }
+        if (current != null && current.ageNs(nowNs) >= forgetAfterNs) {
+            drop(current, indices);
+            current = null;
+        }
+        if (next != null && next.ageNs(nowNs) >= forgetAfterNs) {
+            drop(next, indices);
+            next = null;
+        }
+    }
+
+    void clearPending(IndexTable<Object> indices) {
+        if (pending != null) {
+            indices.remove(pending.localIndex, pending);
+            pending = null;
+        }
+    }
+
+    private static void drop(Keypair keypair, IndexTable<Object> indices) {
+        if (keypair != null) {
+            indices.remove(keypair.localIndex, keypair);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "peer " + name;
+    }
+}

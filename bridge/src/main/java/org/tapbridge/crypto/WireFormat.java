@@ -1,0 +1,65 @@
+package org.tapbridge.crypto;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The crypto messages on the wire. Every message starts with the link header (byte 0 version, byte 1
+ * type) followed by two reserved zero bytes, so all later fields are 4-byte aligned. All integers are
+ * big-endian. The bodies are laid out in {@link DataMessage}, {@link HandshakeInitiation} and
+ * {@link HandshakeResponse}. Constants only.
+ */
+public final class WireFormat {
+    public static final byte VERSION = 1;
+    public static final byte TYPE_HANDSHAKE_INIT = 1;
+    public static final byte TYPE_HANDSHAKE_RESP = 2;
+    public static final byte TYPE_DATA = 3;
+
+    public static final int VERSION_OFFSET = 0;
+    public static final int TYPE_OFFSET = 1;
+    public static final int RESERVED_OFFSET = 2;
+    /** Version, type and the reserved pair: the common prefix of every message. */
+    public static final int PREFIX_LENGTH = 4;
+
+    /** Bytes a DATA message adds to a frame: the 16-byte header and the 16-byte tag. Use for MTU math. */
+    public static final int DATA_OVERHEAD = DataMessage.HEADER_LENGTH + TransportCipher.TAG_LENGTH;
+    /** The longest handshake message; DATA messages are {@link #DATA_OVERHEAD} plus the frame. */
+    public static final int MAX_HANDSHAKE_LENGTH = HandshakeInitiation.LENGTH;
+
+    private WireFormat() {
+    }
+
+    /** The type byte if the prefix is well-formed (our version, reserved bytes zero), else -1. */
+    static int typeOf(ByteBuffer buf, int offset, int length) {
+        if (length < PREFIX_LENGTH || buf.get(offset + VERSION_OFFSET) != VERSION
+                || buf.getShort(offset + RESERVED_OFFSET) != 0) {
+            return -1;
+        }
+        return buf.get(offset + TYPE_OFFSET);
+    }
+
+    /** Big-endian whatever the buffer's order: the link may hand us native-order buffers. */
+    static int readInt(ByteBuffer buf, int index) {
+        int v = buf.getInt(index);
+        return buf.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
+    }
+
+    static long readLong(ByteBuffer buf, int index) {
+        long v = buf.getLong(index);
+        return buf.order() == ByteOrder.BIG_ENDIAN ? v : Long.reverseBytes(v);
+    }
+
+    static void writeInt(ByteBuffer buf, int index, int value) {
+        buf.putInt(index, buf.order() == ByteOrder.BIG_ENDIAN ? value : Integer.reverseBytes(value));
+    }
+
+    static void writeLong(ByteBuffer buf, int index, long value) {
+        buf.putLong(index, buf.order() == ByteOrder.BIG_ENDIAN ? value : Long.reverseBytes(value));
+    }
+
+    static void writePrefix(ByteBuffer buf, int offset, byte type) {
+        buf.put(offset + VERSION_OFFSET, VERSION);
+        buf.put(offset + TYPE_OFFSET, type);
+        buf.putShort(offset + RESERVED_OFFSET, (short) 0);
+    }
+}

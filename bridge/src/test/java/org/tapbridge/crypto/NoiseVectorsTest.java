@@ -1,0 +1,157 @@
+package org.tapbridge.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.tapbridge.testing.Privileges;
+
+/** Reproduces every cacophony vector of our two suites, as initiator and as responder. */
+class NoiseVectorsTest {
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Test
+    void vectorFileHoldsBothOfOurSuites() throws IOException {
+        List<JsonNode> vectors = ourVectors();
+        assertTrue(vectors.stream().anyMatch(v -> name(v).equals(HandshakeState.Pattern.IK.protocolName)));
+        assertTrue(vectors.stream().anyMatch(v -> name(v).equals(HandshakeState.Pattern.IK_PSK2.protocolName)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> reproducesEveryVectorOfOurSuitesInBothRoles() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        int index = 0;
+        for (JsonNode vector : ourVectors()) {
+            int n = index++;
+            tests.add(DynamicTest.dynamicTest(name(vector) + " #" + n + " as initiator", () -> replay(vector, true)));
+            tests.add(DynamicTest.dynamicTest(name(vector) + " #" + n + " as responder", () -> replay(vector, false)));
+        }
+        return tests.stream();
+    }
+
+    /** Plays our side of the vector; the other side's messages are taken from the vector and must open. */
+    private static void replay(JsonNode v, boolean asInitiator) throws CryptoException {
+        HandshakeState.Pattern pattern = patternOf(name(v));
+        String side = asInitiator ? "init_" : "resp_";
+        byte[] psk = pattern.psk ? hex(v.get(side + "psks").get(0).asText()) : null;
+        Deque<byte[]> ephemerals = new ArrayDeque<>(List.of(hex(v.get(side + "ephemeral").asText())));
+        KeyPairSource fixed = ephemerals::removeFirst;
+        byte[] prologue = hex(v.get(side + "prologue").asText());
+        HandshakeState.LocalStatic localStatic = HandshakeState.LocalStatic.of(hex(v.get(side + "static").asText()));
+        HandshakeState hs = asInitiator
+                ? HandshakeState.initiator(pattern, prologue, localStatic, hex(v.get("init_remote_static").asText()),
+                        psk, fixed)
+                : HandshakeState.responder(pattern, prologue, localStatic, fixed);
+
+        JsonNode messages = v.get("messages");
+        assertTrue(messages.size() >= 2, "a vector of IK has at least the two handshake messages");
+        byte[] m1 = hex(messages.get(0).get("ciphertext").asText());
+        byte[] p1 = hex(messages.get(0).get("payload").asText());
+        byte[] m2 = hex(messages.get(1).get("ciphertext").asText());
+        byte[] p2 = hex(messages.get(1).get("payload").asText());
+        if (asInitiator) {
+            assertArrayEquals(m1, hs.writeMessage1(p1), "message 0 ciphertext");
+            assertArrayEquals(p2, hs.readMessage2(m2), "message 1 payload");
+        } else {
+            assertArrayEquals(p1, hs.readMessage1(m1), "message 0 payload");
+            assertEquals(HEX.formatHex(X25519.publicKey(hex(v.get("init_static").asText()))),
+                    HEX.formatHex(hs.remoteStatic()), "initiator static key revealed by message 0");
+            assertArrayEquals(m2, hs.writeMessage2(p2, psk), "message 1 ciphertext");
+        }
+        assertEquals(v.get("handshake_hash").asText(), HEX.formatHex(hs.handshakeHash()), "handshake hash");
+
+        CipherState[] split = hs.split();
+        CipherState initiatorToResponder = split[0];
+        CipherState responderToInitiator = split[1];
+        byte[] empty = new byte[0];
+        for (int i = 2; i < messages.size(); i++) {
+            byte[] payload = hex(messages.get(i).get("payload").asText());
+            byte[] ciphertext = hex(messages.get(i).get("ciphertext").asText());
+            boolean sentByInitiator = i % 2 == 0;
+            String what = "transport message " + i;
+            if (sentByInitiator == asInitiator) {
+                CipherState mine = asInitiator ? initiatorToResponder : responderToInitiator;
+                assertArrayEquals(ciphertext, mine.encryptWithAd(empty, payload), what + " ciphertext");
+            } else {
+                CipherState theirs = asInitiator ? responderToInitiator : initiatorToResponder;
+                assertArrayEquals(payload, theirs.decryptWithAd(empty, ciphertext), what + " payload");
+            }
+        }
+    }
+
+    private static List<JsonNode> ourVectors() throws IOException {
+        Path file = vectorFile();
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        List<JsonNode> ours = new ArrayList<>();
+        for (JsonNode v : root.get("vectors")) {
+            String name = name(v);
+            if (name.equals(HandshakeState.Pattern.IK.protocolName)
+                    || name.equals(HandshakeState.Pattern.IK_PSK2.protocolName)) {
+                ours.add(v);
+            }
+        }
+        assertTrue(!ours.isEmpty(), file + " holds no vector of our suites");
+        return ours;
+    }
+
+    /**
+     * {@code $TAPBRIDGE_REPO_ROOT/../shared/vectors/cacophony.txt}; a git worktree sits one level deeper
+     * than the main checkout, so further ancestors of the root are tried after that one.
+     */
+    private static Path vectorFile() {
+        String root = System.getenv("TAPBRIDGE_REPO_ROOT");
+        Path file = null;
+        if (root != null) {
+            for (Path dir = Path.of(root).toAbsolutePath().normalize().getParent(); dir != null && file == null;
+                    dir = dir.getParent()) {
+                Path candidate = dir.resolve("shared/vectors/cacophony.txt");
+                if (Files.isReadable(candidate)) {
+                    file = candidate;
+                }
+            }
+        }
+        if (file == null) {
+            String why = root == null
+                    ? "TAPBRIDGE_REPO_ROOT is not set (surefire sets it; run through Maven)"
+                    : "no shared/vectors/cacophony.txt readable above " + root;
+            if (Privileges.inCi()) {
+                fail("CI=true but the Noise vectors cannot be read: " + why);
+            }
+            assumeTrue(false, "skipped: " + why);
+        }
+        return file;
+    }
+
+    private static HandshakeState.Pattern patternOf(String protocolName) {
+        for (HandshakeState.Pattern p : HandshakeState.Pattern.values()) {
+            if (p.protocolName.equals(protocolName)) {
+                return p;
+            }
+        }
+        throw new AssertionError("not one of our suites: " + protocolName);
+    }
+
+    private static String name(JsonNode v) {
+        return v.get("protocol_name").asText();
+    }
+
+    private static byte[] hex(String s) {
+        return HEX.parseHex(s);
+    }
+}
