@@ -3,13 +3,15 @@ package org.tapbridge.cli;
 import java.util.concurrent.Callable;
 import org.tapbridge.config.ConfigException;
 import org.tapbridge.config.SiteConfig;
+import org.tapbridge.crypto.SessionSettings;
+import org.tapbridge.daemon.SiteKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code tapbridge check}: validates a site file without touching the network. */
-@Command(name = "check", description = "Validate a site configuration; exit 0 when valid, 2 otherwise.")
+@Command(name = "check", description = "Validate a site configuration and its key files; exit 0 when valid, 2 otherwise.")
 final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -21,6 +23,7 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         try {
             SiteConfig site = config.load();
+            SiteKeys.load(site, SessionSettings.defaults());
             spec.commandLine().getOut().println(config.file + ": ok: site " + site.name() + ", tap " + site.tap()
                     + ", " + site.peers().size() + " peer(s)");
             return 0;

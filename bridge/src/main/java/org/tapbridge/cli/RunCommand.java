@@ -6,8 +6,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.tapbridge.config.ConfigException;
 import org.tapbridge.config.SiteConfig;
+import org.tapbridge.crypto.SessionSettings;
 import org.tapbridge.daemon.Daemon;
 import org.tapbridge.daemon.LinuxPlatform;
+import org.tapbridge.daemon.SiteKeys;
+import org.tapbridge.link.LinkSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,15 +29,17 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         SiteConfig site;
+        LinkSecurity keys;
         try {
             site = config.load();
+            keys = SiteKeys.load(site, SessionSettings.defaults());
         } catch (ConfigException e) {
             err.println(e.getMessage());
             return Main.USAGE;
         }
         Daemon daemon;
         try {
-            daemon = Daemon.start(site, new LinuxPlatform());
+            daemon = Daemon.start(site, keys, new LinuxPlatform());
         } catch (IOException e) {
             err.println("tapbridge: site " + site.name() + ": " + e.getMessage());
             err.flush();

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.tapbridge.crypto.Keys;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.switching.SwitchSettings;
 import org.tomlj.Toml;
@@ -70,13 +71,15 @@ public final class ConfigLoader {
         InetSocketAddress listen = optionalEndpoint(site, "site.", "listen");
         String socket = optionalString(site, "site.", "control-socket");
         Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name) : Path.of(socket);
-        String keyFile = optionalString(site, "site.", "private-key-file");
+        // Every link is authenticated and encrypted; there is no cleartext mode to fall back to.
+        String keyFile = requiredString(site, "site.", "private-key-file", "generate one with: (umask 077; "
+                + "tapbridge genkey > /etc/tapbridge/" + name + ".key), then set private-key-file to that path");
 
         List<PeerConfig> peers = readPeers(toml, name);
         SwitchSettings switchSettings = readSwitch(toml, peers.size());
         List<StaticMacConfig> statics = readStaticMacs(toml, peers);
         return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
-                keyFile == null ? null : resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics));
+                resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics));
     }
 
     /** Builds the switch settings; the switch's own validators run here, so `check` catches bad values. */
@@ -149,9 +152,16 @@ public final class ConfigLoader {
                     default -> throw error(peer, prefix, "transport", "'" + transportText + "' is not udp or tcp");
                 }
             }
-            String publicKey = optionalString(peer, prefix, "public-key");
-            if (publicKey != null && !keys.add(publicKey)) {
-                throw error(peer, prefix, "public-key", "another peer already has this public key");
+            String publicKey = requiredString(peer, prefix, "public-key",
+                    "ask that site for its key (tapbridge pubkey < its private key file)");
+            try {
+                Keys.parsePublic(publicKey, "the key");
+            } catch (IllegalArgumentException e) {
+                throw error(peer, prefix, "public-key", e.getMessage());
+            }
+            if (!keys.add(publicKey)) {
+                throw error(peer, prefix, "public-key", "another peer already has this public key; "
+                        + "a peer is identified by its key, so each needs its own");
             }
             String psk = optionalString(peer, prefix, "preshared-key-file");
             String horizon = optionalString(peer, prefix, "split-horizon");
@@ -247,10 +257,15 @@ public final class ConfigLoader {
     }
 
     private String requiredString(TomlTable table, String prefix, String key) throws ConfigException {
+        return requiredString(table, prefix, key, null);
+    }
+
+    private String requiredString(TomlTable table, String prefix, String key, String hint) throws ConfigException {
         String value = optionalString(table, prefix, key);
         if (value == null) {
             int line = table.isEmpty() ? 0 : firstLine(table);
-            throw new ConfigException(file, line, prefix + key, "required key is missing");
+            throw new ConfigException(file, line, prefix + key,
+                    "required key is missing" + (hint == null ? "" : "; " + hint));
         }
         return value;
     }

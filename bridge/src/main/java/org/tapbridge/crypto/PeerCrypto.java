@@ -122,6 +122,20 @@ public final class PeerCrypto {
     }
 
     /**
+     * Sends a fresh initiation now, even while one is in flight: a new TCP connection must not wait for
+     * the retransmit timer when the previous initiation left on a connection that has since died.
+     */
+    public void handshakeNow(PeerSession peer, long nowNs) {
+        if (peer.endpoint == null) {
+            return;
+        }
+        if (peer.pending == null) {
+            peer.attemptsStartedNs = nowNs;
+        }
+        sendInitiation(peer, nowNs);
+    }
+
+    /**
      * Seals the frame at {@code buf[offset + 16, +frameLength)} into a DATA message starting at
      * {@code offset}; the buffer needs 16 more bytes after the frame for the tag. Returns the message
      * length to send to {@link PeerSession#endpoint()}, or {@link #NO_SESSION} (frame dropped, counted,

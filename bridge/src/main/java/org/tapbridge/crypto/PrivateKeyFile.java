@@ -23,43 +23,59 @@ public final class PrivateKeyFile {
 
     /** The clamped 32-byte private key in the file, which holds its base64 on one line. */
     public static byte[] load(Path file) throws KeyFileException {
+        String text = readProtected(file, "private key file");
+        try {
+            return Keys.parsePrivate(text, "private key file " + file);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(e.getMessage(), e);
+        }
+    }
+
+    /** A peer's 32-byte pre-shared key ({@code preshared-key-file}), guarded like the private key. */
+    public static byte[] loadPresharedKey(Path file) throws KeyFileException {
+        String text = readProtected(file, "pre-shared key file");
+        try {
+            return Keys.parsePresharedKey(text.strip(), "pre-shared key file " + file);
+        } catch (IllegalArgumentException e) {
+            throw new KeyFileException(e.getMessage(), e);
+        }
+    }
+
+    private static String readProtected(Path file, String what) throws KeyFileException {
         Set<PosixFilePermission> permissions;
         long size;
         try {
             permissions = Files.getPosixFilePermissions(file);
             size = Files.size(file);
         } catch (NoSuchFileException e) {
-            throw new KeyFileException("private key file " + file + " does not exist;"
-                    + " create one with: tapbridge genkey > " + file + " && chmod 600 " + file, e);
+            throw new KeyFileException(what + " " + file + " does not exist;"
+                    + (what.startsWith("private") ? " create one with: (umask 077; tapbridge genkey > " + file + ")"
+                            : " create one with: (umask 077; head -c 32 /dev/urandom | base64 > " + file + ")"), e);
         } catch (UnsupportedOperationException e) {
-            throw new KeyFileException("private key file " + file + " is on a file system without POSIX"
+            throw new KeyFileException(what + " " + file + " is on a file system without POSIX"
                     + " permissions, so its protection cannot be checked; move it to one that has them", e);
         } catch (IOException e) {
-            throw new KeyFileException("private key file " + file + " cannot be read: " + e, e);
+            throw new KeyFileException(what + " " + file + " cannot be read: " + e, e);
         }
         Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
         loose.addAll(permissions);
         loose.retainAll(GROUP_OR_OTHERS);
         if (!loose.isEmpty()) {
-            throw new KeyFileException("private key file " + file + " has mode " + octal(permissions)
+            throw new KeyFileException(what + " " + file + " has mode " + octal(permissions)
                     + " (" + PosixFilePermissions.toString(permissions) + "): group or others may access it;"
                     + " fix with: chmod 600 " + file);
         }
         if (size > MAX_FILE_BYTES) {
-            throw new KeyFileException("private key file " + file + " has " + size
+            throw new KeyFileException(what + " " + file + " has " + size
                     + " bytes; a key file holds one base64 line of 44 characters");
         }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new KeyFileException("private key file " + file + " cannot be read: " + e, e);
+            throw new KeyFileException(what + " " + file + " cannot be read: " + e, e);
         }
-        try {
-            return Keys.parsePrivate(text, "private key file " + file);
-        } catch (IllegalArgumentException e) {
-            throw new KeyFileException(e.getMessage(), e);
-        }
+        return text;
     }
 
     /** The mode as chmod takes it, e.g. 0644. */

@@ -12,6 +12,7 @@ import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.StaticMacConfig;
 import org.tapbridge.control.ControlServer;
 import org.tapbridge.link.DatagramPort;
+import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
 import org.tapbridge.link.Peer;
 import org.tapbridge.link.PeerLinks;
@@ -55,8 +56,8 @@ public final class Daemon implements AutoCloseable {
     private Thread tapThread;
     private volatile boolean closed;
 
-    private Daemon(SiteConfig config, Platform platform, LinkTimers timers, boolean withControlSocket)
-            throws IOException {
+    private Daemon(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
+                   boolean withControlSocket) throws IOException {
         this.config = config;
         TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu());
         DatagramPort udp = null;
@@ -68,9 +69,13 @@ public final class Daemon implements AutoCloseable {
             int slot = Math.max(MIN_SLOT, roundUp(tap.mtu() + FRAME_OVERHEAD, 64));
             FrameSender[] senders = new FrameSender[peers.portCount()];
             this.switchStage = new SwitchStage(learningSwitch, platform.clock(), config.switchSettings().maxPorts());
-            this.ring = new FrameRing(RING_SLOTS, slot, switchStage, new EgressStage(senders, platform.clock()));
+            PeerLinks[] linksForTick = new PeerLinks[1];
+            this.ring = new FrameRing(RING_SLOTS, slot, switchStage,
+                    new EgressStage(senders, nowNs -> linksForTick[0].onTick(nowNs), platform.clock()));
             udp = platform.bindUdp(config.listen());
-            boundLinks = PeerLinks.bind(config, peers, udp, ring, new Dispatch(), platform.clock(), timers);
+            boundLinks = PeerLinks.bind(config, peers, udp, ring, new Dispatch(), platform.clock(), timers,
+                    keys);
+            linksForTick[0] = boundLinks;
             this.links = boundLinks;
             FrameSender[] peerSenders = links.senders();
             System.arraycopy(peerSenders, 0, senders, 0, peerSenders.length);
@@ -96,13 +101,13 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Opens, binds and starts everything; returns once frames can flow. */
-    public static Daemon start(SiteConfig config, Platform platform) throws IOException {
-        return start(config, platform, LinkTimers.defaults(), true);
+    public static Daemon start(SiteConfig config, LinkSecurity keys, Platform platform) throws IOException {
+        return start(config, keys, platform, LinkTimers.defaults(), true);
     }
 
-    public static Daemon start(SiteConfig config, Platform platform, LinkTimers timers, boolean withControlSocket)
-            throws IOException {
-        Daemon daemon = new Daemon(config, platform, timers, withControlSocket);
+    public static Daemon start(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
+                               boolean withControlSocket) throws IOException {
+        Daemon daemon = new Daemon(config, keys, platform, timers, withControlSocket);
         daemon.startThreads();
         return daemon;
     }

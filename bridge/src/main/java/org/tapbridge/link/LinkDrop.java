@@ -12,11 +12,15 @@ public final class LinkDrop {
     public static final int PEER_DOWN = 7;
     public static final int SEND_FAILED = 8;
     public static final int SEND_QUEUE_FULL = 9;
-    public static final int COUNT = 10;
+    /** No keys yet (or any more) to seal with; a handshake has been started. */
+    public static final int NO_SESSION = 10;
+    /** An authentic message on the transport the peer is not configured for. */
+    public static final int WRONG_TRANSPORT = 11;
+    public static final int COUNT = 12;
 
     private static final String[] NAMES = {
         "truncated", "bad-version", "bad-type", "oversized", "unknown-peer", "malformed",
-        "ring-full", "peer-down", "send-failed", "send-queue-full",
+        "ring-full", "peer-down", "send-failed", "send-queue-full", "no-session", "wrong-transport",
     };
 
     private LinkDrop() {

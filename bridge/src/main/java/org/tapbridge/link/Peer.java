@@ -3,6 +3,7 @@ package org.tapbridge.link;
 import java.net.InetSocketAddress;
 import org.tapbridge.config.PeerConfig;
 import org.tapbridge.config.Transport;
+import org.tapbridge.crypto.PeerSession;
 
 /**
  * One remote site: its switch port, where it is reached, and whether it is alive. Written by the link
@@ -17,6 +18,7 @@ public final class Peer {
     private volatile boolean up;
     private volatile long upSinceNs;
     private volatile TcpConnection connection;
+    private PeerSession session;
 
     public Peer(PeerConfig config, int port) {
         this.config = config;
@@ -38,6 +40,15 @@ public final class Peer {
 
     public Transport transport() {
         return config.transport();
+    }
+
+    /** The crypto session; set once when the links are bound. */
+    public PeerSession session() {
+        return session;
+    }
+
+    void session(PeerSession session) {
+        this.session = session;
     }
 
     public PeerCounters counters() {

@@ -2,47 +2,69 @@ package org.tapbridge.link;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.Transport;
+import org.tapbridge.crypto.CryptoCounters;
+import org.tapbridge.crypto.PeerCrypto;
 import org.tapbridge.pipeline.FrameRing;
 import org.tapbridge.pipeline.FrameSender;
 import org.tapbridge.pipeline.NanoClock;
 
-/** All of a site's peer links: one UDP socket, the TCP listener and dialers, and a sender per peer. */
+/**
+ * All of a site's peer links: one UDP socket, the TCP listener and dialers, the crypto sessions, and
+ * a sender per peer.
+ */
 public final class PeerLinks implements AutoCloseable {
     private final PeerTable peers;
     private final LinkCounters counters;
     private final DatagramPort udp;
+    private final SecureChannel secure;
     private final UdpReceiver udpReceiver;
     private final TcpLinks tcp;
     private final PeerSender[] senders;
     private Thread udpThread;
 
-    private PeerLinks(PeerTable peers, DatagramPort udp, Inbound inbound, HelloSender hellos, TcpLinks tcp,
-                      LinkTimers timers, int maxFrame) {
+    private PeerLinks(PeerTable peers, DatagramPort udp, LinkIngress ingress, TcpLinks tcp, LinkTimers timers,
+                      int maxFrame) {
         this.peers = peers;
-        this.counters = inbound.counters();
+        this.counters = ingress.counters();
         this.udp = udp;
+        this.secure = ingress.secure();
         this.tcp = tcp;
-        this.udpReceiver = new UdpReceiver(udp, inbound, hellos);
+        this.udpReceiver = new UdpReceiver(udp, ingress);
         this.senders = new PeerSender[peers.portCount()];
         for (Peer peer : peers.peers()) {
-            senders[peer.port()] = new PeerSender(peer, udp, hellos, inbound, timers, maxFrame);
+            senders[peer.port()] = new PeerSender(peer, udp, ingress, timers, maxFrame);
         }
     }
 
     /**
-     * Binds the listeners (UDP from {@code udp}, TCP on the config's listen address) without starting
-     * any thread, so bind errors surface before the daemon reports itself ready.
+     * Sets up the crypto sessions and binds the TCP listener (when a peer uses TCP) without starting
+     * any thread, so that bind and key errors surface before the daemon reports itself ready.
      */
     public static PeerLinks bind(SiteConfig config, PeerTable peers, DatagramPort udp, FrameRing ring,
-                                 PeerListener listener, NanoClock clock, LinkTimers timers) throws IOException {
-        Inbound inbound = new Inbound(ring, peers, new LinkCounters(), listener, clock);
-        HelloSender hellos = new HelloSender(config.name(), udp);
+                                 PeerListener listener, NanoClock clock, LinkTimers timers, LinkSecurity security)
+            throws IOException {
+        SecureRandom random = new SecureRandom();
+        SecureChannel[] channel = new SecureChannel[1];
+        PeerCrypto crypto = new PeerCrypto(security.privateKey(), security.settings(),
+                (session, endpoint, message) -> channel[0].send(session, endpoint, message), random,
+                WallClock::nowNs);
+        for (Peer peer : peers.peers()) {
+            byte[] publicKey = security.publicKeys().get(peer.name());
+            if (publicKey == null) {
+                throw new IllegalArgumentException("peer " + peer.name() + " has no public-key");
+            }
+            peer.session(crypto.addPeer(peer.name(), publicKey, security.presharedKeys().get(peer.name()),
+                    peer.endpoint()));
+        }
+        channel[0] = new SecureChannel(crypto, udp, peers);
+        LinkIngress ingress = new LinkIngress(ring, peers, new LinkCounters(), listener, clock, channel[0]);
         boolean anyTcp = peers.peers().stream().anyMatch(p -> p.transport() == Transport.TCP);
         // The TCP listener opens only when some peer uses TCP: no port is exposed that nothing needs.
-        TcpLinks tcp = TcpLinks.bind(config.name(), anyTcp ? config.listen() : null, inbound, timers);
-        return new PeerLinks(peers, udp, inbound, hellos, tcp, timers, ring.slotCapacity());
+        TcpLinks tcp = TcpLinks.bind(config.name(), anyTcp ? config.listen() : null, ingress, timers);
+        return new PeerLinks(peers, udp, ingress, tcp, timers, ring.slotCapacity());
     }
 
     public void start() {
@@ -52,6 +74,11 @@ public final class PeerLinks implements AutoCloseable {
         tcp.start();
     }
 
+    /** Session timers (handshake retries, keepalives owed, key expiry); called on the egress thread. */
+    public void onTick(long nowNs) {
+        secure.tick(nowNs);
+    }
+
     public PeerTable peers() {
         return peers;
     }
@@ -59,6 +86,18 @@ public final class PeerLinks implements AutoCloseable {
     /** Drops not charged to any configured peer. */
     public LinkCounters counters() {
         return counters;
+    }
+
+    /** Handshakes, seals, opens and drops by reason, across all peers. */
+    public CryptoCounters.Snapshot cryptoCounters() {
+        synchronized (secure) {
+            return secure.crypto().counters().snapshot();
+        }
+    }
+
+    /** This site's public key, base64. */
+    public byte[] localPublicKey() {
+        return secure.crypto().localPublicKey();
     }
 
     /** The sender for each switch port, for the egress stage; index 0 (the TAP) is left empty. */

@@ -1,16 +1,19 @@
 package org.tapbridge.link;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import org.tapbridge.crypto.WireFormat;
 
 /**
  * One TCP link to a peer: a stream of messages, each preceded by its length (unsigned 16-bit,
- * big-endian). The reading thread owns {@link #readLoop}; the egress thread owns {@link #send}, which
- * never blocks: bytes the socket cannot take yet wait in a bounded queue, and a frame that does not
- * fit is dropped rather than stalling every other port.
+ * big-endian). The reading thread owns {@link #readLoop}. {@link #send} never blocks: bytes the socket
+ * cannot take yet wait in a bounded queue, and a frame that does not fit is dropped rather than
+ * stalling every other port. It is mostly called by the egress thread, but handshake answers leave
+ * from the reading thread, hence the lock.
  */
 final class TcpConnection implements AutoCloseable {
     static final int LENGTH_PREFIX = 2;
@@ -25,10 +28,12 @@ final class TcpConnection implements AutoCloseable {
     private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_QUEUE_BYTES);
     private volatile boolean closed;
     private volatile Peer peer;
+    private final InetSocketAddress remote;
 
     TcpConnection(SocketChannel channel, boolean dialedByUs) throws IOException {
         this.channel = channel;
         this.dialedByUs = dialedByUs;
+        this.remote = (InetSocketAddress) channel.getRemoteAddress();
         channel.configureBlocking(false);
         channel.socket().setTcpNoDelay(true);
         this.selector = Selector.open();
@@ -51,16 +56,12 @@ final class TcpConnection implements AutoCloseable {
         return closed;
     }
 
-    String remote() {
-        try {
-            return String.valueOf(channel.getRemoteAddress());
-        } catch (IOException e) {
-            return "(closed)";
-        }
+    InetSocketAddress remote() {
+        return remote;
     }
 
     /** Queues one message (its remaining bytes) and writes what the socket takes; false when it did not fit. */
-    boolean send(ByteBuffer message) throws IOException {
+    synchronized boolean send(ByteBuffer message) throws IOException {
         if (closed) {
             return false;
         }
@@ -78,7 +79,7 @@ final class TcpConnection implements AutoCloseable {
     }
 
     /** Writes queued bytes without blocking. */
-    void flush() throws IOException {
+    synchronized void flush() throws IOException {
         if (out.position() == 0 || closed) {
             return;
         }
@@ -122,7 +123,7 @@ final class TcpConnection implements AutoCloseable {
             in.flip();
             while (in.remaining() >= LENGTH_PREFIX) {
                 int length = in.getShort(in.position()) & 0xffff;
-                if (length < WireHeader.LENGTH) {
+                if (length < WireFormat.PREFIX_LENGTH) {
                     throw new FramingException("message length " + length + " is shorter than a header");
                 }
                 if (in.remaining() < LENGTH_PREFIX + length) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.tapbridge.config.Transport;
+import org.tapbridge.crypto.Inbound;
 import org.tapbridge.pipeline.RateLimitedLog;
 
 /**
@@ -21,8 +22,8 @@ import org.tapbridge.pipeline.RateLimitedLog;
  */
 final class TcpLinks {
     private static final System.Logger LOG = System.getLogger(TcpLinks.class.getName());
-    /** Strangers must say HELLO quickly; a legitimate peer does so in its first round trip. */
-    private static final long HELLO_TIMEOUT_MS = 5_000;
+    /** Strangers must authenticate quickly; a legitimate peer does so in its first round trip. */
+    private static final long FIRST_MESSAGE_TIMEOUT_MS = 5_000;
     /** Bounds the threads that unauthenticated connections can hold. */
     private static final int MAX_PENDING_CONNECTIONS = 16;
     private static final long CONNECT_TIMEOUT_MS = 5_000;
@@ -30,8 +31,7 @@ final class TcpLinks {
     private static final long HEALTHY_CONNECTION_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final String siteName;
-    private final byte[] helloName;
-    private final Inbound inbound;
+    private final LinkIngress ingress;
     private final LinkTimers timers;
     private final ServerSocketChannel server;
     private final Semaphore pending = new Semaphore(MAX_PENDING_CONNECTIONS);
@@ -39,16 +39,15 @@ final class TcpLinks {
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
     private volatile boolean running = true;
 
-    private TcpLinks(String siteName, Inbound inbound, LinkTimers timers, ServerSocketChannel server) {
+    private TcpLinks(String siteName, LinkIngress ingress, LinkTimers timers, ServerSocketChannel server) {
         this.siteName = siteName;
-        this.helloName = siteName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        this.inbound = inbound;
+        this.ingress = ingress;
         this.timers = timers;
         this.server = server;
     }
 
     /** Binds the TCP listener when {@code listen} is set; dials nothing until {@link #start()}. */
-    static TcpLinks bind(String siteName, InetSocketAddress listen, Inbound inbound, LinkTimers timers)
+    static TcpLinks bind(String siteName, InetSocketAddress listen, LinkIngress ingress, LinkTimers timers)
             throws IOException {
         ServerSocketChannel server = null;
         if (listen != null) {
@@ -62,14 +61,14 @@ final class TcpLinks {
                         + "; is another daemon using it, or is the address not configured on this host?", e);
             }
         }
-        return new TcpLinks(siteName, inbound, timers, server);
+        return new TcpLinks(siteName, ingress, timers, server);
     }
 
     void start() {
         if (server != null) {
             spawn("peer-accept", this::acceptLoop);
         }
-        for (Peer peer : inbound.peers().peers()) {
+        for (Peer peer : ingress.peers().peers()) {
             if (peer.transport() == Transport.TCP && peer.endpoint() != null) {
                 spawn("peer-dial-" + peer.name(), () -> dialLoop(peer));
             }
@@ -97,7 +96,7 @@ final class TcpLinks {
                 continue;
             }
             if (!pending.tryAcquire()) {
-                inbound.counters().dropped(LinkDrop.UNKNOWN_PEER);
+                ingress.counters().dropped(LinkDrop.UNKNOWN_PEER);
                 closeQuietly(channel);
                 continue;
             }
@@ -110,20 +109,21 @@ final class TcpLinks {
     private void serveAccepted(SocketChannel channel) {
         boolean[] released = {false};
         TcpConnection connection = null;
+        Inbound result = new Inbound();
         try {
             connection = new TcpConnection(channel, false);
             connection.readLoop((conn, buffer, offset, length) -> {
                 if (conn.peer() == null) {
                     released[0] = true;
                     pending.release();
-                    return identify(conn, buffer, offset, length);
+                    return identify(conn, buffer, offset, length, result);
                 }
-                return onMessage(conn, buffer, offset, length);
-            }, HELLO_TIMEOUT_MS);
+                return onMessage(conn, buffer, offset, length, result);
+            }, FIRST_MESSAGE_TIMEOUT_MS);
         } catch (IOException e) {
             int reason = e instanceof TcpConnection.FramingException ? LinkDrop.MALFORMED : LinkDrop.UNKNOWN_PEER;
             if (connection == null || connection.peer() == null) {
-                inbound.counters().dropped(reason);
+                ingress.counters().dropped(reason);
             } else if (reason == LinkDrop.MALFORMED) {
                 connection.peer().counters().dropped(reason);
             }
@@ -138,39 +138,25 @@ final class TcpLinks {
         }
     }
 
-    /** The first message on an accepted connection must be a HELLO from a configured TCP peer. */
-    private boolean identify(TcpConnection connection, ByteBuffer buffer, int offset, int length) {
-        if (inbound.classify(buffer, offset, length) != WireHeader.TYPE_HELLO) {
-            return false;
-        }
-        String name = Hello.name(buffer, offset, length);
-        Peer peer = name == null ? null : inbound.peers().byName(name);
-        if (peer == null || peer.transport() != Transport.TCP) {
-            inbound.counters().dropped(name == null ? LinkDrop.MALFORMED : LinkDrop.UNKNOWN_PEER);
+    /**
+     * The first message on an accepted connection must be a handshake initiation that authenticates
+     * as a configured TCP peer; anything else ends the connection.
+     */
+    private boolean identify(TcpConnection connection, ByteBuffer buffer, int offset, int length, Inbound result) {
+        Peer peer = ingress.accept(buffer, offset, length, connection.remote(), connection, result);
+        if (peer == null) {
             return false;
         }
         connection.peer(peer);
-        if (!sendHello(connection)) {
-            return false;
-        }
-        if (!adopt(peer, connection)) {
-            return false;
-        }
-        inbound.heard(peer);
-        return true;
+        return adopt(peer, connection);
     }
 
-    private boolean onMessage(TcpConnection connection, ByteBuffer buffer, int offset, int length) {
-        Peer peer = connection.peer();
-        int type = inbound.classify(buffer, offset, length);
-        if (type < 0) {
-            peer.counters().dropped(LinkDrop.MALFORMED);
-            return true;
-        }
-        if (type == WireHeader.TYPE_FRAME) {
-            inbound.frame(peer, buffer, offset, length);
-        } else {
-            inbound.heard(peer);
+    private boolean onMessage(TcpConnection connection, ByteBuffer buffer, int offset, int length, Inbound result) {
+        Peer peer = ingress.accept(buffer, offset, length, connection.remote(), connection, result);
+        if (peer != null && peer != connection.peer()) {
+            // Authentic, but from another site than the one this connection belongs to: refuse to mix.
+            connection.peer().counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            return false;
         }
         return true;
     }
@@ -195,9 +181,12 @@ final class TcpLinks {
                 }
                 connection = new TcpConnection(channel, true);
                 connection.peer(peer);
-                if (sendHello(connection) && adopt(peer, connection)) {
+                if (adopt(peer, connection)) {
                     LOG.log(System.Logger.Level.INFO, "peer " + peer.name() + ": TCP connected to " + peer.endpoint());
-                    connection.readLoop(this::onMessageFromDialed, HELLO_TIMEOUT_MS);
+                    ingress.secure().handshakeNow(peer, ingress.nowNs());
+                    Inbound result = new Inbound();
+                    connection.readLoop((conn, buffer, offset, length) ->
+                            onMessage(conn, buffer, offset, length, result), FIRST_MESSAGE_TIMEOUT_MS);
                 }
             } catch (IOException e) {
                 if (running) {
@@ -214,35 +203,6 @@ final class TcpLinks {
             if (running) {
                 sleepMillis(backoff.nextDelayNs() / 1_000_000L);
             }
-        }
-    }
-
-    private boolean onMessageFromDialed(TcpConnection connection, ByteBuffer buffer, int offset, int length) {
-        // The acceptor answers our HELLO with its own; after that, frames and keepalives.
-        if (WireHeader.type(buffer, offset) == WireHeader.TYPE_HELLO && length >= WireHeader.LENGTH) {
-            if (inbound.classify(buffer, offset, length) < 0) {
-                return false;
-            }
-            String name = Hello.name(buffer, offset, length);
-            if (!connection.peer().name().equals(name)) {
-                inbound.counters().dropped(LinkDrop.UNKNOWN_PEER);
-                LOG.log(System.Logger.Level.WARNING, "peer " + connection.peer().name() + " at " + connection.remote()
-                        + " introduced itself as '" + name + "'; check that peer's [site] name and its endpoint");
-                return false;
-            }
-            inbound.heard(connection.peer());
-            return true;
-        }
-        return onMessage(connection, buffer, offset, length);
-    }
-
-    private boolean sendHello(TcpConnection connection) {
-        ByteBuffer hello = ByteBuffer.allocate(Hello.NAME_OFFSET + helloName.length);
-        hello.limit(Hello.write(hello, helloName, false));
-        try {
-            return connection.send(hello);
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -271,7 +231,7 @@ final class TcpLinks {
         Peer peer = connection.peer();
         if (peer != null && peer.connection() == connection) {
             peer.connection(null);
-            inbound.lost(peer);
+            ingress.lost(peer);
         }
     }
 
@@ -280,7 +240,7 @@ final class TcpLinks {
         if (server != null) {
             closeQuietly(server);
         }
-        for (Peer peer : inbound.peers().peers()) {
+        for (Peer peer : ingress.peers().peers()) {
             TcpConnection c = peer.connection();
             if (c != null) {
                 c.close();

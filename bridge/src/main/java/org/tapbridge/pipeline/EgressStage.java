@@ -9,13 +9,18 @@ import org.tapbridge.switching.LearningSwitch;
  */
 public final class EgressStage implements EventHandler<FrameEvent> {
     private final FrameSender[] sendersByPort;
+    private final java.util.function.LongConsumer tickHook;
     private final NanoClock clock;
     private long nowNs;
     private boolean clockStale = true;
 
-    /** @param sendersByPort indexed by switch port; null where no port exists */
-    public EgressStage(FrameSender[] sendersByPort, NanoClock clock) {
+    /**
+     * @param sendersByPort indexed by switch port; null where no port exists
+     * @param tickHook periodic duty shared by all links (session timers), run before the senders' own
+     */
+    public EgressStage(FrameSender[] sendersByPort, java.util.function.LongConsumer tickHook, NanoClock clock) {
         this.sendersByPort = sendersByPort;
+        this.tickHook = tickHook;
         this.clock = clock;
     }
 
@@ -28,6 +33,7 @@ public final class EgressStage implements EventHandler<FrameEvent> {
         if (event.type == FrameEvent.FRAME) {
             send(event);
         } else if (event.type == FrameEvent.TICK) {
+            tickHook.accept(nowNs);
             for (FrameSender sender : sendersByPort) {
                 if (sender != null) {
                     sender.onTick(nowNs);

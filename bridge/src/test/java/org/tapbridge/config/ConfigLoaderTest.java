@@ -11,12 +11,43 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tapbridge.ethernet.MacAddress;
+import org.tapbridge.testing.TestKeys;
 
 class ConfigLoaderTest {
+    /** A well-formed public key; the loader checks form, not ownership. */
+    private static final String PUB = TestKeys.generate().publicBase64();
+    private static final String KEY = "private-key-file = \"site.key\"\n";
+
     @TempDir
     Path dir;
 
+    /** Writes the config after giving it a key file and every peer a public key, unless it names them. */
     private Path write(String toml) throws IOException {
+        Path file = dir.resolve("site.toml");
+        Files.writeString(file, withKeys(toml));
+        return file;
+    }
+
+    private static String withKeys(String toml) {
+        String out = toml;
+        if (!out.contains("private-key-file")) {
+            out = out.replaceFirst("\\[site\\]\n", "[site]\n" + KEY);
+        }
+        if (!out.contains("public-key")) {
+            // Each peer its own key: two peers may not share one.
+            StringBuilder sb = new StringBuilder();
+            for (String part : out.split("(?<=\\[\\[peer\\]\\]\n)", -1)) {
+                sb.append(part);
+                if (part.endsWith("[[peer]]\n")) {
+                    sb.append("public-key = \"").append(TestKeys.generate().publicBase64()).append("\"\n");
+                }
+            }
+            out = sb.toString();
+        }
+        return out;
+    }
+
+    private Path writeRaw(String toml) throws IOException {
         Path file = dir.resolve("site.toml");
         Files.writeString(file, toml);
         return file;
@@ -69,9 +100,9 @@ class ConfigLoaderTest {
     @Test
     void rejectsAnUnknownKeyNamingFileLineAndKey() throws Exception {
         ConfigException e = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\nlisten-port = 4790\n");
-        assertEquals(4, e.line());
+        assertEquals(5, e.line(), "line 2 holds the private-key-file added by withKeys");
         assertEquals("site.listen-port", e.key());
-        assertTrue(e.getMessage().startsWith(dir.resolve("site.toml") + ":4: site.listen-port: unknown key"),
+        assertTrue(e.getMessage().startsWith(dir.resolve("site.toml") + ":5: site.listen-port: unknown key"),
                 e.getMessage());
     }
 
@@ -91,7 +122,7 @@ class ConfigLoaderTest {
     @Test
     void rejectsABadSiteName() throws Exception {
         ConfigException e = rejected("[site]\nname = \"Oslo!\"\ntap = \"tap0\"\n");
-        assertEquals(2, e.line());
+        assertEquals(3, e.line());
         assertTrue(e.getMessage().contains("[a-z0-9-]{1,32}"), e.getMessage());
     }
 
@@ -107,7 +138,7 @@ class ConfigLoaderTest {
         ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n"
                 + "endpoint = \"198.18.0.2:70000\"\n");
         assertEquals("peer[1].endpoint", e.key());
-        assertEquals(6, e.line());
+        assertEquals(8, e.line());
         assertTrue(e.getMessage().contains("outside 1..65535"), e.getMessage());
     }
 
@@ -139,7 +170,7 @@ class ConfigLoaderTest {
     void rejectsASwitchLimitBelowItsMinimumWithBothNumbers() throws Exception {
         ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[switch]\nmac-table-limit = 0\n");
         assertEquals("switch.mac-table-limit", e.key());
-        assertEquals(5, e.line());
+        assertEquals(6, e.line());
         assertTrue(e.getMessage().contains("mac-table-limit=0 < 1"), e.getMessage());
     }
 
@@ -153,7 +184,7 @@ class ConfigLoaderTest {
     @Test
     void reportsTomlSyntaxErrorsWithTheirLine() throws Exception {
         ConfigException e = rejected("[site]\nname = \"a\"\ntap = \n");
-        assertEquals(3, e.line());
+        assertEquals(4, e.line());
         assertTrue(e.getMessage().contains("TOML syntax"), e.getMessage());
     }
 
@@ -185,5 +216,36 @@ class ConfigLoaderTest {
     void resolvesKeyFilesRelativeToTheConfigFile() throws Exception {
         SiteConfig site = ConfigLoader.load(write("[site]\nname = \"a\"\ntap = \"t\"\nprivate-key-file = \"a.key\"\n"));
         assertEquals(dir.resolve("a.key"), site.privateKeyFile());
+    }
+    @Test
+    void requiresAPrivateKeyFileBecauseThereIsNoCleartextMode() throws Exception {
+        Path file = writeRaw("[site]\nname = \"oslo\"\ntap = \"tap0\"\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals("site.private-key-file", e.key());
+        assertTrue(e.getMessage().contains("tapbridge genkey"), e.getMessage());
+    }
+
+    @Test
+    void requiresEveryPeerToHaveAPublicKey() throws Exception {
+        Path file = writeRaw("[site]\nname = \"a\"\ntap = \"t\"\n" + KEY + "[[peer]]\nname = \"b\"\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals("peer[1].public-key", e.key());
+        assertTrue(e.getMessage().contains("tapbridge pubkey"), e.getMessage());
+    }
+
+    @Test
+    void rejectsAPublicKeyThatIsNotOne() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n"
+                + "public-key = \"bm90IGEga2V5\"\n");
+        assertEquals("peer[1].public-key", e.key());
+        assertEquals(7, e.line());
+        assertTrue(e.getMessage().contains("32"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTwoPeersWithTheSameKey() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\npublic-key = \""
+                + PUB + "\"\n[[peer]]\nname = \"c\"\npublic-key = \"" + PUB + "\"\n");
+        assertEquals("peer[2].public-key", e.key());
     }
 }

@@ -2,6 +2,7 @@ package org.tapbridge.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,10 +25,13 @@ import org.tapbridge.tap.InMemoryTapDevice;
 import org.tapbridge.fakes.Frames;
 import org.tapbridge.fakes.MemoryNetwork;
 import org.tapbridge.link.LinkDrop;
+import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
 import org.tapbridge.link.Peer;
 import org.tapbridge.switching.MacTableEntry;
 import org.tapbridge.switching.SwitchSettings;
+import org.tapbridge.testing.TestKeys;
+import org.tapbridge.crypto.SessionSettings;
 
 /** Two whole daemons in one JVM, joined by an in-memory UDP network, with fake TAPs on both ends. */
 class BackToBackTest {
@@ -41,6 +46,9 @@ class BackToBackTest {
     @TempDir
     Path dir;
 
+    private static final TestKeys KEYS_A = TestKeys.generate();
+    private static final TestKeys KEYS_B = TestKeys.generate();
+
     private final MemoryNetwork network = new MemoryNetwork();
     private final InMemoryTapDevice tapA = new InMemoryTapDevice("tapa", 1500, 1024);
     private final InMemoryTapDevice tapB = new InMemoryTapDevice("tapb", 1500, 1024);
@@ -49,8 +57,8 @@ class BackToBackTest {
 
     @BeforeEach
     void startBothSites() throws Exception {
-        siteA = Daemon.start(site("a", "tapa", WAN_A, "b", WAN_B), new FakePlatform(network, tapA), FAST, true);
-        siteB = Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A), new FakePlatform(network, tapB), FAST, true);
+        siteA = startA();
+        siteB = startB(tapB);
         awaitUp(siteA, "b");
         awaitUp(siteB, "a");
     }
@@ -65,10 +73,26 @@ class BackToBackTest {
         }
     }
 
-    private SiteConfig site(String name, String tap, InetSocketAddress listen, String peer, InetSocketAddress endpoint) {
-        return new SiteConfig(dir.resolve(name + ".toml"), name, tap, 0, listen, dir.resolve(name + ".sock"), null,
-                SwitchSettings.defaults(), List.of(new PeerConfig(peer, endpoint, Transport.UDP, null, null, false)),
-                List.of());
+    private Daemon startA() throws Exception {
+        return Daemon.start(site("a", "tapa", WAN_A, "b", WAN_B, KEYS_B), keys(KEYS_A, "b", KEYS_B),
+                new FakePlatform(network, tapA), FAST, true);
+    }
+
+    private Daemon startB(InMemoryTapDevice tap) throws Exception {
+        return Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A, KEYS_A), keys(KEYS_B, "a", KEYS_A),
+                new FakePlatform(network, tap), FAST, true);
+    }
+
+    private SiteConfig site(String name, String tap, InetSocketAddress listen, String peer, InetSocketAddress endpoint,
+                            TestKeys peerKeys) {
+        return new SiteConfig(dir.resolve(name + ".toml"), name, tap, 0, listen, dir.resolve(name + ".sock"),
+                dir.resolve(name + ".key"), SwitchSettings.defaults(),
+                List.of(new PeerConfig(peer, endpoint, Transport.UDP, peerKeys.publicBase64(), null, false)), List.of());
+    }
+
+    private static LinkSecurity keys(TestKeys own, String peer, TestKeys peerKeys) {
+        return new LinkSecurity(own.privateKey(), Map.of(peer, peerKeys.publicKey()), Map.of(),
+                SessionSettings.defaults());
     }
 
     private static void awaitUp(Daemon daemon, String peer) throws InterruptedException {
@@ -118,10 +142,14 @@ class BackToBackTest {
     void garbageDatagramsAreCountedAndTrafficKeepsFlowing() throws Exception {
         InetSocketAddress stranger = MemoryNetwork.address("198.18.0.9", 5555);
         network.deliver(stranger, WAN_A, new byte[] {1});
-        network.deliver(stranger, WAN_A, new byte[] {9, 0x11, 0, 0, 1, 2, 3});
+        network.deliver(stranger, WAN_A, new byte[] {9, 3, 0, 0, 1, 2, 3});
         network.deliver(stranger, WAN_A, new byte[] {1, 0x7f, 0, 0});
-        network.deliver(stranger, WAN_A, new byte[] {1, 0x11, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14});
-        network.deliver(stranger, WAN_A, new byte[] {1, 0x10, 0, 0, 0, 40});
+        byte[] forgedData = new byte[64];
+        forgedData[0] = 1;
+        forgedData[1] = 3;
+        network.deliver(stranger, WAN_A, forgedData);
+        byte[] shortInitiation = {1, 1, 0, 0, 5, 6, 7};
+        network.deliver(stranger, WAN_A, shortInitiation);
 
         byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "still-here".getBytes());
         tapB.inject(frame);
@@ -130,8 +158,26 @@ class BackToBackTest {
         assertEquals(1, drops.drops(LinkDrop.TRUNCATED));
         assertEquals(1, drops.drops(LinkDrop.BAD_VERSION));
         assertEquals(1, drops.drops(LinkDrop.BAD_TYPE));
-        assertEquals(1, drops.drops(LinkDrop.UNKNOWN_PEER));
-        assertEquals(1, drops.drops(LinkDrop.MALFORMED));
+        var crypto = siteA.links().cryptoCounters();
+        assertEquals(1, crypto.drops(org.tapbridge.crypto.DropReason.UNKNOWN_INDEX), crypto.toString());
+        assertEquals(1, crypto.drops(org.tapbridge.crypto.DropReason.MALFORMED), crypto.toString());
+    }
+
+    @Test
+    void aSiteWithAnotherKeyGetsNoFrameThrough() throws Exception {
+        InetSocketAddress impostorAddress = MemoryNetwork.address("198.18.0.3", 4790);
+        TestKeys impostorKeys = TestKeys.generate();
+        InMemoryTapDevice impostorTap = new InMemoryTapDevice("tapc", 1500, 1024);
+        // The impostor claims to be site b (same name, a's real endpoint) but holds its own key.
+        SiteConfig impostorSite = site("b", "tapc", impostorAddress, "a", WAN_A, KEYS_A);
+        try (Daemon impostor = Daemon.start(impostorSite, keys(impostorKeys, "a", KEYS_A),
+                new FakePlatform(network, impostorTap), FAST, false)) {
+            Thread.sleep(500);
+            impostorTap.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_B, "let me in".getBytes()));
+            assertNull(tapA.takeWritten(500), "a frame from a site holding an unknown key reached the LAN");
+            assertFalse(impostor.peers().byName("a").isUp());
+            assertTrue(siteA.links().cryptoCounters().drops(org.tapbridge.crypto.DropReason.UNKNOWN_KEY) >= 1);
+        }
     }
 
     @Test
@@ -155,7 +201,7 @@ class BackToBackTest {
     void aRestartedPeerIsFoundAgainAndTrafficResumes() throws Exception {
         siteB.close();
         InMemoryTapDevice reopened = new InMemoryTapDevice("tapb", 1500, 1024);
-        siteB = Daemon.start(site("b", "tapb", WAN_B, "a", WAN_A), new FakePlatform(network, reopened), FAST, true);
+        siteB = startB(reopened);
         awaitUp(siteB, "a");
         byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "back".getBytes());
         reopened.inject(frame);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.tapbridge.testing.Netns;
 import org.tapbridge.testing.Shell;
+import org.tapbridge.testing.TestKeys;
 
 /**
  * Sites in network namespaces, each a LAN host behind a gateway whose bridge joins the LAN veth and a
@@ -36,6 +37,7 @@ final class Testbed implements AutoCloseable {
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private final Map<String, Site> sites = new LinkedHashMap<>();
     private final Map<String, DaemonProcess> daemons = new LinkedHashMap<>();
+    private final Map<String, TestKeys> keys = new LinkedHashMap<>();
     private final Netns wan;
 
     Testbed(Path dir) {
@@ -70,6 +72,9 @@ final class Testbed implements AutoCloseable {
         gw.run("ip", "addr", "add", "198.18.0." + index + "/24", "dev", "wan0");
         Site site = new Site(name, index, host, gw, dir.resolve(name + ".toml"), dir.resolve(name + ".sock"));
         sites.put(name, site);
+        TestKeys siteKeys = TestKeys.generate();
+        siteKeys.writePrivate(dir.resolve(name + ".key"));
+        keys.put(name, siteKeys);
         return site;
     }
 
@@ -83,12 +88,14 @@ final class Testbed implements AutoCloseable {
             StringBuilder toml = new StringBuilder();
             toml.append("[site]\nname = \"").append(s.name()).append("\"\ntap = \"tap0\"\n")
                     .append("listen = \"").append(s.wanIp()).append(':').append(PORT).append("\"\n")
-                    .append("control-socket = \"").append(s.socket()).append("\"\n");
+                    .append("control-socket = \"").append(s.socket()).append("\"\n")
+                    .append("private-key-file = \"").append(dir.resolve(s.name() + ".key")).append("\"\n");
             for (Site p : sites.values()) {
                 if (p != s) {
                     toml.append("\n[[peer]]\nname = \"").append(p.name()).append("\"\nendpoint = \"")
                             .append(p.wanIp()).append(':').append(PORT).append("\"\ntransport = \"")
-                            .append(transport).append("\"\n");
+                            .append(transport).append("\"\npublic-key = \"")
+                            .append(keys.get(p.name()).publicBase64()).append("\"\n");
                 }
             }
             Files.writeString(s.config(), toml.toString());
