@@ -434,6 +434,11 @@ do_up() {
         fi
         trap - HUP
     fi
+    if ! $DRY_RUN; then
+        # The bridge's own IPv6 link-local stays tentative for a second or two; until it settles the
+        # bridge cannot send router/neighbour traffic, and `ip addr` would still change by itself.
+        wait_for_dad "$BRIDGE"
+    fi
     $DRY_RUN || say "$BRIDGE: up with $LAN_IF and $TAP ($TAP owned by $TB_USER); state in $STATE_FILE"
 }
 
