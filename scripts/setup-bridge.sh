@@ -399,6 +399,11 @@ do_up() {
     if [[ -n $MTU && ( -z $br_json || $(jfield "$br_json" '.mtu') != "$MTU" ) ]]; then
         plan ip link set dev "$BRIDGE" mtu "$MTU"
     fi
+    # Whatever the host's own IPv6 stack sends out of the TAP (DAD, router solicitations, MLD for
+    # its link-local) would be read by the daemon and carried to every peer: the TAP gets no address.
+    if [[ $TAP_EXISTS == false || $(jfield "$(link_json "$TAP")" '.inet6_addr_gen_mode') != none ]]; then
+        plan ip link set dev "$TAP" addrgenmode none
+    fi
     if [[ $TAP_EXISTS == false || $(jfield "$(link_json "$TAP")" '.master') != "$BRIDGE" ]]; then
         plan ip link set dev "$TAP" master "$BRIDGE"
     fi
@@ -493,15 +498,21 @@ do_down() {
                 && batch+="link set dev $TAP nomaster"$'\n'
         fi
     fi
-    if [[ $TAP_EXISTS == true && $(jq -r '.tap_created' <<<"$state") == true ]]; then
-        batch+="tuntap del dev $TAP mode tap"$'\n'
-    fi
     if [[ $(jq -r '.nic_up' <<<"$state") == false ]] && jfield "$nic_json" '.flags[]' | grep -qx UP; then
         batch+="link set dev $LAN_IF down"$'\n'
     fi
     batch=$(sed '/^$/d' <<<"$batch")
 
     $DRY_RUN && say "dry run: would run"
+    # The TAP goes first and on its own: while the daemon holds it open the kernel refuses
+    # (EBUSY), and then nothing else should have changed yet.
+    if [[ $TAP_EXISTS == true && $(jq -r '.tap_created' <<<"$state") == true ]]; then
+        if $DRY_RUN; then
+            echo "  ip tuntap del dev $TAP mode tap"
+        elif ! ip tuntap del dev "$TAP" mode tap 2>/dev/null; then
+            die "cannot delete $TAP: a process still has it open (the daemon? systemctl stop tapbridge@<site>); nothing was changed"
+        fi
+    fi
     trap '' HUP
     run_batch "$batch" || die "restoring $LAN_IF failed; the recorded state is kept in $STATE_FILE"
     trap - HUP

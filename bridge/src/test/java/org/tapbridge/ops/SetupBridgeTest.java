@@ -162,6 +162,8 @@ class SetupBridgeTest {
         assertTrue(tap.get("info_data").get("persist").asBoolean(), "TAP is persistent");
         assertEquals("65534", gw.run("sh", "-c", "ip tuntap show | grep '^" + TAP + ":'").replaceAll(".* user ", "").trim(),
                 "TAP owned by nobody (uid 65534)");
+        assertEquals("none", link(TAP).get("inet6_addr_gen_mode").asText(),
+                "the host's own IPv6 chatter must not leave through the TAP");
         JsonNode br = link(BRIDGE);
         assertEquals(nicMac, br.get("address").asText(), "bridge carries the NIC's MAC, so ARP caches stay valid");
         assertEquals(0, br.get("linkinfo").get("info_data").get("stp_state").asInt(), "STP off by default");
