@@ -218,7 +218,8 @@ addresses_of() { # IF -> JSON array of addr_info
 }
 
 routes_of() { # FAMILY(-4|-6) IF -> JSON array of main-table routes through IF
-    ip -j "$1" route show table main | jq -c --arg dev "$2" '[ .[] | select(.dev == $dev) ]'
+    ip -j "$1" route show table main \
+        | jq -c --arg dev "$2" '[ .[] | select(.dev == $dev or ((.nexthops // []) | any(.dev == $dev))) ]'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +261,13 @@ check_tap() { # -> sets TAP_EXISTS
 record_state() { # -> writes the state file unless a dry run
     local nic_json=$1 bridge_created=$2 tap_created=$3 tmp
     $DRY_RUN && return 0
+    # A run that died half-way has already created the bridge or the TAP; they are still ours to
+    # delete on --down even though they exist now.
+    if [[ -f $STATE_FILE ]] && jq -e --arg nic "$LAN_IF" --arg tap "$TAP" \
+        '.lan_if == $nic and .tap == $tap' "$STATE_FILE" >/dev/null 2>&1; then
+        [[ $(jq -r '.bridge_created' "$STATE_FILE") == true ]] && bridge_created=true
+        [[ $(jq -r '.tap_created' "$STATE_FILE") == true ]] && tap_created=true
+    fi
     tmp=$(mktemp "$STATE_DIR/.$BRIDGE.XXXXXX")
     jq -n --argjson v "$STATE_VERSION" --arg br "$BRIDGE" --arg nic "$LAN_IF" --arg tap "$TAP" \
         --argjson link "$nic_json" --argjson bc "$bridge_created" --argjson tc "$tap_created" \
