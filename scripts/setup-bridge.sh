@@ -455,11 +455,13 @@ do_up() {
     $DRY_RUN || say "$BRIDGE: up with $LAN_IF and $TAP ($TAP owned by $TB_USER); state in $STATE_FILE"
 }
 
-# The NIC's link, addresses and routes, normalised only where the kernel itself changes a value over
-# time: remaining lifetimes of dynamic addresses count down.
-snapshot_for_compare() { # ADDR_JSON R4 R6
-    jq -c -n --argjson a "$1" --argjson r4 "$2" --argjson r6 "$3" \
-        '{addr: ($a | .addr_info |= map(if .dynamic then del(.valid_life_time, .preferred_life_time) else . end)),
+# The NIC's link, addresses and routes, normalised only where the kernel itself changes a value:
+# remaining lifetimes of dynamic addresses count down, and a link that had never been up since boot
+# shows qdisc "noop", which no command brings back once the link has been up.
+snapshot_for_compare() { # ADDR_JSON R4 R6 RECORDED_QDISC
+    jq -c -n --argjson a "$1" --argjson r4 "$2" --argjson r6 "$3" --arg q "$4" \
+        '{addr: ($a | .addr_info |= map(if .dynamic then del(.valid_life_time, .preferred_life_time) else . end)
+                    | if $q == "noop" then del(.qdisc) else . end),
           routes4: $r4, routes6: $r6}'
 }
 
@@ -489,6 +491,13 @@ do_down() {
     if [[ $(jfield "$nic_json" '.mtu') != "$(jq -r '.nic_mtu' <<<"$state")" ]]; then
         batch+="link set dev $LAN_IF mtu $(jq -r '.nic_mtu' <<<"$state")"$'\n'
     fi
+    # A NIC that was down goes down before its addresses return: taking a link down flushes its
+    # IPv6 addresses, and the original ones had been kept (tentative) on the down link.
+    local nic_was_up
+    nic_was_up=$(jq -r '.nic_up' <<<"$state")
+    if [[ $nic_was_up == false ]] && jfield "$nic_json" '.flags[]' | grep -qx UP; then
+        batch+="link set dev $LAN_IF down"$'\n'
+    fi
     # The same SSH-safe order as on the way up, mirrored: the NIC leaves the bridge, gets its
     # addresses and routes back in one ip process, and only then does the bridge go.
     batch+=$(jq -r --arg nic "$LAN_IF" --arg br "$BRIDGE" --argjson cur "$current" "$JQ_LIB"'
@@ -502,12 +511,10 @@ do_down() {
         else
             # Someone else's bridge: take back only what this script put there.
             batch+=$(jq -r --arg br "$BRIDGE" "$JQ_LIB"'[ .[] | movable ] | reverse[] | addr_del($br)' <<<"$addrs")$'\n'
-            [[ $TAP_EXISTS == true && $(jfield "$(link_json "$TAP")" '.master') == "$BRIDGE" ]] \
-                && batch+="link set dev $TAP nomaster"$'\n'
+            if [[ $TAP_EXISTS == true && $(jfield "$(link_json "$TAP")" '.master') == "$BRIDGE" ]]; then
+                batch+="link set dev $TAP nomaster"$'\n'
+            fi
         fi
-    fi
-    if [[ $(jq -r '.nic_up' <<<"$state") == false ]] && jfield "$nic_json" '.flags[]' | grep -qx UP; then
-        batch+="link set dev $LAN_IF down"$'\n'
     fi
     batch=$(sed '/^$/d' <<<"$batch")
 
@@ -525,13 +532,16 @@ do_down() {
     run_batch "$batch" || die "restoring $LAN_IF failed; the recorded state is kept in $STATE_FILE"
     trap - HUP
     $DRY_RUN && return 0
-    wait_for_dad "$LAN_IF"
+    # On a down link DAD waits for the link; the recorded addresses were tentative then too.
+    [[ $nic_was_up == true ]] && wait_for_dad "$LAN_IF"
 
     r4=$(routes_of -4 "$LAN_IF")
     r6=$(routes_of -6 "$LAN_IF")
     local want got
-    want=$(snapshot_for_compare "$(jq -c '.addr' <<<"$state")" "$(jq -c '.routes4' <<<"$state")" "$(jq -c '.routes6' <<<"$state")")
-    got=$(snapshot_for_compare "$(ip -j addr show dev "$LAN_IF" | jq -c '.[0]')" "$r4" "$r6")
+    local qdisc
+    qdisc=$(jq -r '.addr.qdisc' <<<"$state")
+    want=$(snapshot_for_compare "$(jq -c '.addr' <<<"$state")" "$(jq -c '.routes4' <<<"$state")" "$(jq -c '.routes6' <<<"$state")" "$qdisc")
+    got=$(snapshot_for_compare "$(ip -j addr show dev "$LAN_IF" | jq -c '.[0]')" "$r4" "$r6" "$qdisc")
     if [[ $want != "$got" ]]; then
         echo "$PROG: recorded: $want" >&2
         echo "$PROG: now:      $got" >&2
