@@ -336,11 +336,26 @@ warn_unmoved_routes() {
     true
 }
 
+# The daemon opens /dev/net/tun as USER before attaching to its TAP. udev makes the node 0666 on a
+# normal system (opening it grants nothing by itself); some containers ship it 0600, and then the
+# daemon would fail long after this script said all was well.
+warn_if_tun_closed_to_user() { # USER
+    local mode owner group perms
+    [[ -e /dev/net/tun ]] || { say "warning: /dev/net/tun is missing (modprobe tun); the daemon cannot open its TAP"; return 0; }
+    read -r mode owner group < <(stat -L -c '%a %u %g' /dev/net/tun)
+    perms=$((8#$mode))
+    if (((perms & 8#006) == 8#006)); then return 0; fi
+    if [[ $owner == "$(id -u "$1")" ]] && (((perms & 8#600) == 8#600)); then return 0; fi
+    if id -G "$1" | tr ' ' '\n' | grep -qx "$group" && (((perms & 8#060) == 8#060)); then return 0; fi
+    say "warning: user $1 cannot open /dev/net/tun (mode $mode, uid $owner, gid $group); udev normally makes it 0666: check the udev rules, or chmod 0666 /dev/net/tun"
+}
+
 do_up() {
     local nic_json br_json master nic_mac nic_mtu bridge_created=false tap_created=false batch
     local uid stp_state ageing_cs want_stp mtu_target
     getent passwd "$TB_USER" >/dev/null || die "user '$TB_USER' does not exist (install.sh creates 'tapbridge')"
     uid=$(id -u "$TB_USER")
+    warn_if_tun_closed_to_user "$TB_USER"
     nic_json=$(link_json "$LAN_IF")
     [[ -n $nic_json ]] || die "interface '$LAN_IF' does not exist (see: ip link)"
     [[ $(jfield "$nic_json" '.linkinfo.info_kind') != bridge ]] \
