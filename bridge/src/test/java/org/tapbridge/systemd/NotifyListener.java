@@ -7,13 +7,17 @@ import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import jnr.enxio.channels.NativeSelectorProvider;
 import jnr.unixsocket.UnixDatagramChannel;
 import jnr.unixsocket.UnixSocketAddress;
 
-/** A real datagram socket standing in for systemd's notify socket: a temp path or an abstract name. */
-final class NotifyListener implements AutoCloseable {
-    record Message(String text, long arrivedNs) {
+/**
+ * A real datagram socket standing in for systemd's notify socket: a temp path or an abstract name.
+ * Public for the daemon's integration tests (READY only after bind).
+ */
+public final class NotifyListener implements AutoCloseable {
+    public record Message(String text, long arrivedNs) {
     }
 
     private final UnixDatagramChannel channel;
@@ -32,14 +36,21 @@ final class NotifyListener implements AutoCloseable {
         channel.register(selector, SelectionKey.OP_READ);
     }
 
-    static NotifyListener onPath() throws IOException {
+    public static NotifyListener onPath() throws IOException {
         Path dir = Files.createTempDirectory("tb-notify");
         Path socket = dir.resolve("notify");
-        return bind(new UnixSocketAddress(socket.toString()), socket.toString(), dir);
+        NotifyListener listener = bind(new UnixSocketAddress(socket.toString()), socket.toString(), dir);
+        // A daemon under test may run as an unprivileged user (setpriv) and must still reach us.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        return listener;
     }
 
-    /** Bound in the abstract namespace, as systemd does for NOTIFY_SOCKET=@... */
-    static NotifyListener onAbstractName() throws IOException {
+    /**
+     * Bound in the abstract namespace, as systemd does for NOTIFY_SOCKET=@... Abstract names belong to
+     * a network namespace: a daemon started with {@code ip netns exec} cannot reach this one.
+     */
+    public static NotifyListener onAbstractName() throws IOException {
         String name = "tapbridge-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         return bind(new UnixSocketAddress("\0" + name), "@" + name, null);
     }
@@ -52,12 +63,12 @@ final class NotifyListener implements AutoCloseable {
     }
 
     /** The value systemd would put in NOTIFY_SOCKET. */
-    String notifySocket() {
+    public String notifySocket() {
         return notifySocket;
     }
 
     /** The next datagram, or null if none arrives within the timeout. */
-    Message receive(long timeoutMs) throws IOException {
+    public Message receive(long timeoutMs) throws IOException {
         int ready = timeoutMs == 0 ? selector.selectNow() : selector.select(timeoutMs);
         selector.selectedKeys().clear();
         if (ready == 0) {
