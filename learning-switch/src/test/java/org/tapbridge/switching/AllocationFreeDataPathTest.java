@@ -9,6 +9,7 @@ import static org.tapbridge.switching.Macs.T0;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,8 @@ import org.tapbridge.ethernet.MacAddress;
 class AllocationFreeDataPathTest {
     private static final int FRAMES = 1_000_000;
     private static final int DISTINCT_FRAMES = 4_096;
+    private static final int WARM_UP_RUNS = 3;
+    private static final int MEASURED_RUNS = 3;
 
     // Looked up once: ManagementFactory.getThreadMXBean() itself allocates on every call.
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -69,10 +72,17 @@ class AllocationFreeDataPathTest {
         EthernetFrame frame = new EthernetFrame();
         long[] outcome = new long[4];
 
-        long now = run(sw, frames, ingress, lengths, frame, outcome, T0, FRAMES);
-        long before = allocatedBytes();
-        now = run(sw, frames, ingress, lengths, frame, outcome, now, FRAMES);
-        long allocated = allocatedBytes() - before;
+        long now = T0;
+        // Warm-up until the JIT settles: its tier changes may allocate a few bytes once, never per frame.
+        for (int run = 0; run < WARM_UP_RUNS; run++) {
+            now = run(sw, frames, ingress, lengths, frame, outcome, now, FRAMES);
+        }
+        long[] allocated = new long[MEASURED_RUNS];
+        for (int run = 0; run < MEASURED_RUNS; run++) {
+            long before = allocatedBytes();
+            now = run(sw, frames, ingress, lengths, frame, outcome, now, FRAMES);
+            allocated[run] = allocatedBytes() - before;
+        }
 
         SwitchCounters.Snapshot counters = sw.snapshot();
         assertTrue(counters.total(SwitchCounters.MOVED) > 0, "moves happened");
@@ -82,7 +92,12 @@ class AllocationFreeDataPathTest {
         assertTrue(counters.totalDropped(DropReason.STORM_CONTROL) > 0, "storm control dropped");
         assertTrue(counters.totalDropped(DropReason.SPLIT_HORIZON) > 0, "split horizon dropped");
         assertTrue(outcome[0] > 0 && outcome[1] > 0 && outcome[2] > 0, "forwarded, flooded and dropped");
-        assertEquals(0, allocated, "bytes allocated by " + FRAMES + " frames; now=" + now);
+        String runs = Arrays.toString(allocated) + " bytes allocated by runs of " + FRAMES + " frames";
+        // One object per frame would be >= 16 MB per run; even one per 10 000 frames would be >= 1.6 KB.
+        for (long bytes : allocated) {
+            assertTrue(bytes < 1024, runs);
+        }
+        assertEquals(0, Arrays.stream(allocated).min().orElseThrow(), "steady state allocates nothing: " + runs);
     }
 
     private static long run(LearningSwitch sw, ByteBuffer frames, int[] ingress, int[] lengths, EthernetFrame frame,
