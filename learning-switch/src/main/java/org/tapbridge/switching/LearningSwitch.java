@@ -204,6 +204,21 @@ public final class LearningSwitch {
         return entries;
     }
 
+    /**
+     * Live entries that had moves refused by damping, most flaps first: where to look for a loop.
+     * Allocates; call on the switch thread.
+     */
+    public List<MacTableEntry> flappingEntries(long nowNs) {
+        List<MacTableEntry> flapping = new ArrayList<>();
+        for (MacTableEntry entry : dump(nowNs)) {
+            if (entry.flapCount() > 0) {
+                flapping.add(entry);
+            }
+        }
+        flapping.sort(Comparator.comparingInt(MacTableEntry::flapCount).reversed());
+        return flapping;
+    }
+
     /** Live counters; read them on the switch thread only. */
     public SwitchCounters counters() {
         return counters;

@@ -106,5 +106,8 @@ class CountersAndDumpTest {
                 new MacTableEntry(7, C, 2, 1_500, false, 0, 0)), dump);
         assertEquals("0     02:00:00:00:00:0b     2       1000 dynamic      1      0", dump.get(1).toString());
         assertTrue(MacTableEntry.HEADER.startsWith("VLAN  MAC"));
+        String table = MacTableEntry.format(dump);
+        assertEquals(4, table.lines().count());
+        assertTrue(table.lines().skip(1).allMatch(line -> line.length() == MacTableEntry.HEADER.length()), table);
     }
 }

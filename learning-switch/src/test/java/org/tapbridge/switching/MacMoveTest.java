@@ -8,6 +8,8 @@ import static org.tapbridge.switching.Macs.BROADCAST;
 import static org.tapbridge.switching.Macs.T0;
 import static org.tapbridge.switching.Macs.millis;
 
+import java.util.List;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,7 @@ class MacMoveTest {
         assertEquals(25, entryOf(A, T0 + 100).flapCount(), "every return to port 1 was refused");
         assertEquals(0, entryOf(B, T0 + 100).flapCount());
         assertEquals(1, log.count("flaps"), "rate-limited");
+        assertEquals(List.of(A), sw.flappingEntries(T0 + 100).stream().map(MacTableEntry::mac).toList());
     }
 
     @Test
