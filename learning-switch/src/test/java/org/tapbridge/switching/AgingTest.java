@@ -38,6 +38,25 @@ class AgingTest {
     }
 
     @Test
+    void atAnyClockPhaseAnEntryExpiresExactlyAtTheAgingTime() {
+        for (long phase = 1; phase < 4096; phase += 7) {
+            LearningSwitch fresh = new LearningSwitch(SwitchSettings.defaults());
+            fresh.addPort(1, NO_GROUP);
+            fresh.addPort(2, NO_GROUP);
+            long seen = T0 + phase;
+            fresh.forward(2, 0, B, BROADCAST, seen);
+            assertEquals(2, fresh.forward(1, 0, A, B, seen + seconds(300) - 1), "phase " + phase);
+            assertEquals(FLOOD, fresh.forward(1, 0, A, B, seen + seconds(300)), "phase " + phase);
+        }
+    }
+
+    @Test
+    void aClockThatStepsBackDoesNotExpireEntries() {
+        sw.forward(2, 0, B, BROADCAST, T0);
+        assertEquals(2, sw.forward(1, 0, A, B, T0 - seconds(3_600)));
+    }
+
+    @Test
     void trafficFromTheSourceKeepsItsEntryAlive() {
         sw.forward(2, 0, B, BROADCAST, T0);
         sw.forward(2, 0, B, BROADCAST, T0 + seconds(200));

@@ -1,6 +1,8 @@
 package org.tapbridge.benchmarks.switching;
 
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -33,7 +35,7 @@ import org.tapbridge.switching.SwitchSettings;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class MacLookupLearnBenchmark {
-    private static final int STATIONS = 16_000;
+    private static final int STATIONS = Integer.getInteger("stations", 16_000);
     private static final int PEERS = 8;
     private static final int FRAMES = 1 << 14;
     private static final int FRAME_BYTES = 64;
@@ -64,15 +66,19 @@ public class MacLookupLearnBenchmark {
         SplittableRandom random = new SplittableRandom(2026);
         stations = new long[STATIONS];
         stationPorts = new int[STATIONS];
+        Set<Long> distinct = new HashSet<>();
         for (int i = 0; i < STATIONS; i++) {
-            stations[i] = 0x00_1B_21_00_00_00L | random.nextInt(1 << 24);
+            // Distinct, or a duplicate on two ports would flap for ever and log.
+            do {
+                stations[i] = 0x00_1B_21_00_00_00L | random.nextInt(1 << 24);
+            } while (!distinct.add(stations[i]));
             stationPorts[i] = i % 2 == 0 ? LearningSwitch.LOCAL_PORT : 1 + random.nextInt(PEERS);
         }
         nowNs = TimeUnit.DAYS.toNanos(1);
         for (int i = 0; i < STATIONS; i++) {
             sw.forward(stationPorts[i], 0, stations[i], MacAddress.BROADCAST, nowNs);
         }
-        if (sw.size() < STATIONS - 20) {
+        if (sw.size() != STATIONS) {
             throw new IllegalStateException("setup learned only " + sw.size() + " stations");
         }
 
