@@ -53,6 +53,8 @@ public final class LearningSwitch {
 
     private int agingHand;
     private long lastTickNs;
+    // Time not yet turned into swept slots, so short ticks add up instead of rounding down to nothing.
+    private long tickCreditNs;
     private boolean ticked;
     private int lastDropReason = DropReason.NONE;
 
@@ -202,6 +204,21 @@ public final class LearningSwitch {
         return entries;
     }
 
+    /**
+     * Live entries that had moves refused by damping, most flaps first: where to look for a loop.
+     * Allocates; call on the switch thread.
+     */
+    public List<MacTableEntry> flappingEntries(long nowNs) {
+        List<MacTableEntry> flapping = new ArrayList<>();
+        for (MacTableEntry entry : dump(nowNs)) {
+            if (entry.flapCount() > 0) {
+                flapping.add(entry);
+            }
+        }
+        flapping.sort(Comparator.comparingInt(MacTableEntry::flapCount).reversed());
+        return flapping;
+    }
+
     /** Live counters; read them on the switch thread only. */
     public SwitchCounters counters() {
         return counters;
@@ -235,8 +252,11 @@ public final class LearningSwitch {
             ticked = true;
             slots = MIN_AGING_SLOTS_PER_TICK;
         } else {
-            long elapsedNs = Math.max(0, nowNs - lastTickNs);
-            slots = Math.max(MIN_AGING_SLOTS_PER_TICK, elapsedNs / tickNsPerSlot);
+            // Capped at one aging time: beyond that a full pass is due anyway, and the sum cannot overflow.
+            long creditNs = tickCreditNs + Math.min(agingNs, Math.max(0, nowNs - lastTickNs));
+            slots = creditNs / tickNsPerSlot;
+            tickCreditNs = creditNs % tickNsPerSlot;
+            slots = Math.max(MIN_AGING_SLOTS_PER_TICK, slots);
         }
         lastTickNs = nowNs;
         sweep((int) Math.min(slots, table.capacity()), nowNs);

@@ -1,5 +1,7 @@
 package org.tapbridge.switching;
 
+import java.util.List;
+
 import org.tapbridge.ethernet.MacAddress;
 
 /**
@@ -19,6 +21,15 @@ public record MacTableEntry(int vlan, long mac, int port, long ageMillis, boolea
     /** Column titles matching {@link #toString()}. */
     public static final String HEADER = String.format("%-5s %-17s %5s %10s %-7s %6s %6s",
             "VLAN", "MAC", "PORT", "AGE-MS", "TYPE", "MOVES", "FLAPS");
+
+    /** A header line and one line per entry, as operator commands print a dump. */
+    public static String format(List<MacTableEntry> entries) {
+        StringBuilder text = new StringBuilder(HEADER).append('\n');
+        for (MacTableEntry entry : entries) {
+            text.append(entry).append('\n');
+        }
+        return text.toString();
+    }
 
     public String macText() {
         return MacAddress.format(mac);

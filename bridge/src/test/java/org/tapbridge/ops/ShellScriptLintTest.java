@@ -1,0 +1,34 @@
+package org.tapbridge.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.tapbridge.testing.Privileges;
+import org.tapbridge.testing.Shell;
+
+/** The deployment scripts run as root on gateways: they must pass shellcheck without exceptions. */
+class ShellScriptLintTest {
+    @Test
+    void deploymentScriptsPassShellcheck() {
+        Privileges.requireCommand("shellcheck", "shellcheck");
+        Shell.Result r = Shell.exec(60, "shellcheck", "--severity=style",
+                Repo.path("scripts/setup-bridge.sh"), Repo.path("scripts/install.sh"));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+    }
+
+    @Test
+    void shellcheckWouldReportAnUnquotedExpansion() throws Exception {
+        // Shows that the lint above can fail.
+        Privileges.requireCommand("shellcheck", "shellcheck");
+        Path bad = Files.createTempFile("tb-lint", ".sh");
+        try {
+            Files.writeString(bad, "#!/bin/bash\nrm $1\n");
+            Shell.Result r = Shell.exec(60, "shellcheck", bad.toString());
+            assertEquals(1, r.exitCode(), r.stdout());
+        } finally {
+            Files.delete(bad);
+        }
+    }
+}
