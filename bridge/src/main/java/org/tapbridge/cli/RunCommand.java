@@ -11,6 +11,10 @@ import org.tapbridge.daemon.Daemon;
 import org.tapbridge.daemon.LinuxPlatform;
 import org.tapbridge.daemon.SiteKeys;
 import org.tapbridge.link.LinkSecurity;
+import org.tapbridge.link.Peer;
+import org.tapbridge.link.PeerListener;
+import org.tapbridge.systemd.SdNotify;
+import org.tapbridge.systemd.WatchdogPinger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,12 +49,36 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return Main.FAILED;
         }
+        SdNotify notify = SdNotify.fromEnvironment();
+        int total = daemon.peers().peers().size();
+        daemon.addPeerListener(new PeerListener() {
+            @Override
+            public void peerUp(Peer peer) {
+                notify.status(status(daemon, total));
+            }
+
+            @Override
+            public void peerDown(Peer peer) {
+                notify.status(status(daemon, total));
+            }
+        });
+        // Ready only now: the TAP is attached and every listener and the control socket are bound.
+        notify.ready(status(daemon, total));
+        WatchdogPinger pinger = new WatchdogPinger(notify, daemon::healthy);
+        pinger.start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            notify.stopping();
+            pinger.stop();
             daemon.close();
+            notify.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static String status(Daemon daemon, int total) {
+        return "peers up " + daemon.peers().upCount() + "/" + total;
     }
 }

@@ -59,6 +59,12 @@ public final class PeerSession {
         return endpoint;
     }
 
+    /** When the keys now in use were agreed ({@code nanoTime} clock), or {@link Long#MIN_VALUE} before any. */
+    public long currentKeysCreatedNs() {
+        Keypair keypair = current;
+        return keypair == null ? Long.MIN_VALUE : keypair.createdNs;
+    }
+
     /** Whether frames can be sealed to this peer now. */
     public boolean hasSession() {
         return current != null;

@@ -41,6 +41,8 @@ public final class Daemon implements AutoCloseable {
     /** Room after the Ethernet header and one VLAN tag, plus one byte to tell a full slot from a truncated read. */
     private static final int FRAME_OVERHEAD = 14 + 4 + 4 + 1;
     private static final int MIN_SLOT = 2048;
+    /** Fifty missed ticks: far beyond scheduling noise, far below the watchdog's 30 s. */
+    private static final long HEALTHY_TICK_AGE_NS = 5_000_000_000L;
 
     private final SiteConfig config;
     private final TapDevice tap;
@@ -175,6 +177,15 @@ public final class Daemon implements AutoCloseable {
 
     SwitchStage switchStage() {
         return switchStage;
+    }
+
+    /**
+     * True while the switch thread keeps up with the ticker: the systemd watchdog is fed only then,
+     * so a wedged ring gets the daemon restarted.
+     */
+    public boolean healthy() {
+        long last = switchStage.lastTickNs();
+        return !closed && last != 0 && System.nanoTime() - last < HEALTHY_TICK_AGE_NS;
     }
 
     /** Runs {@code query} on the switch thread and waits for its answer. */

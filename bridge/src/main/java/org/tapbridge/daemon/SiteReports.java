@@ -10,6 +10,7 @@ import java.util.Map;
 import org.tapbridge.control.ControlHandler;
 import org.tapbridge.control.ControlRequest;
 import org.tapbridge.control.TextTable;
+import org.tapbridge.crypto.Keys;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.link.LinkDrop;
 import org.tapbridge.link.Peer;
@@ -75,8 +76,8 @@ final class SiteReports implements ControlHandler {
     String peers(boolean json) {
         long nowNs = System.nanoTime();
         List<Map<String, Object>> rows = new ArrayList<>();
-        TextTable table = new TextTable("PEER", "PORT", "ENDPOINT", "TRANSPORT", "STATE", "LAST-RX", "RX-FRAMES",
-                "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS");
+        TextTable table = new TextTable("PEER", "KEY", "ENDPOINT", "TRANSPORT", "STATE", "HANDSHAKE", "LAST-RX",
+                "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS");
         for (Peer peer : daemon.peers().peers()) {
             PeerCounters c = peer.counters();
             Map<String, Long> drops = new LinkedHashMap<>();
@@ -90,12 +91,20 @@ final class SiteReports implements ControlHandler {
             }
             long lastRx = peer.lastRxNs() == 0 ? -1 : (nowNs - peer.lastRxNs()) / 1_000_000_000L;
             String endpoint = peer.endpoint() == null ? "(waiting)" : hostPort(peer);
+            var session = daemon.links().session(peer);
+            long handshakeAge = session.lastHandshakeNs() == Long.MIN_VALUE ? -1
+                    : (nowNs - session.lastHandshakeNs()) / 1_000_000_000L;
+            String key = Keys.encode(peer.session().publicKey());
+            String shortKey = key.substring(0, 8) + "…";
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", peer.name());
             row.put("port", peer.port());
+            row.put("public-key", key);
             row.put("endpoint", peer.endpoint() == null ? null : endpoint);
             row.put("transport", peer.transport().configName());
             row.put("state", peer.isUp() ? "up" : "down");
+            row.put("session", session.established() ? "established" : "none");
+            row.put("last-handshake-seconds", handshakeAge < 0 ? null : handshakeAge);
             row.put("last-rx-seconds", lastRx < 0 ? null : lastRx);
             row.put("rx-frames", c.rxFrames());
             row.put("rx-bytes", c.rxBytes());
@@ -103,8 +112,8 @@ final class SiteReports implements ControlHandler {
             row.put("tx-bytes", c.txBytes());
             row.put("drops", drops);
             rows.add(row);
-            table.row(peer.name(), peer.port(), endpoint, peer.transport().configName(), peer.isUp() ? "up" : "down",
-                    lastRx < 0 ? "never" : lastRx + "s", c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
+            table.row(peer.name(), shortKey, endpoint, peer.transport().configName(), peer.isUp() ? "up" : "down",
+                    handshakeAge < 0 ? "never" : handshakeAge + "s ago", lastRx < 0 ? "never" : lastRx + "s ago", c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
                     totalDrops == 0 ? "0" : drops.toString().replace(" ", ""));
         }
         if (json) {
@@ -170,6 +179,18 @@ final class SiteReports implements ControlHandler {
             linkDrops.put(LinkDrop.describe(r), daemon.links().counters().drops(r));
         }
         root.put("link-drops-unattributed", linkDrops);
+        var crypto = daemon.links().cryptoCounters();
+        Map<String, Object> cryptoStats = new LinkedHashMap<>();
+        cryptoStats.put("handshakes-initiated", crypto.handshakesInitiated());
+        cryptoStats.put("handshakes-completed", crypto.handshakesCompleted());
+        cryptoStats.put("frames-sealed", crypto.framesSealed());
+        cryptoStats.put("frames-opened", crypto.framesOpened());
+        Map<String, Long> cryptoDrops = new LinkedHashMap<>();
+        for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
+            cryptoDrops.put(r.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), crypto.drops(r));
+        }
+        cryptoStats.put("drops", cryptoDrops);
+        root.put("crypto", cryptoStats);
         Map<String, Long> tapStats = new LinkedHashMap<>();
         tapStats.put("frames-read", daemon.tapReader().framesRead());
         tapStats.put("truncated", daemon.tapReader().truncated());
@@ -182,6 +203,14 @@ final class SiteReports implements ControlHandler {
         StringBuilder sb = new StringBuilder(table.toString());
         sb.append("\nlink drops not charged to a peer:");
         linkDrops.forEach((k, v) -> {
+            if (v > 0) {
+                sb.append(' ').append(k).append('=').append(v);
+            }
+        });
+        sb.append("\ncrypto: handshakes ").append(crypto.handshakesCompleted()).append('/')
+                .append(crypto.handshakesInitiated()).append(" completed/initiated, sealed ").append(crypto.framesSealed())
+                .append(", opened ").append(crypto.framesOpened()).append(", drops:");
+        cryptoDrops.forEach((k, v) -> {
             if (v > 0) {
                 sb.append(' ').append(k).append('=').append(v);
             }

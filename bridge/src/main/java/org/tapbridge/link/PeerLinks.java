@@ -95,6 +95,18 @@ public final class PeerLinks implements AutoCloseable {
         }
     }
 
+    /** What the control path shows of a peer's crypto session. */
+    public record SessionView(boolean established, long lastHandshakeNs) {
+    }
+
+    /** A consistent view of one peer's session, taken under the crypto lock. */
+    public SessionView session(Peer peer) {
+        synchronized (secure) {
+            long created = peer.session().currentKeysCreatedNs();
+            return new SessionView(peer.session().hasSession(), created);
+        }
+    }
+
     /** This site's public key, base64. */
     public byte[] localPublicKey() {
         return secure.crypto().localPublicKey();

@@ -17,6 +17,7 @@ public final class SwitchStage implements EventHandler<FrameEvent> {
     private final long[] malformedByPort;
     private long nowNs;
     private boolean clockStale = true;
+    private volatile long lastTickNs;
 
     public SwitchStage(LearningSwitch learningSwitch, NanoClock clock, int maxPorts) {
         this.learningSwitch = learningSwitch;
@@ -33,7 +34,10 @@ public final class SwitchStage implements EventHandler<FrameEvent> {
         }
         switch (event.type) {
             case FrameEvent.FRAME -> decide(event);
-            case FrameEvent.TICK -> learningSwitch.tick(nowNs);
+            case FrameEvent.TICK -> {
+                learningSwitch.tick(nowNs);
+                lastTickNs = nowNs;
+            }
             case FrameEvent.COMMAND -> event.command.run(learningSwitch, nowNs);
             default -> { }
         }
@@ -54,6 +58,11 @@ public final class SwitchStage implements EventHandler<FrameEvent> {
         // The flood list is swapped, never mutated, when ports change: handing the reference to the
         // egress thread through the ring is safe.
         event.floodPorts = egress == LearningSwitch.FLOOD ? learningSwitch.floodPorts(event.ingressPort) : null;
+    }
+
+    /** When the switch thread last handled a tick: a stuck ring shows here first. Any thread. */
+    public long lastTickNs() {
+        return lastTickNs;
     }
 
     /** Frames too short or truncated to parse, by ingress port. Read only on the switch thread. */
