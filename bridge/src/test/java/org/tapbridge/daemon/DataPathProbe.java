@@ -58,11 +58,12 @@ final class DataPathProbe {
     }
 
     /** Bytes allocated over the measured window, per thread in {@link #ROLES} order, and the JCE's cost. */
-    record Figures(double sealJceBytes, double openJceBytes, long[] siteA, long[] siteB) {
+    record Figures(double sealJceBytes, double openJceBytes, long windowMs, long[] siteA, long[] siteB) {
         static final String PREFIX = "DATA-PATH-FIGURES";
 
         String line() {
-            StringBuilder s = new StringBuilder(PREFIX).append(' ').append(sealJceBytes).append(' ').append(openJceBytes);
+            StringBuilder s = new StringBuilder(PREFIX).append(' ').append(sealJceBytes).append(' ').append(openJceBytes)
+                    .append(' ').append(windowMs);
             for (long v : siteA) {
                 s.append(' ').append(v);
             }
@@ -74,16 +75,16 @@ final class DataPathProbe {
 
         static Figures parse(String line) {
             String[] f = line.trim().split(" ");
-            if (f.length != 3 + 2 * ROLES.length || !f[0].equals(PREFIX)) {
+            if (f.length != 4 + 2 * ROLES.length || !f[0].equals(PREFIX)) {
                 throw new IllegalArgumentException("not a figures line: " + line);
             }
             long[] a = new long[ROLES.length];
             long[] b = new long[ROLES.length];
             for (int i = 0; i < ROLES.length; i++) {
-                a[i] = Long.parseLong(f[3 + i]);
-                b[i] = Long.parseLong(f[3 + ROLES.length + i]);
+                a[i] = Long.parseLong(f[4 + i]);
+                b[i] = Long.parseLong(f[4 + ROLES.length + i]);
             }
-            return new Figures(Double.parseDouble(f[1]), Double.parseDouble(f[2]), a, b);
+            return new Figures(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3]), a, b);
         }
 
         long[] site(String name) {
@@ -106,10 +107,10 @@ final class DataPathProbe {
             for (String s : new String[] {"a", "b"}) {
                 long[] used = site(s);
                 double n = MEASURED_FRAMES;
-                System.out.printf("[%s] site %s, %d frames each way: tap-reader %d B (%.3f B/frame), switch %d B"
+                System.out.printf("[%s] site %s, %d frames each way in %d ms: tap-reader %d B (%.3f B/frame), switch %d B"
                                 + " (%.3f B/frame over %d frames), egress %.1f B/frame (ours %.3f beyond %.1f JCE),"
                                 + " peer-rx-udp %.1f B/frame (ours %.3f beyond %.1f JCE)%n",
-                        jvm, s, MEASURED_FRAMES, used[TAP_READER], used[TAP_READER] / n, used[SWITCH],
+                        jvm, s, MEASURED_FRAMES, windowMs, used[TAP_READER], used[TAP_READER] / n, used[SWITCH],
                         used[SWITCH] / (2 * n), 2 * MEASURED_FRAMES, used[EGRESS] / n, egressOursPerFrame(s),
                         sealJceBytes, used[PEER_RX] / n, receiveOursPerFrame(s), openJceBytes);
             }
@@ -166,14 +167,16 @@ final class DataPathProbe {
                 long[] startA = allocated(threadsA);
                 long[] startB = allocated(threadsB);
                 long droppedBefore = network.dropped();
+                long startNs = System.nanoTime();
                 stream(tapA, tapB, MEASURED_FRAMES, true);
+                long windowMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
                 long[] usedA = minus(allocated(threadsA), startA);
                 long[] usedB = minus(allocated(threadsB), startB);
                 if (network.dropped() != droppedBefore) {
                     throw new IllegalStateException("the network dropped " + (network.dropped() - droppedBefore)
                             + " datagrams in the measured window");
                 }
-                return new Figures(jce.sealBytes, jce.openBytes, usedA, usedB);
+                return new Figures(jce.sealBytes, jce.openBytes, windowMs, usedA, usedB);
             }
         }
     }
