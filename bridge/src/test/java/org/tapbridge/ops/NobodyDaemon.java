@@ -21,13 +21,16 @@ import org.tapbridge.testing.Netns;
 final class NobodyDaemon implements AutoCloseable {
     static final int NOBODY = 65534;
 
+    /** The mode udev gives /dev/net/tun on a normal system; the host's is 0600 here. */
+    static final String TUN_MODE_UDEV = "0666";
+
     /**
-     * Runs in the namespace: a private mount namespace whose /dev/net/tun is our own 0666 node (the
-     * host's is 0600 here and is never touched), then setpriv drops to nobody, clears every capability
-     * set and execs the JVM, so that the JVM is the process we started and hold the PID of.
+     * Runs in the namespace: a private mount namespace whose /dev/net/tun is our own node with mode $2
+     * (the host's node is never touched), then setpriv drops to nobody, clears every capability set and
+     * execs the JVM, so that the JVM is the process we started and hold the PID of.
      */
     private static final String PRIVATE_TUN_THEN_DROP = "set -e; mount -t tmpfs -o mode=0755,size=64k tbtun \"$1\";"
-            + " mknod -m 0666 \"$1/tun\" c 10 200; mount --bind \"$1/tun\" /dev/net/tun; shift;"
+            + " mknod -m \"$2\" \"$1/tun\" c 10 200; mount --bind \"$1/tun\" /dev/net/tun; shift 2;"
             + " exec setpriv --reuid=" + NOBODY + " --regid=" + NOBODY + " --clear-groups --inh-caps=-all"
             + " --bounding-set=-all --no-new-privs \"$@\"";
 
@@ -95,9 +98,15 @@ final class NobodyDaemon implements AutoCloseable {
      */
     static NobodyDaemon start(Netns ns, String classpath, Path config, Path tunMount, Path log,
                               Map<String, String> environment) throws IOException {
+        return start(ns, classpath, config, tunMount, TUN_MODE_UDEV, log, environment);
+    }
+
+    /** As above, with the private /dev/net/tun node made with {@code tunMode} (octal, as for chmod). */
+    static NobodyDaemon start(Netns ns, String classpath, Path config, Path tunMount, String tunMode, Path log,
+                              Map<String, String> environment) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(ns.inside("unshare", "--mount", "--propagation", "private",
-                "sh", "-c", PRIVATE_TUN_THEN_DROP, "sh", tunMount.toString())));
+                "sh", "-c", PRIVATE_TUN_THEN_DROP, "sh", tunMount.toString(), tunMode)));
         cmd.addAll(List.of(java, "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 "-cp", classpath, "org.tapbridge.cli.Main", "run", "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())

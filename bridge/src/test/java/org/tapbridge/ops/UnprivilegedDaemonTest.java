@@ -362,20 +362,10 @@ class UnprivilegedDaemonTest {
     @Test
     @Order(7)
     void refusesATapSetupBridgeDidNotCreateAndSaysWhatToDo() throws Exception {
-        Netns gw = register(Netns.create("gnotap"));
+        // Gateway b's namespace: setup-bridge.sh made tap0 there, not this name.
+        Netns gw = sites.get("b").gateway();
         String tap = "tbnotap0";
-        Path config = dir.resolve("notap.toml");
-        Path key = TestKeys.generate().writePrivate(dir.resolve("notap.key"));
-        Shell.run("chown", NobodyDaemon.NOBODY + ":" + NobodyDaemon.NOBODY, key.toString());
-        Path run = Files.createDirectories(dir.resolve("notap-run"));
-        Shell.run("chown", NobodyDaemon.NOBODY + ":" + NobodyDaemon.NOBODY, run.toString());
-        Files.writeString(config, "[site]\nname = \"notap\"\ntap = \"" + tap + "\"\nlisten = \"198.18.0.9:" + PORT
-                + "\"\ncontrol-socket = \"" + run.resolve("notap.sock") + "\"\nprivate-key-file = \"" + key + "\"\n"
-                + "\n[[peer]]\nname = \"b\"\nendpoint = \"198.18.0.2:" + PORT + "\"\ntransport = \"udp\"\n"
-                + "public-key = \"" + TestKeys.generate().publicBase64() + "\"\n");
-        NobodyDaemon.openUp(config);
-        Path tunMount = Files.createDirectories(dir.resolve("notap-tun"));
-        try (NobodyDaemon d = NobodyDaemon.start(gw, classpath, config, tunMount, dir.resolve("notap.log"), Map.of())) {
+        try (NobodyDaemon d = startAlone(gw, "notap", tap, NobodyDaemon.TUN_MODE_UDEV)) {
             int exit = d.awaitExit(START_TIMEOUT_SECONDS);
             String log = d.log();
             assertEquals(1, exit, "exit status 1 (failed) when the TAP cannot be opened\n" + log);
@@ -385,6 +375,36 @@ class UnprivilegedDaemonTest {
             assertTrue(log.contains("scripts/setup-bridge.sh"), log);
         }
         assertFalse(gw.exec(10, "ip", "link", "show", "dev", tap).ok(), "no TAP was created");
+    }
+
+    @Test
+    @Order(8)
+    void refusesATunNodeOnlyRootMayOpenAndSaysToCheckItsMode() throws Exception {
+        // Gateway b's own tap0 this time, so that only the node's mode can stand in the way.
+        try (NobodyDaemon d = startAlone(sites.get("b").gateway(), "closedtun", "tap0", "0600")) {
+            int exit = d.awaitExit(START_TIMEOUT_SECONDS);
+            String log = d.log();
+            assertEquals(1, exit, "exit status 1 (failed) when /dev/net/tun cannot be opened\n" + log);
+            assertTrue(log.contains("open(/dev/net/tun) on tap0: Permission denied"), log);
+            assertTrue(log.contains("may not open /dev/net/tun (uid " + NobodyDaemon.NOBODY + ")"), log);
+            assertTrue(log.contains("ls -l /dev/net/tun"), log);
+        }
+    }
+
+    /** A daemon as nobody whose start is expected to fail; its only peer is never reached. */
+    private NobodyDaemon startAlone(Netns gw, String name, String tap, String tunMode) throws IOException {
+        Path config = dir.resolve(name + ".toml");
+        Path key = TestKeys.generate().writePrivate(dir.resolve(name + ".key"));
+        Shell.run("chown", NobodyDaemon.NOBODY + ":" + NobodyDaemon.NOBODY, key.toString());
+        Path run = Files.createDirectories(dir.resolve(name + "-run"));
+        Shell.run("chown", NobodyDaemon.NOBODY + ":" + NobodyDaemon.NOBODY, run.toString());
+        Files.writeString(config, "[site]\nname = \"" + name + "\"\ntap = \"" + tap + "\"\nlisten = \"198.18.0.2:"
+                + (PORT + 1) + "\"\ncontrol-socket = \"" + run.resolve(name + ".sock") + "\"\nprivate-key-file = \""
+                + key + "\"\n\n[[peer]]\nname = \"a\"\nendpoint = \"198.18.0.1:" + PORT + "\"\ntransport = \"udp\"\n"
+                + "public-key = \"" + TestKeys.generate().publicBase64() + "\"\n");
+        NobodyDaemon.openUp(config);
+        Path tunMount = Files.createDirectories(dir.resolve(name + "-tun"));
+        return NobodyDaemon.start(gw, classpath, config, tunMount, tunMode, dir.resolve(name + ".log"), Map.of());
     }
 
     private static Shell.Result cli(String... args) {
