@@ -1,9 +1,12 @@
 package org.tapbridge.crypto;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -36,10 +39,35 @@ class HandshakeRateLimiterTest {
 
     @Test
     void keepsIpv4AndIpv6KeysApart() throws Exception {
-        long v4 = HandshakeRateLimiter.keyOf(BackToBack.address(1));
-        // The documentation prefix; in memory only, never on a socket.
-        long v6 = HandshakeRateLimiter.keyOf(new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 1));
-        assertNotEquals(v4, v6);
+        InetSocketAddress v4Source = BackToBack.address(1);
+        // The same 32 bits as an IPv6 source: only the family differs, so only the tagging keeps them apart.
+        InetSocketAddress v6Source = new InetSocketAddress(ipv4Compatible(v4Source.getAddress().getAddress()), 1);
+        assertNotEquals(HandshakeRateLimiter.keyOf(v4Source), HandshakeRateLimiter.keyOf(v6Source));
+    }
+
+    @Test
+    void treatsIpv6SourcesInOneSlash64AsOneSource() throws Exception {
+        // ::192.0.2.1 and ::203.0.113.1 differ only in their low 64 bits, like two hosts of one /64.
+        InetSocketAddress a = new InetSocketAddress(ipv4Compatible(new byte[] {(byte) 192, 0, 2, 1}), 1);
+        InetSocketAddress b = new InetSocketAddress(ipv4Compatible(new byte[] {(byte) 203, 0, (byte) 113, 1}), 2);
+        assertEquals(HandshakeRateLimiter.keyOf(a), HandshakeRateLimiter.keyOf(b));
+        HandshakeRateLimiter limiter = new HandshakeRateLimiter(SessionSettings.defaults().withHandshakeRates(5, 2, 1000));
+        assertTrue(limiter.allow(a, 0));
+        assertTrue(limiter.allow(b, 0));
+        assertFalse(limiter.allow(a, 0), "the /64 shares one bucket");
+    }
+
+    /**
+     * The IPv4-compatible IPv6 form (::a.b.c.d) of an allowed test address: the only IPv6 addresses our
+     * address rules admit, here in memory only, never on a socket. InetAddress.getByAddress would turn
+     * the IPv4-mapped form (::ffff:a.b.c.d) back into an Inet4Address; this one stays IPv6.
+     */
+    private static Inet6Address ipv4Compatible(byte[] ipv4) throws Exception {
+        byte[] raw = new byte[16];
+        System.arraycopy(ipv4, 0, raw, 12, 4);
+        InetAddress address = Inet6Address.getByAddress(null, raw, null);
+        assertInstanceOf(Inet6Address.class, address, "an IPv6 source, not an IPv4 one");
+        return (Inet6Address) address;
     }
 
     @Test
