@@ -25,10 +25,14 @@ final class PcapCapture implements AutoCloseable {
         this.file = file;
     }
 
-    /** Starts tcpdump on {@code device} for at most {@code seconds} and returns once it listens. */
+    /**
+     * Starts tcpdump on {@code device} for at most {@code seconds} and returns once it listens.
+     * Immediate mode: otherwise packets wait in the kernel's ring for its block timeout, and a capture
+     * stopped within that time writes none of them.
+     */
     static PcapCapture start(Netns ns, String device, Path file, int seconds, String filter) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ns.inside("timeout", String.valueOf(seconds), "tcpdump", "-i",
-                device, "-n", "-U", "-s", "0", "-w", file.toString())));
+                device, "-n", "-U", "--immediate-mode", "-s", "0", "-w", file.toString())));
         if (filter != null) {
             cmd.add(filter);
         }
@@ -47,7 +51,12 @@ final class PcapCapture implements AutoCloseable {
         }
         Thread drain = new Thread(() -> {
             try {
-                err.transferTo(java.io.Writer.nullWriter());
+                String more;
+                while ((more = err.readLine()) != null) {
+                    synchronized (capture.stderr) {
+                        capture.stderr.append(more).append('\n');
+                    }
+                }
             } catch (IOException ignored) {
                 // The capture ended.
             }
@@ -69,6 +78,13 @@ final class PcapCapture implements AutoCloseable {
     /** How many packets the file holds, whatever their kind. */
     int records() throws IOException {
         return Pcap.records(file);
+    }
+
+    /** What tcpdump said, for failure messages. */
+    String messages() {
+        synchronized (stderr) {
+            return stderr.toString();
+        }
     }
 
     /** The raw file, to search for bytes that must never be on the wire. */

@@ -113,7 +113,8 @@ class SecureLinkTest {
         List<Pcap.Packet> wanPackets = wan.stop();
         // The search must be able to find the marker where it is in clear: on host b's LAN.
         assertTrue(Pcap.contains(lan.rawBytes(), markerBytes),
-                "control: the marker must be visible on host b's eth0 (" + lanPackets.size() + " packets)");
+                "control: the marker must be visible on host b's eth0 (" + lanPackets.size() + " packets): "
+                        + lan.messages());
         assertFalse(Pcap.contains(wan.rawBytes(), markerBytes),
                 "the marker crossed the WAN in clear over " + transport);
 
