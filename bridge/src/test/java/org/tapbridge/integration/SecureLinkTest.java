@@ -134,6 +134,8 @@ class SecureLinkTest {
         long initiations = messages.values().stream().flatMap(List::stream)
                 .filter(m -> m[1] == TYPE_INIT && m.length == INIT_LENGTH).count();
         assertTrue(initiations >= 1, "the capture must see the handshake too: " + messages.keySet());
+        System.out.println("marker over " + transport + ": " + wanPackets.size() + " WAN packets, " + dataAToB
+                + " frames a>b and " + dataBToA + " b>a sealed, " + initiations + " initiations, marker absent");
     }
 
     @Test
@@ -163,6 +165,8 @@ class SecureLinkTest {
             assertEquals(0, bed.ping("x", "a", 5, 0.2), "a ping from the impostor's LAN was answered");
             assertEquals(5, bed.ping("a", "b", 5, 0.2), "real peers while the impostor calls\n" + bed.describe());
             assertEquals(5, bed.ping("b", "a", 5, 0.2), "real peers while the impostor calls\n" + bed.describe());
+            JsonNode impostorView = peers("x").get(0);
+            assertEquals("none", impostorView.get("session").asText(), "the impostor got keys: " + impostorView);
             bed.daemon("x").stop();
             atA.stop();
             assertEquals(0, atA.records(), "frames from the impostor's LAN reached host a");
@@ -276,8 +280,11 @@ class SecureLinkTest {
                 allDrops += e.getValue();
             }
             assertEquals(payloads.size(), allDrops, "every replayed message, and nothing else, dropped; " + figures);
-            assertEquals(before.get("handshakes-completed").asLong(), after.get("handshakes-completed").asLong(),
-                    figures);
+            // A retried initiation of a's own may legitimately complete meanwhile, but only with b's answer.
+            long legitResponses = duringReplay.stream().filter(p -> p.source().equals(b.wanIp()))
+                    .filter(p -> p.payload().length == RESP_LENGTH && p.payload()[1] == TYPE_RESP).count();
+            assertTrue(delta(before, after, "handshakes-completed") <= legitResponses,
+                    "a replayed message completed a handshake; " + figures);
         }
         assertTrue(bed.daemon("a").isAlive(), bed.describe());
         JsonNode peer = peers("a").get(0);
