@@ -35,11 +35,22 @@ final class DatagramBurst {
 
     /** The argv that runs a burst inside {@code ns}, on this test run's JVM and classpath. */
     static String[] command(Netns ns, Path payloads, String host, int port, int perSecond, int maxSeconds) {
+        return command(ns, payloads, host, port, perSecond, maxSeconds, null, 0);
+    }
+
+    /** As above, sending from {@code bindHost:bindPort}, e.g. a stopped peer's own endpoint. */
+    static String[] command(Netns ns, Path payloads, String host, int port, int perSecond, int maxSeconds,
+            String bindHost, int bindPort) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return ns.inside(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-                DatagramBurst.class.getName(), payloads.toString(), host, String.valueOf(port),
-                String.valueOf(perSecond), String.valueOf(maxSeconds));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath, DatagramBurst.class.getName(), payloads.toString(), host, String.valueOf(port),
+                String.valueOf(perSecond), String.valueOf(maxSeconds)));
+        if (bindHost != null) {
+            cmd.add(bindHost);
+            cmd.add(String.valueOf(bindPort));
+        }
+        return ns.inside(cmd.toArray(new String[0]));
     }
 
     /** Parses the {@code sent N} line printed by {@link #main}. */
@@ -52,7 +63,7 @@ final class DatagramBurst {
         throw new AssertionError("no 'sent N' line in: " + stdout);
     }
 
-    /** Arguments: payload file, host, port, datagrams per second, maximum seconds. */
+    /** Arguments: payload file, host, port, datagrams per second, maximum seconds[, bind host, bind port]. */
     public static void main(String[] args) throws IOException, InterruptedException {
         List<byte[]> payloads = new ArrayList<>();
         try (DataInputStream in = new DataInputStream(Files.newInputStream(Path.of(args[0])))) {
@@ -73,6 +84,9 @@ final class DatagramBurst {
         long deadlineNs = System.nanoTime() + Long.parseLong(args[4]) * 1_000_000_000L;
         int sent = 0;
         try (DatagramChannel channel = DatagramChannel.open()) {
+            if (args.length >= 7) {
+                channel.bind(new InetSocketAddress(args[5], Integer.parseInt(args[6])));
+            }
             long startNs = System.nanoTime();
             for (byte[] p : payloads) {
                 long dueNs = startNs + sent * intervalNs;

@@ -229,68 +229,84 @@ class SecureLinkTest {
 
         Path file = dir.resolve("replay.bin");
         DatagramBurst.writePayloads(file, payloads);
+        String kinds = "captured " + captured.size() + " datagrams to a, replayed " + payloads.size() + " from b ("
+                + inits + " INIT, " + resps + " RESP, " + datas + " DATA)";
         Netns stranger = stranger();
+        replayAndCheck("from a stranger", kinds, payloads.size(), inits, resps, datas,
+                DatagramBurst.command(stranger, file, a.wanIp(), Testbed.PORT, 100, 20), STRANGER_IP, b.wanIp());
+        JsonNode peer = peers("a").get(0);
+        assertEquals(b.wanIp() + ":" + Testbed.PORT, peer.get("endpoint").asText(),
+                "a replay from elsewhere must not move the peer's endpoint");
+        assertEquals(5, bed.ping("a", "b", 5, 0.1), "traffic after the replay\n" + bed.describe());
+
+        // Again from b's own address and port, b stopped: a known endpoint is no excuse for a replay.
+        assertTrue(List.of(0, 143).contains(bed.daemon("b").stop()), "daemon b did not stop cleanly");
+        replayAndCheck("from b's own endpoint", kinds, payloads.size(), inits, resps, datas,
+                DatagramBurst.command(b.gateway(), file, a.wanIp(), Testbed.PORT, 100, 20, b.wanIp(), Testbed.PORT),
+                b.wanIp(), null);
+    }
+
+    /**
+     * Replays the captured messages to site a with {@code command}, and checks that each is refused for
+     * its kind's reason, counted once, and never delivered. {@code legitSource} is the address the real
+     * peer may still send from meanwhile (null when it is stopped): only its messages may be opened.
+     */
+    private void replayAndCheck(String how, String kinds, int total, int inits, int resps, int datas,
+            String[] command, String replaySource, String legitSource) throws Exception {
+        Testbed.Site a = bed.site("a");
+        String toA = "udp and dst host " + a.wanIp() + " and dst port " + Testbed.PORT;
         JsonNode before = crypto("a");
         long tapWrittenBefore = tap("a").get("frames-written").asLong();
-        Shell.Result replay;
-        List<Pcap.Packet> duringReplay;
         try (PcapCapture wanDuring = PcapCapture.start(a.gateway(), "wan0", dir.resolve("during.pcap"), 60, toA);
              PcapCapture atHostA = PcapCapture.start(a.host(), "eth0", dir.resolve("hosta.pcap"), 60, "icmp")) {
-            replay = Shell.exec(60, DatagramBurst.command(stranger, file, a.wanIp(), Testbed.PORT, 100, 20));
+            Shell.Result replay = Shell.exec(60, command);
             assertEquals(0, replay.exitCode(), replay.stderr());
             Thread.sleep(500);
             JsonNode after = crypto("a");
             long tapWrittenAfter = tap("a").get("frames-written").asLong();
-            duringReplay = wanDuring.stop();
+            List<Pcap.Packet> duringReplay = wanDuring.stop();
             atHostA.stop();
-            assertEquals(0, atHostA.records(), "a replayed echo reply reached host a");
+            assertEquals(0, atHostA.records(), "a replayed echo reply reached host a (" + how + ")");
 
-            assertEquals(payloads.size(), DatagramBurst.sentCount(replay.stdout()));
-            long replayedSeen = duringReplay.stream().filter(p -> p.source().equals(STRANGER_IP)).count();
-            assertEquals(payloads.size(), replayedSeen, "replayed datagrams seen arriving at site a");
-            long legitData = duringReplay.stream().filter(p -> p.source().equals(b.wanIp()))
-                    .filter(p -> isData(p.payload())).count();
-            long legitFrames = duringReplay.stream().filter(p -> p.source().equals(b.wanIp()))
-                    .filter(p -> isData(p.payload()) && p.payload().length > DATA_OVERHEAD).count();
+            assertEquals(total, DatagramBurst.sentCount(replay.stdout()));
+            List<Pcap.Packet> legit = duringReplay.stream().filter(p -> p.source().equals(legitSource)).toList();
+            long replayedSeen = duringReplay.stream().filter(p -> p.source().equals(replaySource)).count();
+            assertEquals(total, replayedSeen, "replayed datagrams seen arriving at site a (" + how + ")");
+            long legitData = legit.stream().filter(p -> isData(p.payload())).count();
+            long legitFrames = legit.stream().filter(p -> isData(p.payload()) && p.payload().length > DATA_OVERHEAD)
+                    .count();
             long opened = delta(before, after, "frames-opened");
-            assertTrue(opened <= legitData, "frames opened during the replay: " + opened + ", but b sent only "
-                    + legitData + " DATA messages then");
-            assertTrue(tapWrittenAfter - tapWrittenBefore <= legitFrames, "frames written to a's TAP during the "
-                    + "replay: " + (tapWrittenAfter - tapWrittenBefore) + ", but b sent only " + legitFrames);
-
+            long tapWritten = tapWrittenAfter - tapWrittenBefore;
             long replayDrops = dropDelta(before, after, "replay");
             long unknownIndex = dropDelta(before, after, "unknown-index");
             long stale = dropDelta(before, after, "stale-handshake");
             long rateLimited = dropDelta(before, after, "rate-limited");
-            String figures = "captured " + captured.size() + " datagrams to a, replayed " + payloads.size() + " from b ("
-                    + inits + " INIT, " + resps + " RESP, " + datas + " DATA); drops: replay=" + replayDrops
-                    + " unknown-index=" + unknownIndex + " stale-handshake=" + stale + " rate-limited=" + rateLimited
-                    + "; all drops " + dropsDelta(before, after) + "; opened " + opened + " (legit DATA " + legitData
-                    + ")";
+            String figures = kinds + " " + how + "; drops: replay=" + replayDrops + " unknown-index=" + unknownIndex
+                    + " stale-handshake=" + stale + " rate-limited=" + rateLimited + "; all drops "
+                    + dropsDelta(before, after) + "; opened " + opened + " (legit DATA " + legitData + "), written to "
+                    + "TAP " + tapWritten + " (legit frames " + legitFrames + ")";
             System.out.println("replay: " + figures);
+            assertTrue(opened <= legitData, "more messages opened than b itself sent; " + figures);
+            assertTrue(tapWritten <= legitFrames, "more frames written to a's TAP than b itself sent; " + figures);
             // DATA: the replay window refuses every counter already seen under keys still held.
             assertEquals(datas, replayDrops, "every replayed DATA must be refused as a replay; " + figures);
             // RESP: the handshake it answered is complete, so its receiver index names no handshake in flight.
             assertEquals(resps, unknownIndex, "every replayed RESP must be refused; " + figures);
             // INIT: authentic, but its timestamp is not newer than the one already accepted from b.
             assertEquals(inits, stale + rateLimited, "every replayed INIT must be refused; " + figures);
-            assertEquals(inits, stale, "the stranger sent few enough INITs to pass the rate limit; " + figures);
+            assertEquals(inits, stale, "few enough INITs were replayed to pass the rate limit; " + figures);
             long allDrops = 0;
-            for (var e : dropsDelta(before, after).entrySet()) {
-                allDrops += e.getValue();
+            for (long d : dropsDelta(before, after).values()) {
+                allDrops += d;
             }
-            assertEquals(payloads.size(), allDrops, "every replayed message, and nothing else, dropped; " + figures);
+            assertEquals(total, allDrops, "every replayed message, and nothing else, dropped; " + figures);
             // A retried initiation of a's own may legitimately complete meanwhile, but only with b's answer.
-            long legitResponses = duringReplay.stream().filter(p -> p.source().equals(b.wanIp()))
+            long legitResponses = legit.stream()
                     .filter(p -> p.payload().length == RESP_LENGTH && p.payload()[1] == TYPE_RESP).count();
             assertTrue(delta(before, after, "handshakes-completed") <= legitResponses,
                     "a replayed message completed a handshake; " + figures);
         }
         assertTrue(bed.daemon("a").isAlive(), bed.describe());
-        JsonNode peer = peers("a").get(0);
-        assertEquals(b.wanIp() + ":" + Testbed.PORT, peer.get("endpoint").asText(),
-                "a replay from elsewhere must not move the peer's endpoint");
-        assertEquals(5, bed.ping("a", "b", 5, 0.1), "traffic after the replay\n" + bed.describe());
     }
 
     @Test
