@@ -257,15 +257,18 @@ class SecureLinkTest {
             String[] command, String replaySource, String legitSource) throws Exception {
         Testbed.Site a = bed.site("a");
         String toA = "udp and dst host " + a.wanIp() + " and dst port " + Testbed.PORT;
-        JsonNode before = crypto("a");
-        long tapWrittenBefore = tap("a").get("frames-written").asLong();
+        // Crypto and TAP counters from one snapshot: frames arriving between two calls would skew them.
+        JsonNode statsBefore = statsOf("a");
+        JsonNode before = statsBefore.get("crypto");
+        long tapWrittenBefore = statsBefore.get("tap").get("frames-written").asLong();
         try (PcapCapture wanDuring = PcapCapture.start(a.gateway(), "wan0", dir.resolve("during.pcap"), 60, toA);
              PcapCapture atHostA = PcapCapture.start(a.host(), "eth0", dir.resolve("hosta.pcap"), 60, "icmp")) {
             Shell.Result replay = Shell.exec(60, command);
             assertEquals(0, replay.exitCode(), replay.stderr());
             Thread.sleep(500);
-            JsonNode after = crypto("a");
-            long tapWrittenAfter = tap("a").get("frames-written").asLong();
+            JsonNode statsAfter = statsOf("a");
+            JsonNode after = statsAfter.get("crypto");
+            long tapWrittenAfter = statsAfter.get("tap").get("frames-written").asLong();
             List<Pcap.Packet> duringReplay = wanDuring.stop();
             atHostA.stop();
             assertEquals(0, atHostA.records(), "a replayed echo reply reached host a (" + how + ")");
@@ -449,10 +452,6 @@ class SecureLinkTest {
         JsonNode c = statsOf(site).get("crypto");
         assertNotNull(c, "stats --json without a crypto object");
         return c;
-    }
-
-    private JsonNode tap(String site) throws Exception {
-        return statsOf(site).get("tap");
     }
 
     private JsonNode peers(String site) throws Exception {
