@@ -168,6 +168,10 @@ class SecureLinkTest {
             assertEquals(5, bed.ping("b", "a", 5, 0.2), "real peers while the impostor calls\n" + bed.describe());
             JsonNode impostorView = peers("x").get(0);
             assertEquals("none", impostorView.get("session").asText(), "the impostor got keys: " + impostorView);
+            JsonNode impostorCrypto = crypto("x");
+            assertTrue(impostorCrypto.get("handshakes-initiated").asLong() > 0, impostorCrypto.toString());
+            assertEquals(0, impostorCrypto.get("handshakes-completed").asLong(),
+                    "site a answered the impostor: " + impostorCrypto);
             bed.daemon("x").stop();
             atA.stop();
             assertEquals(0, atA.records(), "frames from the impostor's LAN reached host a");
@@ -175,8 +179,6 @@ class SecureLinkTest {
         JsonNode after = crypto("a");
         long unknownKey = drop(after, "unknown-key") - drop(before, "unknown-key");
         assertTrue(unknownKey > 0, "unknown-key drops " + unknownKey);
-        assertEquals(before.get("handshakes-completed").asLong(), after.get("handshakes-completed").asLong(),
-                "site a completed a handshake while only the impostor was calling");
         JsonNode peers = peers("a");
         assertEquals(1, peers.size(), peers.toString());
         assertEquals("b", peers.get(0).get("name").asText());
