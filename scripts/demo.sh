@@ -8,7 +8,6 @@
 # Usage: sudo scripts/demo.sh [udp|tcp]      (builds the jar first if needed)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$PWD
 transport=${1:-udp}
 case "$transport" in udp|tcp) ;; *) echo "usage: $0 [udp|tcp]" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (it creates network namespaces): sudo $0" >&2; exit 1; }
@@ -19,7 +18,7 @@ ensure_packages ip:iproute2 ping:iputils-ping java:default-jre-headless mvn:mave
 say() { printf '\n== %s\n' "$*"; }
 
 jar=bridge/target/tapbridge.jar
-if [ ! -f "$jar" ] || [ -n "$(find pom.xml */pom.xml */src -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
     say "building $jar"
     mvn -q -B -ntp -DskipTests package
 fi

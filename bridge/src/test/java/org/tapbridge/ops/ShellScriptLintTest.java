@@ -13,8 +13,10 @@ class ShellScriptLintTest {
     @Test
     void deploymentScriptsPassShellcheck() {
         Privileges.requireCommand("shellcheck", "shellcheck");
-        Shell.Result r = Shell.exec(60, "shellcheck", "--severity=style",
-                Repo.path("scripts/setup-bridge.sh"), Repo.path("scripts/install.sh"));
+        // -x follows the sourced helper, run from the repo root so its relative path resolves.
+        Shell.Result r = Shell.exec(60, "sh", "-c", "cd \"$1\" && shellcheck -x --severity=style scripts/setup-bridge.sh "
+                + "scripts/install.sh scripts/tapbridge scripts/demo.sh scripts/test.sh .ci/run", "lint",
+                Repo.path("."));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
     }
 
