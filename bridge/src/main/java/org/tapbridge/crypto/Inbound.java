@@ -6,12 +6,14 @@ package org.tapbridge.crypto;
  */
 public final class Inbound {
     PeerSession peer;
+    PeerSession claimedPeer;
     int plaintextOffset;
     int plaintextLength;
     DropReason dropReason;
 
     void reset() {
         this.peer = null;
+        this.claimedPeer = null;
         this.plaintextOffset = 0;
         this.plaintextLength = 0;
         this.dropReason = null;
@@ -20,6 +22,14 @@ public final class Inbound {
     /** The peer the message authenticated as; null when dropped before authentication. */
     public PeerSession peer() {
         return peer;
+    }
+
+    /**
+     * The peer whose session a DATA message named by its receiver index, even when it then failed
+     * (replay, authentication, expired keys): lets drops be charged per peer. Not proof of origin.
+     */
+    public PeerSession claimedPeer() {
+        return claimedPeer;
     }
 
     public int plaintextOffset() {

@@ -232,6 +232,7 @@ public final class PeerCrypto {
         if (!(indices.get(data.receiverIndex()) instanceof Keypair keypair)) {
             return drop(result, DropReason.UNKNOWN_INDEX);
         }
+        result.claimedPeer = keypair.peer;
         if (keypair.ageNs(nowNs) >= settings.rejectAfterTimeNs()) {
             return drop(result, DropReason.EXPIRED_KEYS);
         }

@@ -89,6 +89,13 @@ final class SiteReports implements ControlHandler {
                     totalDrops += n;
                 }
             }
+            for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
+                long n = c.cryptoDrops(r);
+                if (n > 0) {
+                    drops.put(cryptoReasonName(r), n);
+                    totalDrops += n;
+                }
+            }
             long lastRx = peer.lastRxNs() == 0 ? -1 : (nowNs - peer.lastRxNs()) / 1_000_000_000L;
             String endpoint = peer.endpoint() == null ? "(waiting)" : hostPort(peer);
             var session = daemon.links().session(peer);
@@ -124,6 +131,10 @@ final class SiteReports implements ControlHandler {
             }
         }
         return table.toString();
+    }
+
+    private static String cryptoReasonName(org.tapbridge.crypto.DropReason reason) {
+        return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     private static String hostPort(Peer peer) {
@@ -187,7 +198,7 @@ final class SiteReports implements ControlHandler {
         cryptoStats.put("frames-opened", crypto.framesOpened());
         Map<String, Long> cryptoDrops = new LinkedHashMap<>();
         for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
-            cryptoDrops.put(r.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), crypto.drops(r));
+            cryptoDrops.put(cryptoReasonName(r), crypto.drops(r));
         }
         cryptoStats.put("drops", cryptoDrops);
         root.put("crypto", cryptoStats);

@@ -61,6 +61,9 @@ final class LinkIngress {
         long nowNs = clock.nanoTime();
         PeerCrypto.Received received = secure.receive(buffer, offset, length, source, nowNs, result, via);
         if (received == PeerCrypto.Received.DROPPED) {
+            if (result.claimedPeer() != null) {
+                secure.peerOf(result.claimedPeer()).counters().cryptoDropped(result.dropReason());
+            }
             return null;
         }
         Peer peer = secure.peerOf(result.peer());

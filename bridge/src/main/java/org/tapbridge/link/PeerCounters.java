@@ -1,6 +1,7 @@
 package org.tapbridge.link;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.tapbridge.crypto.DropReason;
 
 /**
  * Traffic counters of one peer. Receive-side slots are written only by the thread reading the peer's
@@ -15,6 +16,8 @@ public final class PeerCounters {
     private static final int DROPS = 4;
 
     private final AtomicLongArray values = new AtomicLongArray(DROPS + LinkDrop.COUNT);
+    /** Crypto drops of messages that named this peer's session; rare, and TCP and UDP threads may both count. */
+    private final AtomicLongArray cryptoDrops = new AtomicLongArray(DropReason.values().length);
 
     void received(int bytes) {
         add(RX_FRAMES, 1);
@@ -28,6 +31,14 @@ public final class PeerCounters {
 
     void dropped(int reason) {
         add(DROPS + reason, 1);
+    }
+
+    void cryptoDropped(DropReason reason) {
+        cryptoDrops.incrementAndGet(reason.ordinal());
+    }
+
+    public long cryptoDrops(DropReason reason) {
+        return cryptoDrops.get(reason.ordinal());
     }
 
     private void add(int index, long delta) {

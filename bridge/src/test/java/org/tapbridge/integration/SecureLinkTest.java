@@ -262,6 +262,7 @@ class SecureLinkTest {
         // Crypto and TAP counters from one snapshot: frames arriving between two calls would skew them.
         JsonNode statsBefore = statsOf("a");
         JsonNode before = statsBefore.get("crypto");
+        long replaysChargedToBBefore = peerDrop(peers("a"), "b", "replay");
         long tapWrittenBefore = statsBefore.get("tap").get("frames-written").asLong();
         try (PcapCapture wanDuring = PcapCapture.start(a.gateway(), "wan0", dir.resolve("during.pcap"), 60, toA);
              PcapCapture atHostA = PcapCapture.start(a.host(), "eth0", dir.resolve("hosta.pcap"), 60, "icmp")) {
@@ -297,6 +298,9 @@ class SecureLinkTest {
             assertTrue(tapWritten <= legitFrames, "more frames written to a's TAP than b itself sent; " + figures);
             // DATA: the replay window refuses every counter already seen under keys still held.
             assertEquals(datas, replayDrops, "every replayed DATA must be refused as a replay; " + figures);
+            // The DATA named b's session: `peers` charges those replays to b.
+            assertEquals(datas, peerDrop(peers("a"), "b", "replay") - replaysChargedToBBefore,
+                    "replays charged to peer b in peers --json; " + figures);
             // RESP: the handshake it answered is complete, so its receiver index names no handshake in flight.
             assertEquals(resps, unknownIndex, "every replayed RESP must be refused; " + figures);
             // INIT: authentic, but its timestamp is not newer than the one already accepted from b.
@@ -460,6 +464,17 @@ class SecureLinkTest {
         Shell.Result r = bed.cli("peers", "--socket", bed.site(site).socket().toString(), "--json");
         assertEquals(0, r.exitCode(), "peers on site " + site + ": " + r.stderr());
         return JSON.readTree(r.stdout());
+    }
+
+    /** A peer's drop counter by reason in {@code peers --json}, 0 when absent. */
+    private static long peerDrop(JsonNode peers, String peer, String reason) {
+        for (JsonNode p : peers) {
+            if (p.get("name").asText().equals(peer)) {
+                JsonNode n = p.get("drops").get(reason);
+                return n == null ? 0 : n.asLong();
+            }
+        }
+        throw new AssertionError("no peer " + peer + " in " + peers);
     }
 
     private static long drop(JsonNode crypto, String reason) {
