@@ -67,7 +67,8 @@ public final class ConfigLoader {
             throw error(site, "site.", "tap",
                     "'" + tap + "' is not a Linux interface name (1-15 of A-Z a-z 0-9 _ . -)");
         }
-        int mtu = (int) optionalLong(site, "site.", "mtu", 0, 576, 65535);
+        // The largest frame plus 32 bytes of sealing must fit one UDP datagram and one TCP record.
+        int mtu = (int) optionalLong(site, "site.", "mtu", 0, 576, 65000);
         InetSocketAddress listen = optionalEndpoint(site, "site.", "listen");
         String socket = optionalString(site, "site.", "control-socket");
         Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name) : Path.of(socket);

@@ -96,7 +96,12 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve(UnixSocketChannel client) throws IOException {
+        if (!running) {
+            return;
+        }
         client.setOption(UnixSocketOptions.SO_RCVTIMEO, REQUEST_TIMEOUT_MS);
+        // A client that never reads its reply must not hold the only control thread.
+        client.setOption(UnixSocketOptions.SO_SNDTIMEO, REQUEST_TIMEOUT_MS);
         String reply;
         try {
             String line = readLine(client);
@@ -158,13 +163,24 @@ public final class ControlServer implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (thread != null) {
+            // Closing the socket does not wake a thread blocked in accept(); one connection does, and
+            // the loop then sees that it must stop.
+            try (UnixSocketChannel poke = UnixSocketChannel.open(new UnixSocketAddress(path.toFile()))) {
+                poke.isConnected();
+            } catch (IOException ignored) {
+                // Nothing listens any more: the thread is not in accept().
+            }
+            try {
+                thread.join(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             server.close();
         } catch (IOException ignored) {
             // Shutting down.
-        }
-        if (thread != null) {
-            thread.interrupt();
         }
         try {
             Files.deleteIfExists(path);

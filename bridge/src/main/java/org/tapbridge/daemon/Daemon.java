@@ -21,6 +21,7 @@ import org.tapbridge.link.PeerTable;
 import org.tapbridge.pipeline.EgressStage;
 import org.tapbridge.pipeline.FrameRing;
 import org.tapbridge.pipeline.FrameSender;
+import org.tapbridge.pipeline.PortFlushRequests;
 import org.tapbridge.pipeline.SwitchCommand;
 import org.tapbridge.pipeline.SwitchStage;
 import org.tapbridge.pipeline.TapReader;
@@ -41,6 +42,7 @@ public final class Daemon implements AutoCloseable {
     /** Room after the Ethernet header and one VLAN tag, plus one byte to tell a full slot from a truncated read. */
     private static final int FRAME_OVERHEAD = 14 + 4 + 4 + 1;
     private static final int MIN_SLOT = 2048;
+    private static final long QUERY_TIMEOUT_NS = 5_000_000_000L;
     /** Fifty missed ticks: far beyond scheduling noise, far below the watchdog's 30 s. */
     private static final long HEALTHY_TICK_AGE_NS = 5_000_000_000L;
 
@@ -49,6 +51,7 @@ public final class Daemon implements AutoCloseable {
     private final PeerTable peers;
     private final FrameRing ring;
     private final SwitchStage switchStage;
+    private final PortFlushRequests flushRequests;
     private final TapReader tapReader;
     private final TapSender tapSender;
     private final PeerLinks links;
@@ -70,7 +73,9 @@ public final class Daemon implements AutoCloseable {
             LearningSwitch learningSwitch = buildSwitch(config, peers);
             int slot = Math.max(MIN_SLOT, roundUp(tap.mtu() + FRAME_OVERHEAD, 64));
             FrameSender[] senders = new FrameSender[peers.portCount()];
-            this.switchStage = new SwitchStage(learningSwitch, platform.clock(), config.switchSettings().maxPorts());
+            this.flushRequests = new PortFlushRequests(config.switchSettings().maxPorts());
+            this.switchStage = new SwitchStage(learningSwitch, platform.clock(), config.switchSettings().maxPorts(),
+                    flushRequests);
             PeerLinks[] linksForTick = new PeerLinks[1];
             this.ring = new FrameRing(RING_SLOTS, slot, switchStage,
                     new EgressStage(senders, nowNs -> linksForTick[0].onTick(nowNs), platform.clock()));
@@ -199,8 +204,15 @@ public final class Daemon implements AutoCloseable {
                 result.completeExceptionally(e);
             }
         };
-        ring.publishCommand(command);
-        return result.get(5, TimeUnit.SECONDS);
+        long deadlineNs = System.nanoTime() + QUERY_TIMEOUT_NS;
+        while (!ring.tryPublishCommand(command)) {
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new java.util.concurrent.TimeoutException("the switch thread has not taken a request for "
+                        + QUERY_TIMEOUT_NS / 1_000_000_000L + " s; the data path is stuck or overloaded");
+            }
+            Thread.sleep(1);
+        }
+        return result.get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** Listeners hear about peers coming and going, e.g. for the service status line. */
@@ -220,14 +232,9 @@ public final class Daemon implements AutoCloseable {
         @Override
         public void peerDown(Peer peer) {
             LOG.log(System.Logger.Level.WARNING, "peer " + peer.name() + " is down; forgetting its MACs");
-            if (!closed) {
-                // Frames for MACs behind a dead peer must flood again, not vanish into its port.
-                int group = groupOf(peer.config());
-                ring.publishCommand((sw, nowNs) -> {
-                    sw.removePort(peer.port());
-                    sw.addPort(peer.port(), group);
-                });
-            }
+            // Frames for MACs behind a dead peer must flood again, not vanish into its port. Often
+            // called on the egress thread, so it must not wait for a ring slot.
+            flushRequests.request(peer.port());
             for (PeerListener l : snapshot()) {
                 l.peerDown(peer);
             }

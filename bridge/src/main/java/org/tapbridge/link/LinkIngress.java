@@ -126,10 +126,15 @@ final class LinkIngress {
         }
     }
 
-    void lost(Peer peer) {
-        if (peer.isUp()) {
-            peer.down();
+    /** Takes the peer down unless a message arrived after {@code silentSinceNs}, the last one seen. */
+    void lost(Peer peer, long silentSinceNs) {
+        if (peer.down(silentSinceNs)) {
             listener.peerDown(peer);
         }
+    }
+
+    /** Takes the peer down now: its only connection is gone. */
+    void lost(Peer peer) {
+        lost(peer, peer.lastRxNs());
     }
 }

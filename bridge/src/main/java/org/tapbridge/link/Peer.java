@@ -15,7 +15,7 @@ public final class Peer {
     private final PeerCounters counters = new PeerCounters();
     private volatile InetSocketAddress endpoint;
     private volatile long lastRxNs;
-    private volatile boolean up;
+    private final java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long upSinceNs;
     private volatile TcpConnection connection;
     private PeerSession session;
@@ -65,7 +65,7 @@ public final class Peer {
     }
 
     public boolean isUp() {
-        return up;
+        return up.get();
     }
 
     public long lastRxNs() {
@@ -79,16 +79,20 @@ public final class Peer {
     /** Records a valid message from the peer; returns true when this brought the peer up. */
     boolean heard(long nowNs) {
         lastRxNs = nowNs;
-        if (!up) {
-            up = true;
+        // Compare-and-set: two receive threads must not both announce the peer up.
+        if (up.compareAndSet(false, true)) {
             upSinceNs = nowNs;
             return true;
         }
         return false;
     }
 
-    void down() {
-        up = false;
+    /** Marks the peer down unless it was heard after {@code silentSinceNs}; true when this call took it down. */
+    boolean down(long silentSinceNs) {
+        if (lastRxNs - silentSinceNs > 0) {
+            return false;
+        }
+        return up.compareAndSet(true, false);
     }
 
     TcpConnection connection() {

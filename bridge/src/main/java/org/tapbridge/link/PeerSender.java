@@ -34,7 +34,9 @@ final class PeerSender implements FrameSender {
         this.ingress = ingress;
         this.timers = timers;
         this.message = ByteBuffer.allocate(WireFormat.DATA_OVERHEAD + maxFrame);
-        this.probeBackoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(), peer.port());
+        // Seeded at random: sites restarting together must not retry in lockstep.
+        this.probeBackoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(),
+                new java.security.SecureRandom().nextLong());
     }
 
     @Override
@@ -56,19 +58,29 @@ final class PeerSender implements FrameSender {
             nextProbeNs = nowNs;
         }
         if (peer.isUp()) {
-            if (nowNs - peer.lastRxNs() > timers.deadNs()) {
+            long lastRxNs = peer.lastRxNs();
+            if (nowNs - lastRxNs > timers.deadNs()) {
                 LOG.log(System.Logger.Level.WARNING, "peer " + peer.name() + ": nothing heard for "
                         + (nowNs - peer.lastRxNs()) / 1_000_000_000L + " s; marking it down");
                 TcpConnection c = peer.connection();
                 if (c != null) {
                     c.close();
                 }
-                ingress.lost(peer);
+                ingress.lost(peer, lastRxNs);
                 probeBackoff.reset();
                 nextProbeNs = nowNs;
             } else if (nowNs - lastTxNs >= timers.keepaliveNs()) {
                 // An empty DATA message: it proves we hold the keys and keeps NAT state alive.
                 sealAndSend(0, nowNs);
+            }
+        }
+        TcpConnection connection = peer.connection();
+        if (connection != null) {
+            // Bytes the socket could not take at once must not wait for the next frame or keepalive.
+            try {
+                connection.flush();
+            } catch (IOException e) {
+                errors.warn("peer " + peer.name() + ": TCP flush failed: " + e.getMessage());
             }
         }
         if (!peer.isUp() && peer.transport() == Transport.UDP && peer.endpoint() != null && nowNs - nextProbeNs >= 0) {

@@ -27,6 +27,8 @@ final class TcpConnection implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocateDirect(LENGTH_PREFIX + MAX_MESSAGE);
     private final ByteBuffer out = ByteBuffer.allocateDirect(SEND_QUEUE_BYTES);
     private volatile boolean closed;
+    /** Set by the reading thread; until then {@link #close} owns the selector. */
+    private volatile boolean readerStarted;
     private volatile Peer peer;
     private final InetSocketAddress remote;
 
@@ -66,6 +68,10 @@ final class TcpConnection implements AutoCloseable {
             return false;
         }
         int length = message.remaining();
+        if (length > MAX_MESSAGE) {
+            // Its length would not fit the 16-bit prefix and would desynchronise the stream.
+            return false;
+        }
         if (out.remaining() < LENGTH_PREFIX + length) {
             flush();
             if (out.remaining() < LENGTH_PREFIX + length) {
@@ -103,6 +109,18 @@ final class TcpConnection implements AutoCloseable {
      * thread.
      */
     void readLoop(MessageHandler handler, long firstMessageTimeoutMs) throws IOException {
+        readerStarted = true;
+        try {
+            readMessages(handler, firstMessageTimeoutMs);
+        } catch (java.nio.channels.ClosedSelectorException | java.nio.channels.ClosedChannelException e) {
+            // Closed from another thread (dead peer, replaced connection, shutdown): a normal end.
+        } finally {
+            // Only the reading thread closes its selector, so a close never races a select.
+            selector.close();
+        }
+    }
+
+    private void readMessages(MessageHandler handler, long firstMessageTimeoutMs) throws IOException {
         boolean first = true;
         long deadline = System.nanoTime() + firstMessageTimeoutMs * 1_000_000L;
         in.clear();
@@ -156,7 +174,9 @@ final class TcpConnection implements AutoCloseable {
         try {
             selector.wakeup();
             channel.close();
-            selector.close();
+            if (!readerStarted) {
+                selector.close();
+            }
         } catch (IOException ignored) {
             // Best effort: the socket is being abandoned either way.
         }

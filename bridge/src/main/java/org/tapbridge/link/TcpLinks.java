@@ -92,7 +92,9 @@ final class TcpLinks {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
+                // E.g. out of file descriptors: pause rather than spin on a core.
                 errors.warn("TCP accept failed: " + e.getMessage());
+                sleepMillis(100);
                 continue;
             }
             if (!pending.tryAcquire()) {
@@ -120,7 +122,7 @@ final class TcpLinks {
                 }
                 return onMessage(conn, buffer, offset, length, result);
             }, FIRST_MESSAGE_TIMEOUT_MS);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             int reason = e instanceof TcpConnection.FramingException ? LinkDrop.MALFORMED : LinkDrop.UNKNOWN_PEER;
             if (connection == null || connection.peer() == null) {
                 ingress.counters().dropped(reason);
@@ -162,7 +164,8 @@ final class TcpLinks {
     }
 
     private void dialLoop(Peer peer) {
-        Backoff backoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(), siteName.hashCode());
+        Backoff backoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(),
+                new java.security.SecureRandom().nextLong());
         while (running) {
             TcpConnection current = peer.connection();
             if (current != null && !current.isClosed()) {
@@ -188,9 +191,10 @@ final class TcpLinks {
                     connection.readLoop((conn, buffer, offset, length) ->
                             onMessage(conn, buffer, offset, length, result), FIRST_MESSAGE_TIMEOUT_MS);
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // A dialer that died would leave this peer unreachable until restart: log and retry.
                 if (running) {
-                    errors.warn("peer " + peer.name() + ": TCP to " + peer.endpoint() + ": " + e.getMessage());
+                    errors.warn("peer " + peer.name() + ": TCP to " + peer.endpoint() + ": " + e);
                 }
             } finally {
                 if (connection != null) {

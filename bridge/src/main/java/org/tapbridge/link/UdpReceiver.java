@@ -45,7 +45,13 @@ final class UdpReceiver implements Runnable {
                 continue;
             }
             if (from != null) {
-                ingress.accept(scratch, 0, scratch.position(), from, null, result);
+                try {
+                    ingress.accept(scratch, 0, scratch.position(), from, null, result);
+                } catch (RuntimeException e) {
+                    // A bug on one datagram must not take the whole link down: count, log, go on.
+                    ingress.counters().dropped(LinkDrop.MALFORMED);
+                    errors.warn("UDP datagram from " + from + " could not be handled: " + e);
+                }
             }
         }
     }

@@ -93,11 +93,18 @@ public final class FrameRing {
         ring.publish(seq);
     }
 
-    /** Queues a command for the switch thread; it runs after every frame published before it. */
-    public void publishCommand(SwitchCommand command) {
-        long seq = ring.next();
+    /**
+     * Queues a command for the switch thread, after every frame published before it; false when the
+     * ring stayed full. Never call it from a ring consumer: waiting on its own ring would never end.
+     */
+    public boolean tryPublishCommand(SwitchCommand command) {
+        long seq = tryClaim();
+        if (seq < 0) {
+            return false;
+        }
         ring.get(seq).setCommand(command);
         ring.publish(seq);
+        return true;
     }
 
     private static final class LoggingExceptionHandler implements ExceptionHandler<FrameEvent> {

@@ -19,8 +19,11 @@ public final class SwitchStage implements EventHandler<FrameEvent> {
     private boolean clockStale = true;
     private volatile long lastTickNs;
 
-    public SwitchStage(LearningSwitch learningSwitch, NanoClock clock, int maxPorts) {
+    private final PortFlushRequests flushRequests;
+
+    public SwitchStage(LearningSwitch learningSwitch, NanoClock clock, int maxPorts, PortFlushRequests flushRequests) {
         this.learningSwitch = learningSwitch;
+        this.flushRequests = flushRequests;
         this.clock = clock;
         this.malformedByPort = new long[maxPorts];
     }
@@ -35,6 +38,7 @@ public final class SwitchStage implements EventHandler<FrameEvent> {
         switch (event.type) {
             case FrameEvent.FRAME -> decide(event);
             case FrameEvent.TICK -> {
+                flushRequests.drainInto(learningSwitch);
                 learningSwitch.tick(nowNs);
                 lastTickNs = nowNs;
             }

@@ -32,9 +32,9 @@ public final class TapReader implements Runnable {
                 if (tap.awaitReadable(POLL_MILLIS)) {
                     drain();
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (running) {
-                    errors.warn("reading TAP " + tap.name() + " failed: " + e.getMessage());
+                    errors.warn("reading TAP " + tap.name() + " failed: " + e);
                     sleepQuietly();
                 }
             }
@@ -45,13 +45,18 @@ public final class TapReader implements Runnable {
         while (running) {
             long seq = ring.claim();
             FrameEvent event = ring.slot(seq);
-            int length;
+            int length = 0;
             try {
                 length = tap.read(event.buffer(), 0, event.capacity());
-            } catch (IOException e) {
-                event.setEmpty();
-                ring.publish(seq);
-                throw e;
+            } finally {
+                // Whatever happened, the claimed slot is published: an unpublished one stalls every stage.
+                if (length <= 0) {
+                    event.setEmpty();
+                    ring.publish(seq);
+                }
+            }
+            if (length <= 0) {
+                return;
             }
             if (length >= event.capacity()) {
                 // A frame that fills the slot may have been cut short by the kernel: never forward it.
@@ -59,16 +64,11 @@ public final class TapReader implements Runnable {
                 errors.warn("TAP " + tap.name() + " delivered a frame of " + length
                         + " bytes or more; raise the ring slot size above the TAP MTU");
                 event.setEmpty();
-            } else if (length > 0) {
+            } else {
                 framesRead++;
                 event.setFrame(LearningSwitch.LOCAL_PORT, length);
-            } else {
-                event.setEmpty();
             }
             ring.publish(seq);
-            if (length == 0) {
-                return;
-            }
         }
     }
 

@@ -110,4 +110,24 @@ class ControlServerTest {
             second.close();
         }
     }
+    @Test
+    void closingStopsTheControlThreadAndRemovesTheSocket() throws Exception {
+        Path other = dir.resolve("other.sock");
+        ControlServer second = ControlServer.bind(other, request -> "x\n");
+        second.start();
+        assertEquals(2, liveControlThreads(), "the fixture's server and this one");
+        second.close();
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        long alive;
+        do {
+            alive = liveControlThreads();
+        } while (alive > 1 && System.nanoTime() < deadline);
+        assertEquals(1, alive, "a closed server's thread must not stay blocked in accept()");
+        assertTrue(!Files.exists(other));
+    }
+
+    private static long liveControlThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("control") && t.isAlive()).count();
+    }
 }
