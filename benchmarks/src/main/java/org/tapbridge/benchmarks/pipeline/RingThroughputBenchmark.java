@@ -16,6 +16,7 @@ import org.tapbridge.pipeline.FrameEvent;
 import org.tapbridge.pipeline.FrameRing;
 import org.tapbridge.pipeline.FrameSender;
 import org.tapbridge.pipeline.NanoClock;
+import org.tapbridge.pipeline.PortFlushRequests;
 import org.tapbridge.pipeline.SwitchStage;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.switching.SwitchSettings;
@@ -52,7 +53,8 @@ public class RingThroughputBenchmark {
             frames[h] = Frames.ethernet(Frames.host(2, h), Frames.host(1, h), frameLength, h);
         }
         FrameSender[] senders = {new CountingSender(), peer};
-        SwitchStage switchStage = new SwitchStage(sw, NanoClock.SYSTEM, sw.settings().maxPorts());
+        SwitchStage switchStage = new SwitchStage(sw, NanoClock.SYSTEM, sw.settings().maxPorts(),
+                new PortFlushRequests(sw.settings().maxPorts()));
         ring = new FrameRing(SLOTS, SLOT_BYTES, switchStage, new EgressStage(senders, nowNs -> { },
                 NanoClock.SYSTEM));
         ring.start();

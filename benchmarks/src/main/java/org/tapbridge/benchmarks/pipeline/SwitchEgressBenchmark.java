@@ -14,6 +14,7 @@ import org.tapbridge.pipeline.FrameEvent;
 import org.tapbridge.pipeline.FrameRing;
 import org.tapbridge.pipeline.FrameSender;
 import org.tapbridge.pipeline.NanoClock;
+import org.tapbridge.pipeline.PortFlushRequests;
 import org.tapbridge.pipeline.SwitchStage;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.switching.SwitchSettings;
@@ -54,7 +55,8 @@ public class SwitchEgressBenchmark {
             peerSenders[p - 1] = new CountingSender();
             senders[p] = peerSenders[p - 1];
         }
-        switchStage = new SwitchStage(sw, NanoClock.SYSTEM, sw.settings().maxPorts());
+        switchStage = new SwitchStage(sw, NanoClock.SYSTEM, sw.settings().maxPorts(),
+                new PortFlushRequests(sw.settings().maxPorts()));
         egressStage = new EgressStage(senders, nowNs -> { }, NanoClock.SYSTEM);
         FrameRing ring = new FrameRing(SLOTS, SLOT_BYTES, switchStage, egressStage);
         // Teach the switch where the remote hosts are: each behind peer (host % PEERS) + 1.
