@@ -133,6 +133,9 @@ final class SiteReports implements ControlHandler {
         return table.toString();
     }
 
+    private record SwitchView(SwitchCounters.Snapshot counters, long[] malformed) {
+    }
+
     private static String cryptoReasonName(org.tapbridge.crypto.DropReason reason) {
         return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
@@ -149,14 +152,16 @@ final class SiteReports implements ControlHandler {
         for (int i = 0; i < portCount; i++) {
             ports[i] = i;
         }
-        SwitchCounters.Snapshot sw = daemon.onSwitchThread((s, nowNs) -> s.counters().snapshot(ports));
-        long[] malformed = daemon.onSwitchThread((s, nowNs) -> {
+        // One visit to the switch thread, so both halves describe the same instant.
+        SwitchView view = daemon.onSwitchThread((s, nowNs) -> {
             long[] m = new long[portCount];
             for (int i = 0; i < portCount; i++) {
                 m[i] = daemon.switchStage().malformed(i);
             }
-            return m;
+            return new SwitchView(s.counters().snapshot(ports), m);
         });
+        SwitchCounters.Snapshot sw = view.counters();
+        long[] malformed = view.malformed();
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> perPort = new LinkedHashMap<>();
         TextTable table = new TextTable("PORT", "IN", "FORWARDED", "FLOODED", "DROPPED", "MALFORMED", "LEARNED",

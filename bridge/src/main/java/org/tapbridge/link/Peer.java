@@ -16,7 +16,6 @@ public final class Peer {
     private volatile InetSocketAddress endpoint;
     private volatile long lastRxNs;
     private final java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile long upSinceNs;
     private volatile TcpConnection connection;
     private PeerSession session;
 
@@ -72,19 +71,11 @@ public final class Peer {
         return lastRxNs;
     }
 
-    public long upSinceNs() {
-        return upSinceNs;
-    }
-
     /** Records a valid message from the peer; returns true when this brought the peer up. */
     boolean heard(long nowNs) {
         lastRxNs = nowNs;
         // Compare-and-set: two receive threads must not both announce the peer up.
-        if (up.compareAndSet(false, true)) {
-            upSinceNs = nowNs;
-            return true;
-        }
-        return false;
+        return up.compareAndSet(false, true);
     }
 
     /** Marks the peer down unless it was heard after {@code silentSinceNs}; true when this call took it down. */

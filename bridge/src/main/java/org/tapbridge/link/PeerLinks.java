@@ -1,7 +1,6 @@
 package org.tapbridge.link;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.Transport;
@@ -107,18 +106,9 @@ public final class PeerLinks implements AutoCloseable {
         }
     }
 
-    /** This site's public key, base64. */
-    public byte[] localPublicKey() {
-        return secure.crypto().localPublicKey();
-    }
-
     /** The sender for each switch port, for the egress stage; index 0 (the TAP) is left empty. */
     public FrameSender[] senders() {
         return senders.clone();
-    }
-
-    public InetSocketAddress udpAddress() throws IOException {
-        return udp.localAddress();
     }
 
     @Override
