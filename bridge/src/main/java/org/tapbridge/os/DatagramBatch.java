@@ -1,0 +1,245 @@
+package org.tapbridge.os;
+
+import static org.tapbridge.os.NativeSockets.MEMORY;
+
+import com.kenai.jffi.MemoryIO;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import jnr.ffi.Pointer;
+
+/**
+ * Native memory for up to {@link #capacity()} datagrams of one recvmmsg or sendmmsg call, allocated once:
+ * the {@code struct mmsghdr} array, one iovec per message pointing at caller-given memory, name storage
+ * for a sockaddr_in6 and a control buffer per message. Owned by one thread (the socket's loop thread).
+ *
+ * <pre>
+ * one allocation, N = capacity:
+ * +---------------------+------------------+-------------------+------------------------------+
+ * | mmsghdr[N] (64 each)| iovec[N] (16 each)| name[N] (32 each) | control[N] (CONTROL_CAPACITY)|
+ * +---------------------+------------------+-------------------+------------------------------+
+ * message i: msg_name -> name[i], msg_iov -> iovec[i] (msg_iovlen 1), msg_control -> control[i]
+ * </pre>
+ *
+ * <p>Receiving: set every buffer once with {@link #setBuffer}; after {@link UdpSocket#receive} read
+ * {@link #length}, {@link #truncated} and the source. Sending: {@link #setBuffer} (or keep it),
+ * {@link #setLength} and {@link #setTarget} for each message, then {@link UdpSocket#send}, then
+ * {@link #status}. A receive resets the lengths to the buffer capacities, so set lengths after it.
+ */
+public final class DatagramBatch {
+    /** sendmmsg processes at most UIO_MAXIOV (1024) messages per call; a larger batch would silently shrink. */
+    public static final int MAX_CAPACITY = 1024;
+    /**
+     * Control buffer bytes per message: SO_RXQ_OVFL (CMSG_SPACE(4) = 24) plus room for UDP_GRO (24) and an
+     * IPV6_PKTINFO (40) later, 88, rounded up to 96. A control message that does not fit sets MSG_CTRUNC.
+     */
+    public static final int CONTROL_CAPACITY = 96;
+
+    private static final long NO_CONTROL_VALUE = -1;
+
+    private final int capacity;
+    private final Pointer memory; // keeps the allocation alive for as long as the batch
+    private final long messages;
+    private final long iovecs;
+    private final long names;
+    private final long controls;
+    private final int[] bufferCapacities;
+    private final int[] status;
+
+    /** Allocates native memory for {@code capacity} (1..{@value #MAX_CAPACITY}) messages. */
+    public DatagramBatch(int capacity) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("batch capacity=" + capacity + (capacity < 1 ? " < 1" : " > "
+                    + MAX_CAPACITY + " (UIO_MAXIOV, the most sendmmsg takes in one call)"));
+        }
+        String unavailable = NativeSockets.unavailableCause();
+        if (unavailable != null) {
+            throw new IllegalStateException(unavailable);
+        }
+        this.capacity = capacity;
+        int bytes = capacity * (MsgHdr.MMSGHDR_SIZE + MsgHdr.IOVEC_SIZE + SockAddr.STORAGE_SIZE + CONTROL_CAPACITY);
+        this.memory = NativeSockets.allocate(bytes);
+        this.messages = memory.address();
+        this.iovecs = messages + (long) capacity * MsgHdr.MMSGHDR_SIZE;
+        this.names = iovecs + (long) capacity * MsgHdr.IOVEC_SIZE;
+        this.controls = names + (long) capacity * SockAddr.STORAGE_SIZE;
+        this.bufferCapacities = new int[capacity];
+        this.status = new int[capacity];
+        for (int i = 0; i < capacity; i++) {
+            long m = message(i);
+            MEMORY.putAddress(m + MsgHdr.MSG_NAME_OFFSET, name(i));
+            MEMORY.putAddress(m + MsgHdr.MSG_IOV_OFFSET, iovec(i));
+            MEMORY.putLong(m + MsgHdr.MSG_IOVLEN_OFFSET, 1);
+            MEMORY.putAddress(m + MsgHdr.MSG_CONTROL_OFFSET, control(i));
+        }
+    }
+
+    /**
+     * The native address of a direct buffer's first byte (one JNI call, no allocation). Heap buffers have
+     * no stable address: IllegalArgumentException.
+     */
+    public static long bufferAddress(ByteBuffer direct) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("the socket layer needs a direct ByteBuffer (native memory), got a"
+                    + " heap buffer: allocate datagram memory with ByteBuffer.allocateDirect");
+        }
+        return MemoryIO.getInstance().getDirectBufferAddress(direct);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Points message {@code i} at {@code bufferCapacity} bytes of native memory that outlive the batch's use. */
+    public void setBuffer(int i, long address, int bufferCapacity) {
+        Objects.checkIndex(i, capacity);
+        if (address == 0 || bufferCapacity < 1) {
+            throw new IllegalArgumentException("message " + i + ": buffer address 0x" + Long.toHexString(address)
+                    + " with capacity " + bufferCapacity + " is not usable memory");
+        }
+        MEMORY.putAddress(iovec(i) + MsgHdr.IOV_BASE_OFFSET, address);
+        MEMORY.putLong(iovec(i) + MsgHdr.IOV_LEN_OFFSET, bufferCapacity);
+        bufferCapacities[i] = bufferCapacity;
+    }
+
+    /** The address given to {@link #setBuffer} for message {@code i}. */
+    public long buffer(int i) {
+        Objects.checkIndex(i, capacity);
+        return MEMORY.getAddress(iovec(i) + MsgHdr.IOV_BASE_OFFSET);
+    }
+
+    /** The capacity given to {@link #setBuffer} for message {@code i}; 0 before. */
+    public int bufferCapacity(int i) {
+        return bufferCapacities[i];
+    }
+
+    /** Sending: message {@code i} carries the first {@code length} (0..capacity) bytes of its buffer. */
+    public void setLength(int i, int length) {
+        if (length < 0 || length > bufferCapacities[i]) {
+            throw new IllegalArgumentException("message " + i + ": length " + length + " is outside its buffer of "
+                    + bufferCapacities[i] + " bytes");
+        }
+        MEMORY.putLong(iovec(i) + MsgHdr.IOV_LEN_OFFSET, length);
+    }
+
+    /** Sending: message {@code i} goes to {@code target}, which must be of the socket's family. */
+    public void setTarget(int i, EncodedEndpoint target) {
+        Objects.checkIndex(i, capacity);
+        int length = target.writeTo(name(i));
+        MEMORY.putInt(message(i) + MsgHdr.MSG_NAMELEN_OFFSET, length);
+    }
+
+    /** After a receive: the bytes of message {@code i} in its buffer; after a send: the bytes sent. */
+    public int length(int i) {
+        Objects.checkIndex(i, capacity);
+        return MEMORY.getInt(message(i) + MsgHdr.MSG_LEN_OFFSET);
+    }
+
+    /** After a receive: the datagram was longer than the buffer and its tail is lost (MSG_TRUNC). */
+    public boolean truncated(int i) {
+        return (flags(i) & SocketConstants.MSG_TRUNC) != 0;
+    }
+
+    /** After a receive: a control message did not fit in {@link #CONTROL_CAPACITY} (MSG_CTRUNC). */
+    public boolean controlTruncated(int i) {
+        return (flags(i) & SocketConstants.MSG_CTRUNC) != 0;
+    }
+
+    /** After a receive: true when message {@code i} came from {@code endpoint}. No allocation. */
+    public boolean sameSource(int i, EncodedEndpoint endpoint) {
+        Objects.checkIndex(i, capacity);
+        return endpoint.matches(name(i));
+    }
+
+    /** After a receive: decodes the source of message {@code i} into {@code into}; false for an unknown family. */
+    public boolean source(int i, EndpointKey into) {
+        Objects.checkIndex(i, capacity);
+        return SockAddr.decode(name(i), MEMORY.getInt(message(i) + MsgHdr.MSG_NAMELEN_OFFSET), into);
+    }
+
+    /** After a receive: the source of message {@code i} as an InetSocketAddress. Allocates: rare paths only. */
+    public InetSocketAddress sourceAddress(int i) {
+        Objects.checkIndex(i, capacity);
+        return SockAddr.decode(name(i), MEMORY.getInt(message(i) + MsgHdr.MSG_NAMELEN_OFFSET));
+    }
+
+    /**
+     * After a receive: the socket's cumulative receive-queue drop count (u32) that the kernel attached to
+     * message {@code i} (SO_RXQ_OVFL), or -1 when none was attached, which the kernel does until the
+     * first drop.
+     */
+    public long rxQueueOverflow(int i) {
+        Objects.checkIndex(i, capacity);
+        long m = message(i);
+        long controlLength = MEMORY.getLong(m + MsgHdr.MSG_CONTROLLEN_OFFSET);
+        if (controlLength <= 0) {
+            return NO_CONTROL_VALUE;
+        }
+        long data = MsgHdr.findCmsg(control(i), Math.min(controlLength, CONTROL_CAPACITY), SocketConstants.SOL_SOCKET,
+                SocketConstants.SO_RXQ_OVFL);
+        return data == 0 ? NO_CONTROL_VALUE : Integer.toUnsignedLong(MEMORY.getInt(data));
+    }
+
+    /**
+     * After a send: 0 when message {@code i} was sent, otherwise the errno that kept it back: EAGAIN when the
+     * socket buffer was full (it and all after it were not attempted), or the message's own error (EMSGSIZE
+     * for a datagram above the path MTU with DF set, ENETUNREACH, EHOSTUNREACH, ECONNREFUSED, EPERM ...).
+     */
+    public int status(int i) {
+        return status[i];
+    }
+
+    // ---- for UdpSocket ----
+
+    long message(int i) {
+        return messages + (long) i * MsgHdr.MMSGHDR_SIZE;
+    }
+
+    void setStatus(int i, int errno) {
+        status[i] = errno;
+    }
+
+    /** Makes messages [0, count) ready for recvmmsg: full buffers, full name and control room. */
+    void prepareReceive(int count) {
+        for (int i = 0; i < count; i++) {
+            int bufferCapacity = bufferCapacities[i];
+            if (bufferCapacity == 0) {
+                throw new IllegalStateException("message " + i + " has no buffer: call setBuffer first");
+            }
+            long m = message(i);
+            MEMORY.putLong(iovec(i) + MsgHdr.IOV_LEN_OFFSET, bufferCapacity);
+            MEMORY.putInt(m + MsgHdr.MSG_NAMELEN_OFFSET, SockAddr.STORAGE_SIZE);
+            MEMORY.putLong(m + MsgHdr.MSG_CONTROLLEN_OFFSET, CONTROL_CAPACITY);
+            MEMORY.putInt(m + MsgHdr.MSG_FLAGS_OFFSET, 0);
+            MEMORY.putInt(m + MsgHdr.MSG_LEN_OFFSET, 0);
+        }
+    }
+
+    /** Makes messages [0, count) ready for sendmmsg: no control data (a receive may have left some), status 0. */
+    void prepareSend(int count) {
+        for (int i = 0; i < count; i++) {
+            if (bufferCapacities[i] == 0) {
+                throw new IllegalStateException("message " + i + " has no buffer: call setBuffer first");
+            }
+            MEMORY.putLong(message(i) + MsgHdr.MSG_CONTROLLEN_OFFSET, 0);
+            status[i] = 0;
+        }
+    }
+
+    private int flags(int i) {
+        Objects.checkIndex(i, capacity);
+        return MEMORY.getInt(message(i) + MsgHdr.MSG_FLAGS_OFFSET);
+    }
+
+    private long iovec(int i) {
+        return iovecs + (long) i * MsgHdr.IOVEC_SIZE;
+    }
+
+    private long name(int i) {
+        return names + (long) i * SockAddr.STORAGE_SIZE;
+    }
+
+    private long control(int i) {
+        return controls + (long) i * CONTROL_CAPACITY;
+    }
+}

@@ -1,0 +1,69 @@
+package org.tapbridge.os;
+
+/**
+ * How to set up a {@link UdpSocket}. Validated on construction, so a bad value fails before any socket exists.
+ *
+ * @param receiveBufferBytes requested SO_RCVBUF, {@value #MIN_BUFFER_BYTES}..{@value #MAX_BUFFER_BYTES}
+ * @param sendBufferBytes    requested SO_SNDBUF, same range
+ * @param pmtuMode           IP(V6)_MTU_DISCOVER mode: DF on every datagram either way
+ */
+public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode) {
+    /**
+     * 4 MiB per direction: at about 2.3 KB of kernel memory per queued 1400-byte datagram that is some 1800
+     * datagrams, a 20 ms burst at 1 Gbit/s, so that the loop thread can spend a few milliseconds on TCP or
+     * crypto work without the kernel dropping. Linux's default (208 KiB) holds under 100.
+     */
+    public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
+    /** Below this the kernel raises the buffer to its own floor (SOCK_MIN_RCVBUF) anyway. */
+    public static final int MIN_BUFFER_BYTES = 1024;
+    /** The kernel doubles the value into an int; 512 MiB is far beyond any burst and far from overflow. */
+    public static final int MAX_BUFFER_BYTES = 512 << 20;
+
+    /** Path MTU discovery modes; both set DF, so routers never fragment our datagrams. */
+    public enum PmtuMode {
+        /**
+         * IP_PMTUDISC_DO: the kernel refuses (EMSGSIZE) datagrams above the path MTU it knows, including one
+         * learned from ICMP "fragmentation needed", so oversize datagrams fail locally and visibly.
+         */
+        DO,
+        /**
+         * IP_PMTUDISC_PROBE: DF is set but only the device MTU limits sends; learned path MTUs are ignored.
+         * For probing a path with datagrams larger than the current estimate.
+         */
+        PROBE
+    }
+
+    public UdpOptions {
+        checkBuffer("udp-receive-buffer-bytes", receiveBufferBytes);
+        checkBuffer("udp-send-buffer-bytes", sendBufferBytes);
+        if (pmtuMode == null) {
+            throw new IllegalArgumentException("udp pmtu-mode is missing: use DO or PROBE");
+        }
+    }
+
+    /** 4 MiB buffers each way and PMTU discovery DO. */
+    public static UdpOptions defaults() {
+        return new UdpOptions(DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_BYTES, PmtuMode.DO);
+    }
+
+    public UdpOptions withReceiveBufferBytes(int bytes) {
+        return new UdpOptions(bytes, sendBufferBytes, pmtuMode);
+    }
+
+    public UdpOptions withSendBufferBytes(int bytes) {
+        return new UdpOptions(receiveBufferBytes, bytes, pmtuMode);
+    }
+
+    public UdpOptions withPmtuMode(PmtuMode mode) {
+        return new UdpOptions(receiveBufferBytes, sendBufferBytes, mode);
+    }
+
+    private static void checkBuffer(String key, int bytes) {
+        if (bytes < MIN_BUFFER_BYTES) {
+            throw new IllegalArgumentException(key + "=" + bytes + " < " + MIN_BUFFER_BYTES);
+        }
+        if (bytes > MAX_BUFFER_BYTES) {
+            throw new IllegalArgumentException(key + "=" + bytes + " > " + MAX_BUFFER_BYTES);
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package org.tapbridge.os;
+
+import java.lang.ref.Reference;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jnr.ffi.Pointer;
+
+/**
+ * A non-blocking UDP socket driven by recvmmsg/sendmmsg over a {@link DatagramBatch}: large buffers,
+ * SO_RXQ_OVFL drop reporting and DF on every datagram. Owned by one loop thread, which polls {@link #fd()};
+ * per-datagram failures are reported per message, never thrown.
+ */
+public final class UdpSocket implements AutoCloseable {
+    /** Pending socket errors consumed in a row by one receive before it gives up and reports nothing ready. */
+    private static final int MAX_SOFT_ERRORS_PER_RECEIVE = 8;
+
+    private final NativeSockets.LibC libc;
+    private final int fd;
+    private final int family;
+    private final InetSocketAddress localAddress;
+    private final String local;
+    private final UdpOptions.PmtuMode pmtuMode;
+    private final int receiveBufferBytes;
+    private final int sendBufferBytes;
+    private final boolean buffersForced;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean open = true;
+
+    private long lastOverflowCount; // the last u32 the kernel reported
+    private long rxQueueDrops; // widened to 64 bits across u32 wrap-arounds
+    private long receiveErrors;
+
+    private UdpSocket(NativeSockets.LibC libc, int fd, int family, InetSocketAddress localAddress,
+            UdpOptions.PmtuMode pmtuMode, int receiveBufferBytes, int sendBufferBytes, boolean buffersForced) {
+        this.libc = libc;
+        this.fd = fd;
+        this.family = family;
+        this.localAddress = localAddress;
+        this.local = SockAddr.format(localAddress);
+        this.pmtuMode = pmtuMode;
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.sendBufferBytes = sendBufferBytes;
+        this.buffersForced = buffersForced;
+    }
+
+    /**
+     * Opens a socket of the bind address's family (AF_INET6 sockets are IPV6_V6ONLY: IPv4 needs its own
+     * socket), with SO_REUSEADDR, the requested buffers (SO_*BUFFORCE when CAP_NET_ADMIN allows it, otherwise
+     * the plain options, which the kernel caps at net.core.rmem_max/wmem_max), SO_RXQ_OVFL and DF.
+     */
+    public static UdpSocket open(InetSocketAddress bind, UdpOptions options) throws NativeIoException {
+        EncodedEndpoint address = EncodedEndpoint.of(bind);
+        String context = address.toString();
+        NativeSockets.LibC libc = NativeSockets.libc("socket");
+        int family = address.family();
+        int fd = Sockets.open(libc, family, SocketConstants.SOCK_DGRAM, context);
+        Pointer scratchMemory = NativeSockets.allocate(Sockets.SCRATCH_BYTES);
+        try {
+            long scratch = scratchMemory.address();
+            Sockets.setInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEADDR, 1,
+                    "SO_REUSEADDR", context);
+            if (family == SocketConstants.AF_INET6) {
+                Sockets.setInt(libc, fd, scratch, SocketConstants.IPPROTO_IPV6, SocketConstants.IPV6_V6ONLY, 1,
+                        "IPV6_V6ONLY", context);
+            }
+            boolean forced = setBuffer(libc, fd, scratch, SocketConstants.SO_RCVBUFFORCE, SocketConstants.SO_RCVBUF,
+                    "SO_RCVBUF", options.receiveBufferBytes(), context);
+            forced &= setBuffer(libc, fd, scratch, SocketConstants.SO_SNDBUFFORCE, SocketConstants.SO_SNDBUF,
+                    "SO_SNDBUF", options.sendBufferBytes(), context);
+            Sockets.setInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_RXQ_OVFL, 1,
+                    "SO_RXQ_OVFL", context);
+            setPmtuMode(libc, fd, scratch, family, options.pmtuMode(), context);
+            Sockets.bind(libc, fd, scratch, address);
+            InetSocketAddress localAddress = Sockets.localAddress(libc, fd, scratch, context);
+            int receiveBytes = Sockets.getInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF,
+                    "SO_RCVBUF", context);
+            int sendBytes = Sockets.getInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDBUF,
+                    "SO_SNDBUF", context);
+            return new UdpSocket(libc, fd, family, localAddress, options.pmtuMode(), receiveBytes, sendBytes, forced);
+        } catch (NativeIoException | RuntimeException | Error e) {
+            NativeSockets.closeQuietly(libc, fd);
+            throw e;
+        } finally {
+            Reference.reachabilityFence(scratchMemory); // the GC frees it: not while the kernel reads it
+        }
+    }
+
+    /** SO_*BUFFORCE first (needs CAP_NET_ADMIN, ignores the sysctl cap); on EPERM the capped plain option. */
+    private static boolean setBuffer(NativeSockets.LibC libc, int fd, long scratch, int forceOption, int option,
+            String name, int bytes, String context) throws NativeIoException {
+        int errno = Sockets.trySetInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, forceOption, bytes);
+        if (errno == 0) {
+            return true;
+        }
+        if (errno != Errno.EPERM) {
+            throw new NativeIoException("setsockopt(" + name + "FORCE=" + bytes + ")", context, errno);
+        }
+        Sockets.setInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, option, bytes, name, context);
+        return false;
+    }
+
+    private static void setPmtuMode(NativeSockets.LibC libc, int fd, long scratch, int family,
+            UdpOptions.PmtuMode mode, String context) throws NativeIoException {
+        if (family == SocketConstants.AF_INET) {
+            int value = mode == UdpOptions.PmtuMode.DO ? SocketConstants.IP_PMTUDISC_DO : SocketConstants.IP_PMTUDISC_PROBE;
+            Sockets.setInt(libc, fd, scratch, SocketConstants.IPPROTO_IP, SocketConstants.IP_MTU_DISCOVER, value,
+                    "IP_MTU_DISCOVER", context);
+        } else {
+            int value = mode == UdpOptions.PmtuMode.DO ? SocketConstants.IPV6_PMTUDISC_DO
+                    : SocketConstants.IPV6_PMTUDISC_PROBE;
+            Sockets.setInt(libc, fd, scratch, SocketConstants.IPPROTO_IPV6, SocketConstants.IPV6_MTU_DISCOVER, value,
+                    "IPV6_MTU_DISCOVER", context);
+        }
+    }
+
+    /**
+     * Receives up to {@code max} datagrams into messages [0, max) of the batch without waiting; returns how
+     * many arrived, 0 when none was queued (EAGAIN). Updates {@link #rxQueueDrops()}. No allocation.
+     */
+    public int receive(DatagramBatch batch, int max) throws NativeIoException {
+        if (max < 1 || max > batch.capacity()) {
+            throw new IllegalArgumentException("receive max=" + max + " is outside the batch's 1.." + batch.capacity());
+        }
+        ensureOpen("recvmmsg");
+        batch.prepareReceive(max);
+        int softErrors = 0;
+        while (true) {
+            int n = libc.recvmmsg(fd, batch.message(0), max, SocketConstants.MSG_DONTWAIT, 0);
+            if (n >= 0) {
+                noteOverflow(batch, n);
+                return n;
+            }
+            int errno = NativeSockets.errno();
+            if (errno == Errno.EAGAIN) {
+                return 0;
+            }
+            if (errno == Errno.EINTR) {
+                continue;
+            }
+            if (Errno.isDescriptorFailure(errno) || errno == Errno.EINVAL || !open) {
+                throw new NativeIoException("recvmmsg", local, errno, open ? null : "the socket was closed");
+            }
+            // A pending error from an ICMP report (ECONNREFUSED ...): reading it cleared it, datagrams may follow.
+            receiveErrors++;
+            if (++softErrors >= MAX_SOFT_ERRORS_PER_RECEIVE) {
+                return 0;
+            }
+        }
+    }
+
+    private void noteOverflow(DatagramBatch batch, int received) {
+        for (int i = received - 1; i >= 0; i--) {
+            // Counts only grow along the queue: the last message that carries one has the newest.
+            long count = batch.rxQueueOverflow(i);
+            if (count >= 0) {
+                rxQueueDrops += (count - lastOverflowCount) & 0xffffffffL;
+                lastOverflowCount = count;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Sends messages [0, count) of the batch (lengths and targets set) without waiting; returns how many the
+     * kernel took. Partial sends continue after the sent ones. A message's own error (see
+     * {@link DatagramBatch#status}) skips just that message; EAGAIN (socket buffer full) stops, leaving EAGAIN
+     * in the status of every message not attempted, for the caller to count as drops. Throws only when the
+     * descriptor itself fails (EBADF, ENOTSOCK, EFAULT, EOPNOTSUPP). No allocation.
+     */
+    public int send(DatagramBatch batch, int count) throws NativeIoException {
+        if (count < 0 || count > batch.capacity()) {
+            throw new IllegalArgumentException("send count=" + count + " is outside the batch's 0.." + batch.capacity());
+        }
+        ensureOpen("sendmmsg");
+        batch.prepareSend(count);
+        int next = 0;
+        int sent = 0;
+        while (next < count) {
+            int n = libc.sendmmsg(fd, batch.message(next), count - next, SocketConstants.MSG_DONTWAIT);
+            if (n > 0) {
+                next += n;
+                sent += n;
+                continue;
+            }
+            int errno = n == 0 ? Errno.EAGAIN : NativeSockets.errno();
+            if (errno == Errno.EINTR) {
+                continue;
+            }
+            if (errno == Errno.EAGAIN) {
+                for (int i = next; i < count; i++) {
+                    batch.setStatus(i, Errno.EAGAIN);
+                }
+                break;
+            }
+            if (Errno.isDescriptorFailure(errno) || !open) {
+                throw new NativeIoException("sendmmsg", local, errno, open ? null : "the socket was closed");
+            }
+            batch.setStatus(next, errno);
+            next++;
+        }
+        return sent;
+    }
+
+    /**
+     * The kernel's current path MTU towards {@code peer}: the route's MTU, or a smaller one learned from an
+     * ICMP "fragmentation needed"/"packet too big" report. Asked through a throwaway connected socket of
+     * this socket's family and PMTU mode. Allocates; control path.
+     */
+    public int pathMtu(InetSocketAddress peer) throws NativeIoException {
+        EncodedEndpoint target = EncodedEndpoint.of(peer);
+        if (target.family() != family) {
+            throw new IllegalArgumentException("peer " + target + " is " + Sockets.familyName(target.family())
+                    + " but this socket is " + Sockets.familyName(family));
+        }
+        String context = target.toString();
+        int probe = Sockets.open(libc, family, SocketConstants.SOCK_DGRAM, context);
+        Pointer scratchMemory = NativeSockets.allocate(Sockets.SCRATCH_BYTES);
+        try {
+            long scratch = scratchMemory.address();
+            setPmtuMode(libc, probe, scratch, family, pmtuMode, context);
+            int errno = Sockets.connect(libc, probe, scratch, target);
+            if (errno != 0) {
+                throw new NativeIoException("connect", context, errno, "no route to the peer, so no path MTU");
+            }
+            return family == SocketConstants.AF_INET
+                    ? Sockets.getInt(libc, probe, scratch, SocketConstants.IPPROTO_IP, SocketConstants.IP_MTU,
+                            "IP_MTU", context)
+                    : Sockets.getInt(libc, probe, scratch, SocketConstants.IPPROTO_IPV6, SocketConstants.IPV6_MTU,
+                            "IPV6_MTU", context);
+        } finally {
+            NativeSockets.closeQuietly(libc, probe);
+            Reference.reachabilityFence(scratchMemory);
+        }
+    }
+
+    /** Cumulative datagrams the kernel dropped because the receive queue was full, as last reported (SO_RXQ_OVFL). */
+    public long rxQueueDrops() {
+        return rxQueueDrops;
+    }
+
+    /** Pending socket errors (ICMP reports) that receives consumed and skipped. */
+    public long receiveErrors() {
+        return receiveErrors;
+    }
+
+    /** SO_RCVBUF as the kernel reports it: twice the granted request, which accounts for its overhead. */
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    /** SO_SNDBUF as the kernel reports it (twice the granted request). */
+    public int sendBufferBytes() {
+        return sendBufferBytes;
+    }
+
+    /** True when both buffers were set with SO_*BUFFORCE; false when the sysctl caps applied. */
+    public boolean buffersForced() {
+        return buffersForced;
+    }
+
+    public UdpOptions.PmtuMode pmtuMode() {
+        return pmtuMode;
+    }
+
+    /** AF_INET (2) or AF_INET6 (10), following the bind address. */
+    public int family() {
+        return family;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** The bound address, with the kernel's port when the request said 0. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** Idempotent. Call from the owner thread, or after it stopped using the socket. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            open = false;
+            NativeSockets.closeQuietly(libc, fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UDP " + local + " (fd " + fd + ", SO_RCVBUF " + receiveBufferBytes + ", SO_SNDBUF " + sendBufferBytes
+                + (buffersForced ? ", forced" : ", capped by net.core.rmem_max/wmem_max") + ", PMTU " + pmtuMode + ")";
+    }
+
+    private void ensureOpen(String call) throws NativeIoException {
+        if (!open) {
+            throw new NativeIoException(call, local, 0, "the socket was closed");
+        }
+    }
+}
