@@ -11,7 +11,7 @@ import org.tapbridge.daemon.Daemon;
 import org.tapbridge.daemon.LinuxPlatform;
 import org.tapbridge.daemon.SiteKeys;
 import org.tapbridge.link.LinkSecurity;
-import org.tapbridge.link.Peer;
+import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerListener;
 import org.tapbridge.systemd.SdNotify;
 import org.tapbridge.systemd.WatchdogPinger;
@@ -53,12 +53,12 @@ final class RunCommand implements Callable<Integer> {
         int total = daemon.peers().peers().size();
         daemon.addPeerListener(new PeerListener() {
             @Override
-            public void peerUp(Peer peer) {
+            public void peerUp(PeerLink peer) {
                 notify.status(status(daemon, total));
             }
 
             @Override
-            public void peerDown(Peer peer) {
+            public void peerDown(PeerLink peer) {
                 notify.status(status(daemon, total));
             }
         });
@@ -74,7 +74,16 @@ final class RunCommand implements Callable<Integer> {
             notify.close();
             stopped.countDown();
         }, "shutdown"));
-        stopped.await();
+        // The data path stopping by itself (its TAP deleted, say) must end the process, non-zero, so that
+        // systemd restarts it rather than leaving a site without its bridge.
+        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            String failure = daemon.failure();
+            if (failure != null) {
+                err.println("tapbridge: site " + site.name() + ": " + failure);
+                err.flush();
+                return Main.FAILED;
+            }
+        }
         return 0;
     }
 

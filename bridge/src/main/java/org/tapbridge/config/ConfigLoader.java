@@ -24,12 +24,15 @@ public final class ConfigLoader {
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Set<String> TOP_KEYS = Set.of("site", "switch", "peer", "static-mac");
     private static final Set<String> SITE_KEYS =
-            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file");
+            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu");
     private static final Set<String> SWITCH_KEYS = Set.of("mac-aging-seconds", "mac-table-limit",
             "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst");
     private static final Set<String> PEER_KEYS =
-            Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon");
+            Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon", "mtu");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "vlan", "port");
+
+    private static final int WAN_MTU_MIN = 576;
+    private static final int WAN_MTU_MAX = 65535;
 
     private final Path file;
 
@@ -70,6 +73,8 @@ public final class ConfigLoader {
         // The largest frame plus 32 bytes of sealing must fit one UDP datagram and one TCP record.
         int mtu = (int) optionalLong(site, "site.", "mtu", 0, 576, 65000);
         InetSocketAddress listen = optionalEndpoint(site, "site.", "listen");
+        // Outer MTU towards the peers: from the IPv4 minimum datagram to the largest IP packet.
+        int wanMtu = (int) optionalLong(site, "site.", "wan-mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);
         String socket = optionalString(site, "site.", "control-socket");
         Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name) : Path.of(socket);
         // Every link is authenticated and encrypted; there is no cleartext mode to fall back to.
@@ -80,7 +85,7 @@ public final class ConfigLoader {
         SwitchSettings switchSettings = readSwitch(toml, peers.size());
         List<StaticMacConfig> statics = readStaticMacs(toml, peers);
         return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
-                resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics));
+                resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics), wanMtu);
     }
 
     /** Builds the switch settings; the switch's own validators run here, so `check` catches bad values. */
@@ -174,7 +179,9 @@ public final class ConfigLoader {
                     default -> throw error(peer, prefix, "split-horizon", "'" + horizon + "' is not mesh or spoke");
                 }
             }
-            peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(psk), spoke));
+            int peerMtu = (int) optionalLong(peer, prefix, "mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);
+            peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(psk), spoke,
+                    peerMtu));
         }
         return peers;
     }

@@ -11,10 +11,18 @@ import org.tapbridge.switching.SwitchSettings;
  * @param listen null when the site only dials out
  * @param tapMtu 0 leaves the TAP's MTU as it is
  * @param privateKeyFile null when the config has none
+ * @param wanMtu  the outer MTU towards every UDP peer, 0 to take the kernel's route MTU; path-MTU
+ *                discovery searches at or below it
  */
 public record SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen,
                          Path controlSocket, Path privateKeyFile, SwitchSettings switchSettings,
-                         List<PeerConfig> peers, List<StaticMacConfig> staticMacs) {
+                         List<PeerConfig> peers, List<StaticMacConfig> staticMacs, int wanMtu) {
+
+    public SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen, Path controlSocket,
+                      Path privateKeyFile, SwitchSettings switchSettings, List<PeerConfig> peers,
+                      List<StaticMacConfig> staticMacs) {
+        this(file, name, tap, tapMtu, listen, controlSocket, privateKeyFile, switchSettings, peers, staticMacs, 0);
+    }
 
     public static Path defaultControlSocket(String siteName) {
         return Path.of("/run/tapbridge", siteName + ".sock");

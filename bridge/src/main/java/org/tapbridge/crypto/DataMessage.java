@@ -3,13 +3,16 @@ package org.tapbridge.crypto;
 import java.nio.ByteBuffer;
 
 /**
- * Flyweight over a DATA message: one sealed Ethernet frame, or a keepalive when the frame is empty.
+ * Flyweight over a sealed message: DATA (type 3) carries one Ethernet frame, or is a keepalive when empty;
+ * CONTROL (type 4) carries a link control payload (path-MTU probes, fragments of a frame too big for
+ * one message) under the same keys and counters. The type byte is in the associated data, so neither
+ * kind can be passed off as the other.
  *
  * <pre>
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  version = 1  |   type = 3    |        reserved = 0           |
+ * |  version = 1  | type = 3 or 4 |        reserved = 0           |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |                 receiver index (chosen by the receiver)       |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -50,9 +53,19 @@ public final class DataMessage {
         return WireFormat.readLong(buffer, offset + COUNTER_OFFSET);
     }
 
-    /** Writes the whole header: prefix, receiver index and counter. */
+    /** DATA or CONTROL. */
+    public byte type() {
+        return buffer.get(offset + WireFormat.TYPE_OFFSET);
+    }
+
+    /** Writes the whole header of a DATA message: prefix, receiver index and counter. */
     public DataMessage writeHeader(int receiverIndex, long counter) {
-        WireFormat.writePrefix(buffer, offset, WireFormat.TYPE_DATA);
+        return writeHeader(WireFormat.TYPE_DATA, receiverIndex, counter);
+    }
+
+    /** Writes the whole header of a DATA or CONTROL message. */
+    public DataMessage writeHeader(byte type, int receiverIndex, long counter) {
+        WireFormat.writePrefix(buffer, offset, type);
         WireFormat.writeInt(buffer, offset + RECEIVER_INDEX_OFFSET, receiverIndex);
         WireFormat.writeLong(buffer, offset + COUNTER_OFFSET, counter);
         return this;

@@ -9,7 +9,7 @@ import java.net.SocketAddress;
  * /64, since one host owns a whole prefix) in a fixed-size table, and one over all sources. Owned by the
  * link thread; memory is fixed at construction.
  */
-final class HandshakeRateLimiter {
+public final class HandshakeRateLimiter {
     private static final long NS_PER_SECOND = 1_000_000_000L;
     /** Slots examined for one address; bounds the work of a lookup under a flood of new addresses. */
     private static final int PROBE_LIMIT = 8;
@@ -39,14 +39,14 @@ final class HandshakeRateLimiter {
         java.util.Arrays.fill(sourceCreditNs, -1);
     }
 
-    /** Whether a handshake message from this source may be processed now; spends a token if so. */
-    boolean allow(SocketAddress source, long nowNs) {
-        return allowSource(keyOf(source), nowNs) && allowTotal(nowNs);
+    /** Whether a handshake message from this source ({@link #keyOf}) may be processed now; spends a token if so. */
+    boolean allow(long sourceKey, long nowNs) {
+        return allowSource(sourceKey, nowNs) && allowTotal(nowNs);
     }
 
     /** Per-source only: for a known peer at its authenticated endpoint, which a flood must not starve. */
-    boolean allowKnownEndpoint(SocketAddress source, long nowNs) {
-        return allowSource(keyOf(source), nowNs);
+    boolean allowKnownEndpoint(long sourceKey, long nowNs) {
+        return allowSource(sourceKey, nowNs);
     }
 
     private boolean allowTotal(long nowNs) {
@@ -105,18 +105,21 @@ final class HandshakeRateLimiter {
         return true;
     }
 
-    static long keyOf(SocketAddress source) {
+    /**
+     * The bucket key of a source address: an IPv4 address tagged into a range no IPv6 /64 routes from, or
+     * the /64 of an IPv6 address. The link layer computes the same key from raw socket addresses.
+     */
+    public static long keyOf(SocketAddress source) {
         if (source instanceof InetSocketAddress inet && inet.getAddress() != null) {
             InetAddress address = inet.getAddress();
             byte[] raw = address.getAddress();
             long key = 0;
             if (raw.length == 4) {
-                // Tagged into a range no IPv6 /64 routes from, so IPv4 and IPv6 keys never meet.
-                key = 0xFFFF_FFFF_0000_0000L;
+                int ipv4 = 0;
                 for (int i = 0; i < 4; i++) {
-                    key |= (raw[i] & 0xFFL) << (24 - 8 * i);
+                    ipv4 = ipv4 << 8 | (raw[i] & 0xFF);
                 }
-                return key;
+                return ipv4Key(ipv4);
             }
             for (int i = 0; i < 8; i++) {
                 key = key << 8 | (raw[i] & 0xFFL);
@@ -124,6 +127,16 @@ final class HandshakeRateLimiter {
             return key;
         }
         return source == null ? 0 : source.hashCode();
+    }
+
+    /** The key of an IPv4 address: tagged so IPv4 and IPv6 keys never meet. */
+    public static long ipv4Key(int address) {
+        return 0xFFFF_FFFF_0000_0000L | (address & 0xFFFF_FFFFL);
+    }
+
+    /** The key of an IPv6 address given its upper 64 bits: one host owns a whole /64. */
+    public static long ipv6Key(long upper64) {
+        return upper64;
     }
 
     private static long mix(long key) {

@@ -1,5 +1,7 @@
 package org.tapbridge.crypto;
 
+import java.nio.ByteBuffer;
+
 /**
  * Result of {@link PeerCrypto#receive}, reused across calls so the data path allocates nothing: which
  * peer a message authenticated as, and where the plaintext lies. Owned by the link thread.
@@ -10,6 +12,7 @@ public final class Inbound {
     int plaintextOffset;
     int plaintextLength;
     DropReason dropReason;
+    ByteBuffer reply;
 
     void reset() {
         this.peer = null;
@@ -17,6 +20,15 @@ public final class Inbound {
         this.plaintextOffset = 0;
         this.plaintextLength = 0;
         this.dropReason = null;
+        this.reply = null;
+    }
+
+    /**
+     * For a handshake message: the answer to send back the way it came (a response to an initiation, the
+     * confirming keepalive after a response), position to limit; null when none. Valid until the next call.
+     */
+    public ByteBuffer reply() {
+        return reply;
     }
 
     /** The peer the message authenticated as; null when dropped before authentication. */

@@ -1,17 +1,16 @@
 package org.tapbridge.crypto;
 
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * How the crypto layer sends its own messages (handshakes, keepalives): implemented by the link layer,
- * called on the link thread from {@link PeerCrypto}'s methods.
+ * How the crypto layer sends the messages it starts itself (initiations, owed keepalives): implemented by
+ * the link layer, which alone knows where each peer is and by which transport. Called on the thread that
+ * owns {@link PeerCrypto}.
  */
-@FunctionalInterface
 public interface Outbox {
-    /**
-     * Sends {@code message} (position to limit, a complete crypto message) to the peer at the endpoint.
-     * The buffer is only valid during the call. For TCP links, route by {@code peer}.
-     */
-    void send(PeerSession peer, SocketAddress endpoint, ByteBuffer message);
+    /** Whether a message to this peer could leave now: false for a peer that must call us first. */
+    boolean canReach(PeerSession peer);
+
+    /** Sends {@code message} (position to limit, a complete crypto message); the buffer is valid only during the call. */
+    void send(PeerSession peer, ByteBuffer message);
 }

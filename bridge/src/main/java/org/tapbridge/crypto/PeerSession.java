@@ -1,10 +1,9 @@
 package org.tapbridge.crypto;
 
-import java.net.SocketAddress;
-
 /**
  * Crypto state of one configured peer, named by its static public key: the keypairs in rotation, the
- * handshake in flight, the endpoint last authenticated and the timer marks. Owned by the link thread.
+ * handshake in flight and the timer marks. Where the peer is belongs to its link. Owned by the data-path
+ * thread.
  *
  * <p>Keypairs rotate as in WireGuard: {@code next} is a responder's keypair not yet confirmed by the
  * initiator's first DATA message; {@code current} seals; {@code previous} still opens frames that were
@@ -15,7 +14,6 @@ public final class PeerSession {
     private final String name;
     private final byte[] publicKey;
     final byte[] presharedKey;
-    SocketAddress endpoint;
 
     Keypair current;
     Keypair previous;
@@ -33,12 +31,11 @@ public final class PeerSession {
     boolean replyAwaited;
     long replyAwaitedSinceNs;
 
-    PeerSession(int id, String name, byte[] publicKey, byte[] presharedKey, SocketAddress endpoint) {
+    PeerSession(int id, String name, byte[] publicKey, byte[] presharedKey) {
         this.id = id;
         this.name = name;
         this.publicKey = publicKey.clone();
         this.presharedKey = presharedKey.clone();
-        this.endpoint = endpoint;
     }
 
     /** Dense id (0, 1, ...) in the order peers were added: for the link layer's own per-peer arrays. */
@@ -52,11 +49,6 @@ public final class PeerSession {
 
     public byte[] publicKey() {
         return publicKey.clone();
-    }
-
-    /** Where the peer was last seen with valid authentication, or the configured endpoint before that. */
-    public SocketAddress endpoint() {
-        return endpoint;
     }
 
     /** When the keys now in use were agreed ({@code nanoTime} clock), or {@link Long#MIN_VALUE} before any. */

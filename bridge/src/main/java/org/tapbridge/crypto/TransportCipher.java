@@ -71,6 +71,23 @@ public final class TransportCipher {
     }
 
     /**
+     * Out of place with the associated data in its own array: {@code ad[adOffset, +adLength)}, the payload
+     * {@code in[inOffset, +inLength)}, the ciphertext and tag to {@code out[outOffset...]}. In place when
+     * {@code in} and {@code out} are the same region.
+     */
+    public int seal(long counter, byte[] ad, int adOffset, int adLength, byte[] in, int inOffset, int inLength,
+            byte[] out, int outOffset) {
+        requireMode(Cipher.ENCRYPT_MODE);
+        init(counter);
+        try {
+            cipher.updateAAD(ad, adOffset, adLength);
+            return cipher.doFinal(in, inOffset, inLength, out, outOffset);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM seal failed on a well-formed request", e);
+        }
+    }
+
+    /**
      * Decrypts and verifies {@code buf[ciphertextOffset, +ciphertextLength)} in place. Returns the plaintext
      * length, or {@link #AUTH_FAILED}: the JCE signals that with an exception, caught here so the data path
      * only pays for it on forged or corrupted packets.

@@ -14,6 +14,8 @@ public final class WireFormat {
     public static final byte TYPE_HANDSHAKE_INIT = 1;
     public static final byte TYPE_HANDSHAKE_RESP = 2;
     public static final byte TYPE_DATA = 3;
+    /** Sealed like DATA; carries a link control payload instead of a frame. */
+    public static final byte TYPE_CONTROL = 4;
 
     public static final int VERSION_OFFSET = 0;
     public static final int TYPE_OFFSET = 1;

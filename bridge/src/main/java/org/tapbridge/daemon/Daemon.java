@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.tapbridge.config.PeerConfig;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.StaticMacConfig;
@@ -14,93 +14,81 @@ import org.tapbridge.control.ControlServer;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
-import org.tapbridge.link.Peer;
+import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerListener;
 import org.tapbridge.link.PeerTable;
-import org.tapbridge.pipeline.EgressStage;
+import org.tapbridge.pipeline.DataPathLoop;
 import org.tapbridge.pipeline.FrameRing;
-import org.tapbridge.pipeline.FrameSender;
-import org.tapbridge.pipeline.PortFlushRequests;
-import org.tapbridge.pipeline.SwitchCommand;
-import org.tapbridge.pipeline.SwitchStage;
-import org.tapbridge.pipeline.TapReader;
-import org.tapbridge.pipeline.TapSender;
+import org.tapbridge.pipeline.FrameSizes;
+import org.tapbridge.pipeline.Forwarder;
+import org.tapbridge.pipeline.LoopWaiter;
+import org.tapbridge.pipeline.MtuGuard;
+import org.tapbridge.pipeline.TapPort;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.tap.TapDevice;
 
 /**
- * One running site: TAP, ring, switch, peer links and control socket, wired and started in an order
- * that makes every bind or open error surface before the daemon calls itself ready.
+ * One running site: TAP, UDP socket, TCP listener, switch and sessions, all owned by one data-path loop
+ * thread, plus the control socket. Opened and bound in an order that makes every error surface before the
+ * daemon calls itself ready.
  */
 public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
-    /** Ring slots: enough to absorb a burst from every producer while the switch is descheduled. */
-    private static final int RING_SLOTS = 4096;
-    /** Aging and keepalive duty cycle: fine enough for 1 s damping, cheap at 10 events a second. */
-    private static final long TICK_MILLIS = 100;
-    /** Room after the Ethernet header and one VLAN tag, plus one byte to tell a full slot from a truncated read. */
-    private static final int FRAME_OVERHEAD = 14 + 4 + 4 + 1;
-    private static final int MIN_SLOT = 2048;
     private static final long QUERY_TIMEOUT_NS = 5_000_000_000L;
     /** Fifty missed ticks: far beyond scheduling noise, far below the watchdog's 30 s. */
-    private static final long HEALTHY_TICK_AGE_NS = 5_000_000_000L;
+    private static final long HEALTHY_TURN_AGE_NS = 5_000_000_000L;
+    /**
+     * Keep polling this long after the last frame before blocking: a ping's reply or the next frame of a
+     * burst is then picked up without a wake-up (measured: docs/benchmarks).
+     */
+    static final long SPIN_NS = 50_000L;
 
     private final SiteConfig config;
     private final TapDevice tap;
-    private final PeerTable peers;
-    private final FrameRing ring;
-    private final SwitchStage switchStage;
-    private final PortFlushRequests flushRequests;
-    private final TapReader tapReader;
-    private final TapSender tapSender;
+    private final LoopWaiter waiter;
     private final PeerLinks links;
+    private final TapPort tapPort;
+    private final Forwarder forwarder;
+    private final MtuGuard mtuGuard;
+    private final DataPathLoop loop;
     private final ControlServer control;
-    private final ScheduledExecutorService ticker;
     private final List<PeerListener> listeners = new ArrayList<>();
-    private Thread tapThread;
+    private Thread loopThread;
     private volatile boolean closed;
 
     private Daemon(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
                    boolean withControlSocket) throws IOException {
         this.config = config;
         TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu());
+        LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
         PeerLinks boundLinks = null;
         try {
             this.tap = openedTap;
-            this.peers = new PeerTable(config.peers());
-            LearningSwitch learningSwitch = buildSwitch(config, peers);
-            int slot = Math.max(MIN_SLOT, roundUp(tap.mtu() + FRAME_OVERHEAD, 64));
-            FrameSender[] senders = new FrameSender[peers.portCount()];
-            this.flushRequests = new PortFlushRequests(config.switchSettings().maxPorts());
-            this.switchStage = new SwitchStage(learningSwitch, platform.clock(), config.switchSettings().maxPorts(),
-                    flushRequests);
-            PeerLinks[] linksForTick = new PeerLinks[1];
-            this.ring = new FrameRing(RING_SLOTS, slot, switchStage,
-                    new EgressStage(senders, nowNs -> linksForTick[0].onTick(nowNs), platform.clock()));
+            openedWaiter = platform.newWaiter();
+            this.waiter = openedWaiter;
+            int maxFrame = FrameSizes.maxFrame(tap.mtu());
             udp = platform.bindUdp(config.listen());
-            boundLinks = PeerLinks.bind(config, peers, udp, ring, new Dispatch(), platform.clock(), timers,
-                    keys);
-            linksForTick[0] = boundLinks;
+            boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
+                    maxFrame);
+            udp = null;
             this.links = boundLinks;
-            FrameSender[] peerSenders = links.senders();
-            System.arraycopy(peerSenders, 0, senders, 0, peerSenders.length);
-            this.tapSender = new TapSender(tap);
-            senders[LearningSwitch.LOCAL_PORT] = tapSender;
-            this.tapReader = new TapReader(tap, ring);
+            this.tapPort = new TapPort(tap);
+            this.mtuGuard = new MtuGuard();
+            this.forwarder = new Forwarder(buildSwitch(config, links.peers()), tapPort, links.peers(), mtuGuard);
+            FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytes(tap.mtu()));
+            this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
-            this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ticker");
-                t.setDaemon(true);
-                return t;
-            });
         } catch (IOException | RuntimeException e) {
             if (boundLinks != null) {
                 boundLinks.close();
             } else if (udp != null) {
                 udp.close();
+            }
+            if (openedWaiter != null) {
+                openedWaiter.close();
             }
             openedTap.close();
             throw e;
@@ -120,24 +108,21 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void startThreads() {
-        ring.start();
-        tapThread = new Thread(tapReader, "tap-reader");
-        tapThread.setDaemon(true);
-        tapThread.start();
-        links.start();
+        loopThread = new Thread(loop, "datapath");
+        loopThread.setDaemon(true);
+        loopThread.start();
         if (control != null) {
             control.start();
         }
-        ticker.scheduleAtFixedRate(ring::publishTick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
-                + "), " + peers.peers().size() + " peer(s), listening on "
+                + "), " + links.peers().peers().size() + " peer(s), listening on "
                 + (config.listen() == null ? "(dial-out only)" : config.listen()));
     }
 
     private static LearningSwitch buildSwitch(SiteConfig config, PeerTable peers) {
         LearningSwitch sw = new LearningSwitch(config.switchSettings());
         sw.addPort(LearningSwitch.LOCAL_PORT, LearningSwitch.NO_GROUP);
-        for (Peer peer : peers.peers()) {
+        for (PeerLink peer : peers.peers()) {
             sw.addPort(peer.port(), groupOf(peer.config()));
         }
         for (StaticMacConfig s : config.staticMacs()) {
@@ -152,16 +137,12 @@ public final class Daemon implements AutoCloseable {
         return peer.spoke() ? LearningSwitch.NO_GROUP : LearningSwitch.MESH_GROUP;
     }
 
-    private static int roundUp(int value, int multiple) {
-        return (value + multiple - 1) / multiple * multiple;
-    }
-
     public SiteConfig config() {
         return config;
     }
 
     public PeerTable peers() {
-        return peers;
+        return links.peers();
     }
 
     public PeerLinks links() {
@@ -172,57 +153,69 @@ public final class Daemon implements AutoCloseable {
         return tap;
     }
 
-    TapReader tapReader() {
-        return tapReader;
+    TapPort tapPort() {
+        return tapPort;
     }
 
-    TapSender tapSender() {
-        return tapSender;
+    Forwarder forwarder() {
+        return forwarder;
     }
 
-    SwitchStage switchStage() {
-        return switchStage;
+    MtuGuard mtuGuard() {
+        return mtuGuard;
+    }
+
+    DataPathLoop loop() {
+        return loop;
     }
 
     /**
-     * True while the switch thread keeps up with the ticker: the systemd watchdog is fed only then,
-     * so a wedged ring gets the daemon restarted.
+     * True while the data-path loop keeps turning: the systemd watchdog is fed only then, so a wedged or
+     * failed loop gets the daemon restarted.
      */
     public boolean healthy() {
-        long last = switchStage.lastTickNs();
-        return !closed && last != 0 && System.nanoTime() - last < HEALTHY_TICK_AGE_NS;
+        return !closed && loop.running() && System.nanoTime() - loop.lastTurnNs() < HEALTHY_TURN_AGE_NS;
     }
 
-    /** Runs {@code query} on the switch thread and waits for its answer. */
-    public <T> T onSwitchThread(java.util.function.BiFunction<LearningSwitch, Long, T> query)
-            throws Exception {
+    /** Why the data path stopped by itself, or null while it runs. */
+    public String failure() {
+        return loop.failure();
+    }
+
+    /**
+     * Runs {@code query} on the data-path thread, which owns the switch, the links and every counter, and
+     * waits for its answer. Control path only: it may allocate.
+     */
+    public <T> T onLoop(Function<Daemon, T> query) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
-        SwitchCommand command = (sw, nowNs) -> {
+        loop.mailbox().post(() -> {
             try {
-                result.complete(query.apply(sw, nowNs));
+                result.complete(query.apply(this));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        };
-        long deadlineNs = System.nanoTime() + QUERY_TIMEOUT_NS;
-        while (!ring.tryPublishCommand(command)) {
-            if (System.nanoTime() - deadlineNs > 0) {
-                throw new java.util.concurrent.TimeoutException("the switch thread has not taken a request for "
-                        + QUERY_TIMEOUT_NS / 1_000_000_000L + " s; the data path is stuck or overloaded");
+        });
+        try {
+            return result.get(QUERY_TIMEOUT_NS, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.util.concurrent.TimeoutException("the data-path thread has not answered for "
+                    + QUERY_TIMEOUT_NS / 1_000_000_000L + " s; it is stuck or overloaded");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
             }
-            Thread.sleep(1);
+            throw e;
         }
-        return result.get(Math.max(1, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
-    /** Listeners hear about peers coming and going, e.g. for the service status line. */
+    /** Listeners hear about peers coming and going (on the data-path thread), e.g. for the status line. */
     public synchronized void addPeerListener(PeerListener listener) {
         listeners.add(listener);
     }
 
     private final class Dispatch implements PeerListener {
         @Override
-        public void peerUp(Peer peer) {
+        public void peerUp(PeerLink peer) {
             LOG.log(System.Logger.Level.INFO, "peer " + peer.name() + " is up at " + peer.endpoint());
             for (PeerListener l : snapshot()) {
                 l.peerUp(peer);
@@ -230,11 +223,15 @@ public final class Daemon implements AutoCloseable {
         }
 
         @Override
-        public void peerDown(Peer peer) {
+        public void peerDown(PeerLink peer) {
             LOG.log(System.Logger.Level.WARNING, "peer " + peer.name() + " is down; forgetting its MACs");
-            // Frames for MACs behind a dead peer must flood again, not vanish into its port. Often
-            // called on the egress thread, so it must not wait for a ring slot.
-            flushRequests.request(peer.port());
+            // Frames for MACs behind a dead peer must flood again, not vanish into its port.
+            LearningSwitch sw = forwarder.learningSwitch();
+            if (sw.hasPort(peer.port())) {
+                int group = sw.splitHorizonGroup(peer.port());
+                sw.removePort(peer.port());
+                sw.addPort(peer.port(), group);
+            }
             for (PeerListener l : snapshot()) {
                 l.peerDown(peer);
             }
@@ -247,27 +244,26 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Stops producers first, then lets the ring drain, then releases the devices. Idempotent. */
+    /** Stops the control socket, then the loop, then releases the devices. Idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        ticker.shutdownNow();
-        tapReader.stop();
         if (control != null) {
             control.close();
         }
-        links.close();
+        loop.stop();
         try {
-            if (tapThread != null) {
-                tapThread.join(1000);
+            if (loopThread != null) {
+                loopThread.join(2000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ring.stop(500);
+        links.close();
+        waiter.close();
         tap.close();
         LOG.log(System.Logger.Level.INFO, "site " + config.name() + " stopped");
     }

@@ -3,6 +3,8 @@ package org.tapbridge.daemon;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.tapbridge.link.DatagramPort;
+import org.tapbridge.link.StreamNetwork;
+import org.tapbridge.pipeline.LoopWaiter;
 import org.tapbridge.pipeline.NanoClock;
 import org.tapbridge.tap.TapDevice;
 
@@ -13,6 +15,12 @@ public interface Platform {
 
     /** Binds the UDP socket for peer links; {@code listen} null means an ephemeral port. */
     DatagramPort bindUdp(InetSocketAddress listen) throws IOException;
+
+    /** TCP listeners and connections for peers on the TCP transport. */
+    StreamNetwork streams();
+
+    /** Where the data-path loop waits for its descriptors. */
+    LoopWaiter newWaiter() throws IOException;
 
     NanoClock clock();
 }

@@ -13,7 +13,8 @@ import org.tapbridge.control.TextTable;
 import org.tapbridge.crypto.Keys;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.link.LinkDrop;
-import org.tapbridge.link.Peer;
+import org.tapbridge.link.PeerLink;
+import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerCounters;
 import org.tapbridge.switching.DropReason;
 import org.tapbridge.switching.LearningSwitch;
@@ -43,12 +44,13 @@ final class SiteReports implements ControlHandler {
         if (port == LearningSwitch.LOCAL_PORT) {
             return "local";
         }
-        Peer peer = daemon.peers().byPort(port);
+        PeerLink peer = daemon.peers().byPort(port);
         return peer == null ? "port-" + port : peer.name();
     }
 
     String macs(boolean json) throws Exception {
-        List<MacTableEntry> entries = new ArrayList<>(daemon.onSwitchThread((sw, nowNs) -> sw.dump(nowNs)));
+        List<MacTableEntry> entries = new ArrayList<>(daemon.onLoop(
+                d -> d.forwarder().learningSwitch().dump(System.nanoTime())));
         entries.sort(Comparator.comparingInt(MacTableEntry::vlan).thenComparingLong(MacTableEntry::mac));
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -73,77 +75,92 @@ final class SiteReports implements ControlHandler {
         return table.toString();
     }
 
-    String peers(boolean json) {
+    /** One peer as the data-path thread saw it, for rendering on the control thread. */
+    private record PeerRow(PeerLink peer, boolean up, String endpoint, PeerLinks.SessionView session, long lastRxNs,
+                           long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops,
+                           int pathMtu, int maxFrame) {
+    }
+
+    String peers(boolean json) throws Exception {
+        List<PeerRow> view = daemon.onLoop(d -> {
+            List<PeerRow> rows = new ArrayList<>();
+            for (PeerLink peer : d.peers().peers()) {
+                PeerCounters c = peer.counters();
+                Map<String, Long> drops = new LinkedHashMap<>();
+                for (int r = 0; r < LinkDrop.COUNT; r++) {
+                    long n = c.drops(r);
+                    if (n > 0) {
+                        drops.put(LinkDrop.describe(r), n);
+                    }
+                }
+                for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
+                    long n = c.cryptoDrops(r);
+                    if (n > 0) {
+                        drops.put(cryptoReasonName(r), n);
+                    }
+                }
+                rows.add(new PeerRow(peer, peer.isUp(), peer.endpoint() == null ? null : hostPort(peer),
+                        d.links().session(peer), peer.lastRxNs(), c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
+                        drops, peer.pathMtu(), peer.maxFrameLength()));
+            }
+            return rows;
+        });
         long nowNs = System.nanoTime();
         List<Map<String, Object>> rows = new ArrayList<>();
         TextTable table = new TextTable("PEER", "KEY", "ENDPOINT", "TRANSPORT", "STATE", "HANDSHAKE", "LAST-RX",
-                "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS");
-        for (Peer peer : daemon.peers().peers()) {
-            PeerCounters c = peer.counters();
-            Map<String, Long> drops = new LinkedHashMap<>();
-            long totalDrops = 0;
-            for (int r = 0; r < LinkDrop.COUNT; r++) {
-                long n = c.drops(r);
-                if (n > 0) {
-                    drops.put(LinkDrop.describe(r), n);
-                    totalDrops += n;
-                }
-            }
-            for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
-                long n = c.cryptoDrops(r);
-                if (n > 0) {
-                    drops.put(cryptoReasonName(r), n);
-                    totalDrops += n;
-                }
-            }
-            long lastRx = peer.lastRxNs() == 0 ? -1 : (nowNs - peer.lastRxNs()) / 1_000_000_000L;
-            String endpoint = peer.endpoint() == null ? "(waiting)" : hostPort(peer);
-            var session = daemon.links().session(peer);
-            long handshakeAge = session.lastHandshakeNs() == Long.MIN_VALUE ? -1
-                    : (nowNs - session.lastHandshakeNs()) / 1_000_000_000L;
+                "PMTU", "RX-FRAMES", "RX-BYTES", "TX-FRAMES", "TX-BYTES", "DROPS");
+        for (PeerRow p : view) {
+            PeerLink peer = p.peer();
+            long totalDrops = p.drops().values().stream().mapToLong(Long::longValue).sum();
+            long lastRx = p.lastRxNs() == 0 ? -1 : (nowNs - p.lastRxNs()) / 1_000_000_000L;
+            long handshakeAge = p.session().lastHandshakeNs() == Long.MIN_VALUE ? -1
+                    : (nowNs - p.session().lastHandshakeNs()) / 1_000_000_000L;
             String key = Keys.encode(peer.session().publicKey());
             String shortKey = key.substring(0, 8) + "…";
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", peer.name());
             row.put("port", peer.port());
             row.put("public-key", key);
-            row.put("endpoint", peer.endpoint() == null ? null : endpoint);
+            row.put("endpoint", p.endpoint());
             row.put("transport", peer.transport().configName());
-            row.put("state", peer.isUp() ? "up" : "down");
-            row.put("session", session.established() ? "established" : "none");
+            row.put("state", p.up() ? "up" : "down");
+            row.put("session", p.session().established() ? "established" : "none");
             row.put("last-handshake-seconds", handshakeAge < 0 ? null : handshakeAge);
             row.put("last-rx-seconds", lastRx < 0 ? null : lastRx);
-            row.put("rx-frames", c.rxFrames());
-            row.put("rx-bytes", c.rxBytes());
-            row.put("tx-frames", c.txFrames());
-            row.put("tx-bytes", c.txBytes());
-            row.put("drops", drops);
+            row.put("pmtu", p.pathMtu() == 0 ? null : p.pathMtu());
+            row.put("max-frame", p.maxFrame());
+            row.put("rx-frames", p.rxFrames());
+            row.put("rx-bytes", p.rxBytes());
+            row.put("tx-frames", p.txFrames());
+            row.put("tx-bytes", p.txBytes());
+            row.put("drops", p.drops());
             rows.add(row);
-            table.row(peer.name(), shortKey, endpoint, peer.transport().configName(), peer.isUp() ? "up" : "down",
-                    handshakeAge < 0 ? "never" : handshakeAge + "s ago", lastRx < 0 ? "never" : lastRx + "s ago", c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
-                    totalDrops == 0 ? "0" : drops.toString().replace(" ", ""));
+            table.row(peer.name(), shortKey, p.endpoint() == null ? "(waiting)" : p.endpoint(),
+                    peer.transport().configName(), p.up() ? "up" : "down",
+                    handshakeAge < 0 ? "never" : handshakeAge + "s ago", lastRx < 0 ? "never" : lastRx + "s ago",
+                    p.pathMtu() == 0 ? "-" : p.pathMtu(), p.rxFrames(), p.rxBytes(), p.txFrames(), p.txBytes(),
+                    totalDrops == 0 ? "0" : p.drops().toString().replace(" ", ""));
         }
         if (json) {
-            try {
-                return JSON.writeValueAsString(rows) + "\n";
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            return JSON.writeValueAsString(rows) + "\n";
         }
         return table.toString();
-    }
-
-    private record SwitchView(SwitchCounters.Snapshot counters, long[] malformed) {
     }
 
     private static String cryptoReasonName(org.tapbridge.crypto.DropReason reason) {
         return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    private static String hostPort(Peer peer) {
+    private static String hostPort(PeerLink peer) {
         var a = peer.endpoint();
         String host = a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** Every counter the stats show, taken in one visit to the data-path thread so they describe one instant. */
+    private record StatsView(SwitchCounters.Snapshot switching, long[] linkDrops,
+                             org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
+                             Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop) {
     }
 
     String stats(boolean json) throws Exception {
@@ -152,16 +169,32 @@ final class SiteReports implements ControlHandler {
         for (int i = 0; i < portCount; i++) {
             ports[i] = i;
         }
-        // One visit to the switch thread, so both halves describe the same instant.
-        SwitchView view = daemon.onSwitchThread((s, nowNs) -> {
-            long[] m = new long[portCount];
-            for (int i = 0; i < portCount; i++) {
-                m[i] = daemon.switchStage().malformed(i);
+        StatsView view = daemon.onLoop(d -> {
+            long[] linkDrops = new long[LinkDrop.COUNT];
+            for (int r = 0; r < LinkDrop.COUNT; r++) {
+                linkDrops[r] = d.links().counters().drops(r);
             }
-            return new SwitchView(s.counters().snapshot(ports), m);
+            Map<String, Long> tap = new LinkedHashMap<>();
+            tap.put("frames-read", d.tapPort().framesRead());
+            tap.put("truncated", d.tapPort().truncated());
+            tap.put("frames-written", d.tapPort().framesWritten());
+            tap.put("write-drops", d.tapPort().writeDrops());
+            tap.put("read-errors", d.tapPort().readErrors());
+            Map<String, Long> udp = new LinkedHashMap<>();
+            udp.put("rx-queue-drops", d.links().udpPort().receiveQueueDrops());
+            udp.put("sendmmsg-calls", d.links().udpSendCalls());
+            udp.put("datagrams-sent", d.links().udpDatagramsSent());
+            Map<String, Long> mtu = new LinkedHashMap<>();
+            mtu.put("mss-clamped", d.mtuGuard().mssClamped());
+            mtu.put("too-big-dropped", d.mtuGuard().tooBigDropped());
+            Map<String, Long> loop = new LinkedHashMap<>();
+            loop.put("turns", d.loop().turns());
+            loop.put("sleeps", d.loop().sleeps());
+            loop.put("handler-failures", d.loop().handlerFailures());
+            return new StatsView(d.forwarder().learningSwitch().counters().snapshot(ports), linkDrops,
+                    d.links().cryptoCounters(), tap, udp, mtu, loop);
         });
-        SwitchCounters.Snapshot sw = view.counters();
-        long[] malformed = view.malformed();
+        SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> perPort = new LinkedHashMap<>();
         TextTable table = new TextTable("PORT", "IN", "FORWARDED", "FLOODED", "DROPPED", "MALFORMED", "LEARNED",
@@ -172,30 +205,31 @@ final class SiteReports implements ControlHandler {
             port.put("forwarded", sw.forwarded(p));
             port.put("flooded", sw.flooded(p));
             Map<String, Long> drops = new LinkedHashMap<>();
-            for (int r = 0; r < DropReason.COUNT; r++) {
+            for (int r = 1; r < DropReason.COUNT; r++) {
                 long n = sw.dropped(p, r);
                 if (n > 0) {
-                    drops.put(DropReason.describe(r), n);
+                    drops.put(DropReason.name(r), n);
                 }
             }
             port.put("dropped", drops);
-            port.put("malformed", malformed[p]);
+            long malformed = sw.dropped(p, DropReason.MALFORMED);
+            port.put("malformed", malformed);
             port.put("learned", sw.learned(p));
             port.put("aged", sw.aged(p));
             port.put("moved", sw.moved(p));
             port.put("flapped", sw.flapped(p));
             port.put("limit-hit", sw.limitHit(p));
             perPort.put(portName(p), port);
-            table.row(portName(p), sw.framesIn(p), sw.forwarded(p), sw.flooded(p), sw.dropped(p), malformed[p],
+            table.row(portName(p), sw.framesIn(p), sw.forwarded(p), sw.flooded(p), sw.dropped(p), malformed,
                     sw.learned(p), sw.aged(p), sw.moved(p), sw.flapped(p), sw.limitHit(p));
         }
         root.put("ports", perPort);
         Map<String, Long> linkDrops = new LinkedHashMap<>();
         for (int r = 0; r < LinkDrop.COUNT; r++) {
-            linkDrops.put(LinkDrop.describe(r), daemon.links().counters().drops(r));
+            linkDrops.put(LinkDrop.describe(r), view.linkDrops()[r]);
         }
         root.put("link-drops-unattributed", linkDrops);
-        var crypto = daemon.links().cryptoCounters();
+        var crypto = view.crypto();
         Map<String, Object> cryptoStats = new LinkedHashMap<>();
         cryptoStats.put("handshakes-initiated", crypto.handshakesInitiated());
         cryptoStats.put("handshakes-completed", crypto.handshakesCompleted());
@@ -207,12 +241,10 @@ final class SiteReports implements ControlHandler {
         }
         cryptoStats.put("drops", cryptoDrops);
         root.put("crypto", cryptoStats);
-        Map<String, Long> tapStats = new LinkedHashMap<>();
-        tapStats.put("frames-read", daemon.tapReader().framesRead());
-        tapStats.put("truncated", daemon.tapReader().truncated());
-        tapStats.put("frames-written", daemon.tapSender().written());
-        tapStats.put("write-drops", daemon.tapSender().dropped());
-        root.put("tap", tapStats);
+        root.put("tap", view.tap());
+        root.put("udp", view.udp());
+        root.put("mtu", view.mtu());
+        root.put("loop", view.loop());
         if (json) {
             return JSON.writeValueAsString(root) + "\n";
         }
@@ -231,10 +263,15 @@ final class SiteReports implements ControlHandler {
                 sb.append(' ').append(k).append('=').append(v);
             }
         });
-        sb.append("\ntap ").append(daemon.tap().name()).append(": read ").append(tapStats.get("frames-read"))
-                .append(", written ").append(tapStats.get("frames-written")).append(", write drops ")
-                .append(tapStats.get("write-drops")).append(", truncated ").append(tapStats.get("truncated"))
-                .append('\n');
+        sb.append("\ntap ").append(daemon.tap().name()).append(':');
+        view.tap().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append("\nudp:");
+        view.udp().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append("\nmtu:");
+        view.mtu().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append("\nloop:");
+        view.loop().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append('\n');
         return sb.toString();
     }
 }

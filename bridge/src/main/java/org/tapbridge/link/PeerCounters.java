@@ -29,7 +29,7 @@ public final class PeerCounters {
         add(TX_BYTES, bytes);
     }
 
-    void dropped(int reason) {
+    public void dropped(int reason) {
         add(DROPS + reason, 1);
     }
 

@@ -1,96 +1,330 @@
 package org.tapbridge.link;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.tapbridge.config.PeerConfig;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.Transport;
 import org.tapbridge.crypto.CryptoCounters;
+import org.tapbridge.crypto.HandshakeRateLimiter;
+import org.tapbridge.crypto.Inbound;
+import org.tapbridge.crypto.Outbox;
 import org.tapbridge.crypto.PeerCrypto;
-import org.tapbridge.pipeline.FrameRing;
-import org.tapbridge.pipeline.FrameSender;
-import org.tapbridge.pipeline.NanoClock;
+import org.tapbridge.crypto.PeerSession;
+import org.tapbridge.crypto.WireFormat;
+import org.tapbridge.pipeline.LoopWaiter;
 
 /**
- * All of a site's peer links: one UDP socket, the TCP listener and dialers, the crypto sessions, and
- * a sender per peer.
+ * All of a site's peer links: the crypto sessions, the UDP socket, the TCP listener, and one
+ * {@link PeerLink} per configured peer. Authenticates every message that arrives, follows peers that
+ * move, answers handshakes, and hands frames to a {@link FrameSink}. Owned by the data-path thread.
  */
 public final class PeerLinks implements AutoCloseable {
     private final PeerTable peers;
-    private final LinkCounters counters;
-    private final DatagramPort udp;
-    private final SecureChannel secure;
-    private final UdpReceiver udpReceiver;
-    private final TcpLinks tcp;
-    private final PeerSender[] senders;
-    private Thread udpThread;
+    private final PeerLink[] bySession;
+    private final UdpPeerLink[] udpPeers;
+    private final TcpPeerLink[] tcpPeers;
+    private final LinkCounters unattributed = new LinkCounters();
+    private final PeerCrypto crypto;
+    private final UdpTransport udp;
+    private final TcpTransport tcp;
+    private final PeerListener listener;
+    private final Inbound inbound = new Inbound();
+    private final TcpTransport.Introductions introductions = this::introduce;
+    private final TcpPeerLink.MessageHandler streamMessages = this::onStreamMessage;
+    /** Where frames from TCP go during {@link #serviceStreams}; the handlers above are built once, not per call. */
+    private FrameSink streamSink;
 
-    private PeerLinks(PeerTable peers, DatagramPort udp, LinkIngress ingress, TcpLinks tcp, LinkTimers timers,
-                      int maxFrame) {
-        this.peers = peers;
-        this.counters = ingress.counters();
-        this.udp = udp;
-        this.secure = ingress.secure();
-        this.tcp = tcp;
-        this.udpReceiver = new UdpReceiver(udp, ingress);
-        this.senders = new PeerSender[peers.portCount()];
-        for (Peer peer : peers.peers()) {
-            senders[peer.port()] = new PeerSender(peer, udp, ingress, timers, maxFrame);
-        }
-    }
+    /** What {@link #receiveDatagram} and the TCP path made of a message. */
+    public static final int DROPPED = 0;
+    public static final int DELIVERED = 1;
+    public static final int CONSUMED = 2;
 
-    /**
-     * Sets up the crypto sessions and binds the TCP listener (when a peer uses TCP) without starting
-     * any thread, so that bind and key errors surface before the daemon reports itself ready.
-     */
-    public static PeerLinks bind(SiteConfig config, PeerTable peers, DatagramPort udp, FrameRing ring,
-                                 PeerListener listener, NanoClock clock, LinkTimers timers, LinkSecurity security)
-            throws IOException {
-        SecureRandom random = new SecureRandom();
-        SecureChannel[] channel = new SecureChannel[1];
-        PeerCrypto crypto = new PeerCrypto(security.privateKey(), security.settings(),
-                (session, endpoint, message) -> channel[0].send(session, endpoint, message), random,
+    private PeerLinks(SiteConfig config, LinkSecurity security, DatagramPort port, StreamNetwork streams,
+                      LoopWaiter waiter, LinkTimers timers, PeerListener listener, int maxFrame) throws IOException {
+        this.listener = listener;
+        this.crypto = new PeerCrypto(security.privateKey(), security.settings(), new Routes(), new SecureRandom(),
                 WallClock::nowNs);
-        for (Peer peer : peers.peers()) {
+        this.udp = new UdpTransport(port, WireFormat.DATA_OVERHEAD + maxFrame, unattributed);
+        List<PeerLink> links = new ArrayList<>();
+        List<UdpPeerLink> udpLinks = new ArrayList<>();
+        List<TcpPeerLink> tcpLinks = new ArrayList<>();
+        boolean anyTcp = false;
+        for (int i = 0; i < config.peers().size(); i++) {
+            PeerConfig peer = config.peers().get(i);
             byte[] publicKey = security.publicKeys().get(peer.name());
             if (publicKey == null) {
                 throw new IllegalArgumentException("peer " + peer.name() + " has no public-key");
             }
-            peer.session(crypto.addPeer(peer.name(), publicKey, security.presharedKeys().get(peer.name()),
-                    peer.endpoint()));
+            PeerSession session = crypto.addPeer(peer.name(), publicKey, security.presharedKeys().get(peer.name()));
+            int switchPort = PeerTable.FIRST_PEER_PORT + i;
+            if (peer.transport() == Transport.TCP) {
+                anyTcp = true;
+                TcpPeerLink link = new TcpPeerLink(peer, switchPort, crypto, session, timers, config.name(), streams,
+                        waiter, maxFrame);
+                links.add(link);
+                tcpLinks.add(link);
+            } else {
+                UdpPeerLink link = new UdpPeerLink(peer, switchPort, crypto, session, timers, udp, peer.mtu() > 0
+                        ? peer.mtu() : config.wanMtu());
+                links.add(link);
+                udpLinks.add(link);
+            }
         }
-        channel[0] = new SecureChannel(crypto, udp, peers);
-        LinkIngress ingress = new LinkIngress(ring, peers, new LinkCounters(), listener, clock, channel[0]);
-        boolean anyTcp = peers.peers().stream().anyMatch(p -> p.transport() == Transport.TCP);
+        this.peers = new PeerTable(links);
+        this.bySession = links.toArray(new PeerLink[0]);
+        this.udpPeers = udpLinks.toArray(new UdpPeerLink[0]);
+        this.tcpPeers = tcpLinks.toArray(new TcpPeerLink[0]);
         // The TCP listener opens only when some peer uses TCP: no port is exposed that nothing needs.
-        TcpLinks tcp = TcpLinks.bind(config.name(), anyTcp ? config.listen() : null, ingress, timers);
-        return new PeerLinks(peers, udp, ingress, tcp, timers, ring.slotCapacity());
+        this.tcp = TcpTransport.open(streams, anyTcp ? config.listen() : null, waiter, unattributed);
     }
 
-    public void start() {
-        udpThread = new Thread(udpReceiver, "peer-rx-udp");
-        udpThread.setDaemon(true);
-        udpThread.start();
-        tcp.start();
-    }
-
-    /** Session timers (handshake retries, keepalives owed, key expiry); called on the egress thread. */
-    public void onTick(long nowNs) {
-        secure.tick(nowNs);
+    /**
+     * Sets up the sessions and binds the TCP listener (when a peer uses TCP) without sending anything, so
+     * that bind and key errors surface before the daemon reports itself ready. Takes ownership of
+     * {@code port}.
+     */
+    public static PeerLinks bind(SiteConfig config, LinkSecurity security, DatagramPort port, StreamNetwork streams,
+                                 LoopWaiter waiter, LinkTimers timers, PeerListener listener, int maxFrame)
+            throws IOException {
+        return new PeerLinks(config, security, port, streams, waiter, timers, listener, maxFrame);
     }
 
     public PeerTable peers() {
         return peers;
     }
 
-    /** Drops not charged to any configured peer. */
-    public LinkCounters counters() {
-        return counters;
+    public DatagramPort udpPort() {
+        return udp.port();
     }
 
-    /** Handshakes, seals, opens and drops by reason, across all peers. */
+    /** sendmmsg calls so far, for the stats; data-path thread. */
+    public long udpSendCalls() {
+        return udp.flushes();
+    }
+
+    public long udpDatagramsSent() {
+        return udp.datagramsSent();
+    }
+
+    /** Drops not charged to any configured peer. */
+    public LinkCounters counters() {
+        return unattributed;
+    }
+
     public CryptoCounters.Snapshot cryptoCounters() {
-        synchronized (secure) {
-            return secure.crypto().counters().snapshot();
+        return crypto.counters().snapshot();
+    }
+
+    /**
+     * One datagram from the UDP socket at {@code buf[offset, +length)} from {@code source}: authenticated,
+     * decrypted in place; a frame goes to {@code sink}. Returns {@link #DELIVERED}, {@link #CONSUMED} (a
+     * handshake, keepalive or control message) or {@link #DROPPED} (counted).
+     */
+    public int receiveDatagram(ByteBuffer buf, int offset, int length, WireAddress source, long nowNs,
+                               FrameSink sink) {
+        if (!wellFormed(buf, offset, length)) {
+            return DROPPED;
+        }
+        boolean known = isKnownEndpoint(source);
+        PeerCrypto.Received received = crypto.receive(buf, offset, length, source.rateLimitKey(), known, nowNs,
+                inbound);
+        if (received == PeerCrypto.Received.DROPPED) {
+            chargeCryptoDrop();
+            return DROPPED;
+        }
+        PeerLink peer = bySession[inbound.peer().id()];
+        if (!(peer instanceof UdpPeerLink udpPeer)) {
+            peer.counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            return DROPPED;
+        }
+        udpPeer.roam(source);
+        return authenticated(udpPeer, received, buf, nowNs, sink);
+    }
+
+    private int authenticated(PeerLink peer, PeerCrypto.Received received, ByteBuffer buf, long nowNs,
+                              FrameSink sink) {
+        if (peer.heard(nowNs)) {
+            listener.peerUp(peer);
+        }
+        switch (received) {
+            case FRAME -> {
+                peer.counters().received(inbound.plaintextLength());
+                sink.frameFromPeer(peer, buf, inbound.plaintextOffset(), inbound.plaintextLength(), nowNs);
+                return DELIVERED;
+            }
+            case CONTROL -> {
+                return control(peer, buf, inbound.plaintextOffset(), inbound.plaintextLength(), nowNs, sink);
+            }
+            case HANDSHAKE -> {
+                ByteBuffer reply = inbound.reply();
+                if (reply != null) {
+                    peer.sendMessage(reply);
+                }
+                return CONSUMED;
+            }
+            default -> {
+                return CONSUMED;
+            }
+        }
+    }
+
+    private int control(PeerLink peer, ByteBuffer buf, int offset, int length, long nowNs, FrameSink sink) {
+        if (length < 1) {
+            peer.counters().dropped(LinkDrop.MALFORMED);
+            return DROPPED;
+        }
+        byte type = buf.get(offset);
+        if (peer instanceof UdpPeerLink udpPeer && length >= ProbeMessage.PROBE_HEADER) {
+            if (type == ProbeMessage.TYPE_PROBE) {
+                udpPeer.onProbe(buf, offset, length, nowNs);
+                return CONSUMED;
+            }
+            if (type == ProbeMessage.TYPE_ACK) {
+                udpPeer.onProbeAck(buf, offset, length, nowNs);
+                return CONSUMED;
+            }
+        }
+        peer.counters().dropped(LinkDrop.MALFORMED);
+        return DROPPED;
+    }
+
+    private void chargeCryptoDrop() {
+        PeerSession claimed = inbound.claimedPeer();
+        if (claimed != null) {
+            bySession[claimed.id()].counters().cryptoDropped(inbound.dropReason());
+        }
+    }
+
+    private boolean isKnownEndpoint(WireAddress source) {
+        for (UdpPeerLink peer : udpPeers) {
+            if (peer.isAt(source)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Counts messages that are not ours at all before any crypto work is spent on them. */
+    private boolean wellFormed(ByteBuffer buffer, int offset, int length) {
+        if (length < WireFormat.PREFIX_LENGTH) {
+            unattributed.dropped(LinkDrop.TRUNCATED);
+            return false;
+        }
+        if (buffer.get(offset + WireFormat.VERSION_OFFSET) != WireFormat.VERSION
+                || buffer.getShort(offset + WireFormat.RESERVED_OFFSET) != 0) {
+            unattributed.dropped(LinkDrop.BAD_VERSION);
+            return false;
+        }
+        byte type = buffer.get(offset + WireFormat.TYPE_OFFSET);
+        if (type < WireFormat.TYPE_HANDSHAKE_INIT || type > WireFormat.TYPE_CONTROL) {
+            unattributed.dropped(LinkDrop.BAD_TYPE);
+            return false;
+        }
+        return true;
+    }
+
+    /** Services TCP: new connections, first messages, and every established connection that is ready. */
+    public void serviceStreams(long nowNs, FrameSink sink) {
+        streamSink = sink;
+        tcp.service(nowNs, introductions);
+        for (TcpPeerLink peer : tcpPeers) {
+            peer.onReady(nowNs, streamMessages);
+            if (peer.takeClosed()) {
+                lost(peer);
+            }
+        }
+        streamSink = null;
+    }
+
+    /** Whether a TCP connection holds a complete message it has not handed on yet: the loop must not sleep. */
+    public boolean streamsHaveBufferedMessages() {
+        for (TcpPeerLink peer : tcpPeers) {
+            if (peer.hasBufferedMessage()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private TcpPeerLink introduce(StreamSocket socket, ByteBuffer buffer, int offset, int length, long nowNs) {
+        if (!wellFormed(buffer, offset, length)) {
+            return null;
+        }
+        java.net.InetSocketAddress remote = socket.remote();
+        long key = remote == null ? 0 : HandshakeRateLimiter.keyOf(remote);
+        PeerCrypto.Received received = crypto.receive(buffer, offset, length, key, false, nowNs, inbound);
+        if (received != PeerCrypto.Received.HANDSHAKE) {
+            if (received == PeerCrypto.Received.DROPPED) {
+                chargeCryptoDrop();
+            } else {
+                unattributed.dropped(LinkDrop.UNKNOWN_PEER);
+            }
+            return null;
+        }
+        PeerLink peer = bySession[inbound.peer().id()];
+        if (!(peer instanceof TcpPeerLink tcpPeer)) {
+            peer.counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            return null;
+        }
+        if (!tcpPeer.adopt(socket, buffer, 0, 0, nowNs)) {
+            return null;
+        }
+        authenticated(tcpPeer, received, buffer, nowNs, streamSink);
+        return tcpPeer;
+    }
+
+    private boolean onStreamMessage(TcpPeerLink link, ByteBuffer buffer, int offset, int length, long nowNs) {
+        if (!wellFormed(buffer, offset, length)) {
+            link.counters().dropped(LinkDrop.MALFORMED);
+            return false;
+        }
+        PeerCrypto.Received received = crypto.receive(buffer, offset, length, link.sourceKey(), true, nowNs,
+                inbound);
+        if (received == PeerCrypto.Received.DROPPED) {
+            chargeCryptoDrop();
+            return true;
+        }
+        PeerLink peer = bySession[inbound.peer().id()];
+        if (peer != link) {
+            // Authentic, but from another site than the one this connection belongs to: refuse to mix.
+            link.counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            return false;
+        }
+        authenticated(link, received, buffer, nowNs, streamSink);
+        return true;
+    }
+
+    /** Periodic duties of every link and session. */
+    public void tick(long nowNs) {
+        crypto.tick(nowNs);
+        tcp.tick(nowNs);
+        for (PeerLink peer : peers.peers()) {
+            if (peer.tick(nowNs)) {
+                listener.peerDown(peer);
+            }
+            if (peer instanceof TcpPeerLink tcpPeer && tcpPeer.takeClosed()) {
+                lost(tcpPeer);
+            }
+        }
+    }
+
+    private void lost(PeerLink peer) {
+        if (peer.down()) {
+            listener.peerDown(peer);
+        }
+    }
+
+    /** Sends everything queued: the UDP batch and the TCP send buffers. */
+    public void flush(long nowNs) {
+        udp.flush(nowNs);
+        for (TcpPeerLink peer : tcpPeers) {
+            if (peer.hasQueuedBytes()) {
+                peer.flush();
+            }
         }
     }
 
@@ -98,29 +332,30 @@ public final class PeerLinks implements AutoCloseable {
     public record SessionView(boolean established, long lastHandshakeNs) {
     }
 
-    /** A consistent view of one peer's session, taken under the crypto lock. */
-    public SessionView session(Peer peer) {
-        synchronized (secure) {
-            long created = peer.session().currentKeysCreatedNs();
-            return new SessionView(peer.session().hasSession(), created);
-        }
-    }
-
-    /** The sender for each switch port, for the egress stage; index 0 (the TAP) is left empty. */
-    public FrameSender[] senders() {
-        return senders.clone();
+    /** The peer's session as it is now; call on the data-path thread. */
+    public SessionView session(PeerLink peer) {
+        return new SessionView(peer.session().hasSession(), peer.session().currentKeysCreatedNs());
     }
 
     @Override
     public void close() {
-        udpReceiver.stop();
-        tcp.stop();
-        if (udpThread != null) {
-            try {
-                udpThread.join(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        for (TcpPeerLink peer : tcpPeers) {
+            peer.close();
+        }
+        tcp.close();
+        udp.close();
+    }
+
+    /** Where the crypto layer's own messages go: to the peer's link, whatever its transport. */
+    private final class Routes implements Outbox {
+        @Override
+        public boolean canReach(PeerSession session) {
+            return bySession[session.id()].canReach();
+        }
+
+        @Override
+        public void send(PeerSession session, ByteBuffer message) {
+            bySession[session.id()].sendMessage(message);
         }
     }
 }

@@ -1,18 +1,18 @@
 package org.tapbridge.link;
 
-/** Told when a peer comes up or goes down, e.g. to flush its MACs and update the service status. */
+/** Told when a peer comes up or goes down, e.g. to flush its MACs and update the service status; called on the data-path thread, so it must not block. */
 public interface PeerListener {
-    void peerUp(Peer peer);
+    void peerUp(PeerLink peer);
 
-    void peerDown(Peer peer);
+    void peerDown(PeerLink peer);
 
     PeerListener NONE = new PeerListener() {
         @Override
-        public void peerUp(Peer peer) {
+        public void peerUp(PeerLink peer) {
         }
 
         @Override
-        public void peerDown(Peer peer) {
+        public void peerDown(PeerLink peer) {
         }
     };
 }

@@ -1,32 +1,26 @@
 package org.tapbridge.link;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.tapbridge.config.PeerConfig;
 
-/** The configured peers, by switch port, by name and by the address they last spoke from. */
+/** The configured peers, by switch port and by name. Built once; read by any thread. */
 public final class PeerTable {
     /** Switch port of the first peer; port 0 is the local TAP. */
     public static final int FIRST_PEER_PORT = 1;
 
-    private final Peer[] byPort;
-    private final List<Peer> peers;
-    private final Map<String, Peer> byName = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, Peer> byAddress = new ConcurrentHashMap<>();
+    private final PeerLink[] byPort;
+    private final List<PeerLink> peers;
+    private final Map<String, PeerLink> byName;
 
-    public PeerTable(List<PeerConfig> configs) {
-        byPort = new Peer[FIRST_PEER_PORT + configs.size()];
-        for (int i = 0; i < configs.size(); i++) {
-            Peer peer = new Peer(configs.get(i), FIRST_PEER_PORT + i);
-            byPort[peer.port()] = peer;
-            byName.put(peer.name(), peer);
-            if (peer.endpoint() != null) {
-                byAddress.put(peer.endpoint(), peer);
-            }
+    PeerTable(List<PeerLink> links) {
+        byPort = new PeerLink[FIRST_PEER_PORT + links.size()];
+        java.util.HashMap<String, PeerLink> names = new java.util.HashMap<>();
+        for (PeerLink link : links) {
+            byPort[link.port()] = link;
+            names.put(link.name(), link);
         }
-        peers = List.copyOf(java.util.Arrays.asList(byPort).subList(FIRST_PEER_PORT, byPort.length));
+        peers = List.copyOf(links);
+        byName = Map.copyOf(names);
     }
 
     /** Number of switch ports, the local one included. */
@@ -34,42 +28,25 @@ public final class PeerTable {
         return byPort.length;
     }
 
-    public Peer byPort(int port) {
+    public PeerLink byPort(int port) {
         return port >= FIRST_PEER_PORT && port < byPort.length ? byPort[port] : null;
     }
 
-    public Peer byName(String name) {
+    public PeerLink byName(String name) {
         return byName.get(name);
     }
 
-    public Peer byAddress(InetSocketAddress address) {
-        return byAddress.get(address);
-    }
-
-    public List<Peer> peers() {
+    public List<PeerLink> peers() {
         return peers;
     }
 
     public int upCount() {
         int n = 0;
-        for (int i = FIRST_PEER_PORT; i < byPort.length; i++) {
-            if (byPort[i].isUp()) {
+        for (PeerLink peer : peers) {
+            if (peer.isUp()) {
                 n++;
             }
         }
         return n;
-    }
-
-    /** Follows a peer to a new source address after it proved who it is. */
-    void moved(Peer peer, InetSocketAddress address) {
-        InetSocketAddress old = peer.endpoint();
-        if (address.equals(old)) {
-            return;
-        }
-        if (old != null) {
-            byAddress.remove(old, peer);
-        }
-        peer.endpoint(address);
-        byAddress.put(address, peer);
     }
 }

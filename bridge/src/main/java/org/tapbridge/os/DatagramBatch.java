@@ -129,6 +129,30 @@ public final class DatagramBatch {
         MEMORY.putInt(message(i) + MsgHdr.MSG_NAMELEN_OFFSET, length);
     }
 
+    /**
+     * Sending: message {@code i} goes to the address given as primitives (see {@link EndpointKey}), so a
+     * mutable address can be used without encoding it into an object first. No allocation.
+     */
+    public void setTarget(int i, int family, long hi, long lo, int port, int scopeId) {
+        Objects.checkIndex(i, capacity);
+        long memory = name(i);
+        MEMORY.putShort(memory + SockAddr.FAMILY_OFFSET, (short) family);
+        MEMORY.putShort(memory + SockAddr.PORT_OFFSET, SockAddr.toNativePort(port));
+        int length;
+        if (family == SockAddr.AF_INET) {
+            MEMORY.putInt(memory + SockAddr.IN_ADDR_OFFSET, SockAddr.toNetworkInt((int) lo));
+            MEMORY.putLong(memory + 8, 0L);
+            length = SockAddr.IN_SIZE;
+        } else {
+            MEMORY.putInt(memory + SockAddr.IN6_FLOWINFO_OFFSET, 0);
+            MEMORY.putLong(memory + SockAddr.IN6_ADDR_OFFSET, SockAddr.toNetworkLong(hi));
+            MEMORY.putLong(memory + SockAddr.IN6_ADDR_OFFSET + 8, SockAddr.toNetworkLong(lo));
+            MEMORY.putInt(memory + SockAddr.IN6_SCOPE_ID_OFFSET, scopeId);
+            length = SockAddr.IN6_SIZE;
+        }
+        MEMORY.putInt(message(i) + MsgHdr.MSG_NAMELEN_OFFSET, length);
+    }
+
     /** After a receive: the bytes of message {@code i} in its buffer; after a send: the bytes sent. */
     public int length(int i) {
         Objects.checkIndex(i, capacity);

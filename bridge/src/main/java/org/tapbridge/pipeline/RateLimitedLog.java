@@ -13,6 +13,19 @@ public final class RateLimitedLog {
         this.intervalNs = intervalNs;
     }
 
+    /** Whether a line may be written now (counted as held back otherwise); for lines that carry a stack trace. */
+    public synchronized boolean allowed() {
+        long now = System.nanoTime();
+        if (logged && now - lastNs < intervalNs) {
+            suppressed++;
+            return false;
+        }
+        logged = true;
+        lastNs = now;
+        suppressed = 0;
+        return true;
+    }
+
     public synchronized void warn(String message) {
         long now = System.nanoTime();
         if (logged && now - lastNs < intervalNs) {

@@ -8,14 +8,14 @@ import java.util.concurrent.TimeUnit;
  * A TAP without a kernel, for running whole bridges back to back in one JVM: the test plays the host
  * side with {@link #inject} (a frame the host sends) and {@link #takeWritten} (a frame the bridge wrote).
  * Same threading as the real device; being a test double it allocates one array per frame written.
+ * It wakes the loop through {@link #onArrival} and tells it whether frames wait ({@link #hasPending()}).
  */
 public final class InMemoryTapDevice implements TapDevice {
     private final String name;
     private final int mtu;
     private final ArrayBlockingQueue<byte[]> towardBridge;
     private final ArrayBlockingQueue<byte[]> towardHost;
-    private final Object signal = new Object();
-    private boolean woken; // guarded by signal
+    private volatile Runnable onArrival = () -> { };
     private volatile boolean open = true;
     private long possiblyTruncatedReads;
 
@@ -38,11 +38,19 @@ public final class InMemoryTapDevice implements TapDevice {
     public boolean inject(byte[] frame) {
         boolean queued = towardBridge.offer(frame.clone());
         if (queued) {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
+            onArrival.run();
         }
         return queued;
+    }
+
+    /** Called (on the host's thread) whenever a frame is injected: wakes the loop that reads this TAP. */
+    public void onArrival(Runnable wake) {
+        this.onArrival = wake;
+    }
+
+    /** Whether injected frames wait to be read. */
+    public boolean hasPending() {
+        return !towardBridge.isEmpty();
     }
 
     /** The next frame the bridge wrote, waiting up to timeoutMillis; null when none came. */
@@ -83,42 +91,6 @@ public final class InMemoryTapDevice implements TapDevice {
     }
 
     @Override
-    public boolean awaitReadable(long timeoutMillis) throws TapException {
-        ensureOpen("poll");
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
-        synchronized (signal) {
-            while (true) {
-                if (!towardBridge.isEmpty()) {
-                    woken = false;
-                    return true;
-                }
-                if (woken || !open) {
-                    woken = false;
-                    return false;
-                }
-                long leftNs = timeoutMillis < 0 ? Long.MAX_VALUE : deadlineNs - System.nanoTime();
-                if (leftNs <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(signal, Math.min(leftNs, TimeUnit.SECONDS.toNanos(1)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-    }
-
-    @Override
-    public void wakeup() {
-        synchronized (signal) {
-            woken = true;
-            signal.notifyAll();
-        }
-    }
-
-    @Override
     public boolean write(ByteBuffer directBuffer, int offset, int length) throws TapException {
         checkRegion(directBuffer, offset, length);
         ensureOpen("write");
@@ -135,7 +107,6 @@ public final class InMemoryTapDevice implements TapDevice {
     @Override
     public void close() {
         open = false;
-        wakeup();
     }
 
     private void ensureOpen(String call) throws TapException {

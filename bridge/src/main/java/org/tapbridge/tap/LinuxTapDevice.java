@@ -144,6 +144,11 @@ public final class LinuxTapDevice implements TapDevice {
     }
 
     @Override
+    public int fd() {
+        return tapFd;
+    }
+
+    @Override
     public String name() {
         return name;
     }
@@ -188,7 +193,7 @@ public final class LinuxTapDevice implements TapDevice {
         }
     }
 
-    @Override
+    /** Blocks until a frame is readable, {@link #wakeup()} is called, or the time passes; true when readable. */
     public boolean awaitReadable(long timeoutMillis) throws TapException {
         ensureOpen("poll");
         // poll takes an int: longer waits are capped at about 24 days, which no caller needs.
@@ -231,7 +236,7 @@ public final class LinuxTapDevice implements TapDevice {
         return (tapEvents & LinuxConstants.POLLIN) != 0;
     }
 
-    @Override
+    /** Makes a concurrent or the next {@link #awaitReadable} return promptly. Any thread. */
     public void wakeup() {
         // The lock keeps close() from recycling the eventfd number between our check and our write:
         // otherwise 8 bytes could land in whatever file the process opens next.

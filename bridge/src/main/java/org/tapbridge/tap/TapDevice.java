@@ -4,12 +4,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One attached TAP device carrying whole Ethernet frames (no packet-information header). Reads belong
- * to one thread (tap-reader), writes to one thread (egress); {@link #wakeup()} is safe from any thread.
+ * One attached TAP device carrying whole Ethernet frames (no packet-information header), non-blocking:
+ * the data-path loop polls {@link #fd()} and owns reads and writes.
  */
 public interface TapDevice extends AutoCloseable {
     /** Extra room a read buffer needs beyond the MTU: Ethernet header 14 bytes plus one 802.1Q tag 4 bytes. */
     int FRAME_HEADROOM = 14 + 4;
+
+    /** The descriptor the data-path loop polls, or -1 for an in-memory device (which wakes the loop itself). */
+    default int fd() {
+        return -1;
+    }
 
     /** The interface name as the kernel knows it. */
     String name();
@@ -29,12 +34,6 @@ public interface TapDevice extends AutoCloseable {
      * capacity is counted in {@link #possiblyTruncatedReads()}.
      */
     int read(ByteBuffer directBuffer, int offset, int capacity) throws IOException;
-
-    /** Blocks until a frame is readable, wakeup() is called, or timeoutMillis passes; true when readable. */
-    boolean awaitReadable(long timeoutMillis) throws IOException;
-
-    /** Makes a concurrent or the next awaitReadable() return promptly (thread-safe). */
-    void wakeup();
 
     /**
      * Writes one whole frame from direct memory; returns false (and does not throw) when the kernel queue

@@ -9,9 +9,19 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
-/** Two sites' crypto layers joined in memory: each outbox queues messages that the test delivers by hand. */
+/**
+ * Two sites' crypto layers joined in memory: each outbox queues messages that the test delivers by hand.
+ * It also plays the link layer's part: it remembers where each side last authenticated its peer (the
+ * "known endpoint" of the rate limiter), and queues the replies {@link PeerCrypto#receive} hands back.
+ */
 final class BackToBack {
+    /** Where each crypto layer's replies go, and the endpoint it knows its (one) peer at. */
+    private static final Map<PeerCrypto, Consumer<byte[]>> REPLIES = new IdentityHashMap<>();
+    private static final Map<PeerCrypto, SocketAddress> KNOWN = new IdentityHashMap<>();
     static final InetSocketAddress ADDRESS_A = address(1);
     static final InetSocketAddress ADDRESS_B = address(2);
 
@@ -34,12 +44,12 @@ final class BackToBack {
         SecureRandom random = seeded(1);
         privateA = Keys.generatePrivate(random);
         privateB = Keys.generatePrivate(random);
-        a = new PeerCrypto(privateA, settings, (peer, to, m) -> fromA.add(new Sent(peer, to, copy(m))),
-                seeded(2), this::tickWallClock);
-        b = new PeerCrypto(privateB, settings, (peer, to, m) -> fromB.add(new Sent(peer, to, copy(m))),
-                seeded(3), this::tickWallClock);
-        peerB = a.addPeer("berlin", Keys.publicFromPrivate(privateB), psk, ADDRESS_B);
-        peerA = b.addPeer("amsterdam", Keys.publicFromPrivate(privateA), psk, ADDRESS_A);
+        a = crypto(privateA, settings, m -> fromA.add(new Sent(null, ADDRESS_B, m)), seeded(2), this::tickWallClock);
+        b = crypto(privateB, settings, m -> fromB.add(new Sent(null, ADDRESS_A, m)), seeded(3), this::tickWallClock);
+        peerB = a.addPeer("berlin", Keys.publicFromPrivate(privateB), psk);
+        peerA = b.addPeer("amsterdam", Keys.publicFromPrivate(privateA), psk);
+        KNOWN.put(a, ADDRESS_B);
+        KNOWN.put(b, ADDRESS_A);
     }
 
     BackToBack(SessionSettings settings) {
@@ -64,9 +74,51 @@ final class BackToBack {
         pump(nowNs);
     }
 
+    /**
+     * A crypto layer whose initiations and keepalives, and the replies {@link #deliver} gets back from it, all
+     * go to {@code sent}; it can always reach its peers.
+     */
+    static PeerCrypto crypto(byte[] privateKey, SessionSettings settings, Consumer<byte[]> sent, SecureRandom random,
+                             java.util.function.LongSupplier wallClockNs) {
+        PeerCrypto crypto = new PeerCrypto(privateKey, settings, new Outbox() {
+            @Override
+            public boolean canReach(PeerSession peer) {
+                return true;
+            }
+
+            @Override
+            public void send(PeerSession peer, ByteBuffer message) {
+                sent.accept(copy(message));
+            }
+        }, random, wallClockNs);
+        REPLIES.put(crypto, sent);
+        return crypto;
+    }
+
+    /** Delivers a message as the link would: with the source's rate-limit key, and its reply sent back. */
     static PeerCrypto.Received deliver(PeerCrypto to, byte[] message, SocketAddress source, long nowNs) {
-        ByteBuffer buf = ByteBuffer.wrap(message.clone());
-        return to.receive(buf, 0, message.length, source, nowNs, new Inbound());
+        return receive(to, ByteBuffer.wrap(message.clone()), 0, message.length, source, nowNs, new Inbound());
+    }
+
+    static PeerCrypto.Received receive(PeerCrypto to, ByteBuffer buf, int offset, int length, SocketAddress source,
+                                       long nowNs, Inbound in) {
+        boolean known = source != null && source.equals(KNOWN.get(to));
+        PeerCrypto.Received r = to.receive(buf, offset, length, HandshakeRateLimiter.keyOf(source), known, nowNs, in);
+        if (in.peer() != null && r != PeerCrypto.Received.DROPPED) {
+            KNOWN.put(to, source);
+        }
+        if (in.reply() != null) {
+            Consumer<byte[]> sink = REPLIES.get(to);
+            if (sink != null) {
+                sink.accept(copy(in.reply()));
+            }
+        }
+        return r;
+    }
+
+    /** Where {@code crypto} last authenticated its peer, as the link layer would track it. */
+    static SocketAddress knownEndpoint(PeerCrypto crypto) {
+        return KNOWN.get(crypto);
     }
 
     /** A DATA message from {@code from} to {@code peer} carrying {@code frame}, or null if no session. */
@@ -86,7 +138,7 @@ final class BackToBack {
     static byte[] open(PeerCrypto to, byte[] message, SocketAddress source, long nowNs) {
         ByteBuffer buf = ByteBuffer.wrap(message.clone());
         Inbound in = new Inbound();
-        PeerCrypto.Received r = to.receive(buf, 0, message.length, source, nowNs, in);
+        PeerCrypto.Received r = receive(to, buf, 0, message.length, source, nowNs, in);
         if (r != PeerCrypto.Received.FRAME) {
             return null;
         }
@@ -127,7 +179,7 @@ final class BackToBack {
         return wallClockNs += 1_000_000;
     }
 
-    private static byte[] copy(ByteBuffer m) {
+    static byte[] copy(ByteBuffer m) {
         byte[] out = new byte[m.remaining()];
         m.duplicate().get(out);
         return out;

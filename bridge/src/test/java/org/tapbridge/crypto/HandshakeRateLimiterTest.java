@@ -20,21 +20,21 @@ class HandshakeRateLimiterTest {
         InetSocketAddress source = BackToBack.address(9);
         long now = 1_000 * MS;
         for (int i = 0; i < 3; i++) {
-            assertTrue(limiter.allow(source, now));
+            assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(source), now));
         }
-        assertFalse(limiter.allow(source, now));
-        assertTrue(limiter.allow(BackToBack.address(10), now), "another source has its own bucket");
-        assertFalse(limiter.allow(source, now + 199 * MS));
-        assertTrue(limiter.allow(source, now + 400 * MS), "one token per 200 ms");
+        assertFalse(limiter.allow(HandshakeRateLimiter.keyOf(source), now));
+        assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(BackToBack.address(10)), now), "another source has its own bucket");
+        assertFalse(limiter.allow(HandshakeRateLimiter.keyOf(source), now + 199 * MS));
+        assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(source), now + 400 * MS), "one token per 200 ms");
     }
 
     @Test
     void treatsAllPortsOfOneAddressAsOneSource() {
         HandshakeRateLimiter limiter = new HandshakeRateLimiter(SessionSettings.defaults().withHandshakeRates(5, 2, 1000));
         InetAddress host = BackToBack.address(9).getAddress();
-        assertTrue(limiter.allow(new InetSocketAddress(host, 1), 0));
-        assertTrue(limiter.allow(new InetSocketAddress(host, 2), 0));
-        assertFalse(limiter.allow(new InetSocketAddress(host, 3), 0));
+        assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(new InetSocketAddress(host, 1)), 0));
+        assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(new InetSocketAddress(host, 2)), 0));
+        assertFalse(limiter.allow(HandshakeRateLimiter.keyOf(new InetSocketAddress(host, 3)), 0));
     }
 
     @Test
@@ -52,9 +52,9 @@ class HandshakeRateLimiterTest {
         InetSocketAddress b = new InetSocketAddress(ipv4Compatible(new byte[] {(byte) 203, 0, (byte) 113, 1}), 2);
         assertEquals(HandshakeRateLimiter.keyOf(a), HandshakeRateLimiter.keyOf(b));
         HandshakeRateLimiter limiter = new HandshakeRateLimiter(SessionSettings.defaults().withHandshakeRates(5, 2, 1000));
-        assertTrue(limiter.allow(a, 0));
-        assertTrue(limiter.allow(b, 0));
-        assertFalse(limiter.allow(a, 0), "the /64 shares one bucket");
+        assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(a), 0));
+        assertTrue(limiter.allow(HandshakeRateLimiter.keyOf(b), 0));
+        assertFalse(limiter.allow(HandshakeRateLimiter.keyOf(a), 0), "the /64 shares one bucket");
     }
 
     /**
@@ -79,7 +79,7 @@ class HandshakeRateLimiterTest {
         for (int i = 0; i < settings.rateLimitedSources() * 4; i++) {
             byte[] raw = {(byte) 198, (byte) 19, (byte) (i >>> 8), (byte) i};
             InetSocketAddress s = new InetSocketAddress(InetAddress.getByAddress(raw), 1);
-            if (!limiter.allow(s, 5 * MS)) {
+            if (!limiter.allow(HandshakeRateLimiter.keyOf(s), 5 * MS)) {
                 refused++;
             }
         }

@@ -44,15 +44,15 @@ class KeysTest {
     @Test
     void refusesAPeerWithTheSitesOwnKeyOrADuplicateKey() {
         byte[] own = Keys.generatePrivate(BackToBack.seeded(1));
-        PeerCrypto crypto = new PeerCrypto(own, SessionSettings.defaults(), (p, t, m) -> { }, BackToBack.seeded(2),
+        PeerCrypto crypto = BackToBack.crypto(own, SessionSettings.defaults(), m -> { }, BackToBack.seeded(2),
                 () -> 0L);
         IllegalArgumentException self = assertThrows(IllegalArgumentException.class,
-                () -> crypto.addPeer("loop", Keys.publicFromPrivate(own), null, null));
+                () -> crypto.addPeer("loop", Keys.publicFromPrivate(own), null));
         assertTrue(self.getMessage().contains("peer loop has this site's own public key"), self.getMessage());
         byte[] other = Keys.publicFromPrivate(Keys.generatePrivate(BackToBack.seeded(9)));
-        crypto.addPeer("berlin", other, null, null);
+        crypto.addPeer("berlin", other, null);
         IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
-                () -> crypto.addPeer("paris", other, null, null));
+                () -> crypto.addPeer("paris", other, null));
         assertTrue(dup.getMessage().contains("peer paris has the same public-key as peer berlin"), dup.getMessage());
     }
 

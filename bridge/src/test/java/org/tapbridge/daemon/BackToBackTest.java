@@ -27,7 +27,7 @@ import org.tapbridge.fakes.MemoryNetwork;
 import org.tapbridge.link.LinkDrop;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
-import org.tapbridge.link.Peer;
+import org.tapbridge.link.PeerLink;
 import org.tapbridge.switching.MacTableEntry;
 import org.tapbridge.switching.SwitchSettings;
 import org.tapbridge.testing.TestKeys;
@@ -96,7 +96,7 @@ class BackToBackTest {
     }
 
     private static void awaitUp(Daemon daemon, String peer) throws InterruptedException {
-        Peer p = daemon.peers().byName(peer);
+        PeerLink p = daemon.peers().byName(peer);
         for (int i = 0; i < 100 && !p.isUp(); i++) {
             Thread.sleep(20);
         }
@@ -188,7 +188,7 @@ class BackToBackTest {
 
         siteB.close();
         siteB = null;
-        Peer b = siteA.peers().byName("b");
+        PeerLink b = siteA.peers().byName("b");
         for (int i = 0; i < 150 && b.isUp(); i++) {
             Thread.sleep(20);
         }
@@ -209,7 +209,7 @@ class BackToBackTest {
     }
 
     private static MacTableEntry entry(Daemon daemon, long mac) throws Exception {
-        List<MacTableEntry> dump = daemon.onSwitchThread((sw, nowNs) -> sw.dump(nowNs));
+        List<MacTableEntry> dump = daemon.onLoop(d -> d.forwarder().learningSwitch().dump(System.nanoTime()));
         return dump.stream().filter(e -> e.mac() == mac).findFirst().orElse(null);
     }
 }

@@ -1,16 +1,24 @@
 package org.tapbridge.fakes;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.tapbridge.daemon.Platform;
 import org.tapbridge.link.DatagramPort;
+import org.tapbridge.link.StreamNetwork;
+import org.tapbridge.pipeline.LoopWaiter;
+import org.tapbridge.pipeline.MemoryWaiter;
 import org.tapbridge.pipeline.NanoClock;
 import org.tapbridge.tap.InMemoryTapDevice;
 import org.tapbridge.tap.TapDevice;
 
-/** A platform for one in-JVM site: a fake TAP and a port on a shared in-memory network. */
+/**
+ * A platform for one in-JVM site: a fake TAP and a port on a shared in-memory network, both waking the
+ * site's loop when something arrives. No TCP: the TCP transport is tested against real sockets.
+ */
 public final class FakePlatform implements Platform {
     private final MemoryNetwork network;
     private final InMemoryTapDevice tap;
+    private MemoryWaiter waiter;
 
     public FakePlatform(MemoryNetwork network, InMemoryTapDevice tap) {
         this.network = network;
@@ -23,8 +31,34 @@ public final class FakePlatform implements Platform {
     }
 
     @Override
+    public LoopWaiter newWaiter() {
+        waiter = new MemoryWaiter();
+        tap.onArrival(waiter::wakeup);
+        waiter.watch(tap::hasPending);
+        return waiter;
+    }
+
+    @Override
     public DatagramPort bindUdp(InetSocketAddress listen) {
-        return network.bind(listen);
+        MemoryNetwork.Port port = network.bind(listen);
+        port.onArrival(waiter::wakeup);
+        waiter.watch(port::hasPending);
+        return port;
+    }
+
+    @Override
+    public StreamNetwork streams() {
+        return new StreamNetwork() {
+            @Override
+            public org.tapbridge.link.StreamListener listen(InetSocketAddress address) throws IOException {
+                throw new IOException("the in-memory platform has no TCP");
+            }
+
+            @Override
+            public org.tapbridge.link.StreamSocket connect(InetSocketAddress address) throws IOException {
+                throw new IOException("the in-memory platform has no TCP");
+            }
+        };
     }
 
     @Override

@@ -11,10 +11,16 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.tapbridge.link.DatagramPort;
+import org.tapbridge.link.Datagrams;
+import org.tapbridge.link.WireAddress;
 
-/** A lossless in-memory UDP network: datagrams sent to a bound address land in that port's queue. */
+/**
+ * A lossless in-memory UDP network: datagrams sent to a bound address land in that port's queue, and the
+ * port wakes its owner. Allocates per datagram: a test double for behaviour, not for allocation figures.
+ */
 public final class MemoryNetwork {
     private final Map<InetSocketAddress, Port> ports = new ConcurrentHashMap<>();
+    private volatile int pathMtu = 1500;
 
     public static InetSocketAddress address(String ip, int port) {
         try {
@@ -24,7 +30,7 @@ public final class MemoryNetwork {
         }
     }
 
-    public DatagramPort bind(InetSocketAddress address) {
+    public Port bind(InetSocketAddress address) {
         Port port = new Port(address);
         if (ports.putIfAbsent(address, port) != null) {
             throw new IllegalStateException(address + " is already bound");
@@ -32,56 +38,92 @@ public final class MemoryNetwork {
         return port;
     }
 
+    /** The path MTU every port reports, as the kernel's route would. */
+    public void pathMtu(int mtu) {
+        this.pathMtu = mtu;
+    }
+
     /** Injects a datagram as if {@code from} had sent it, e.g. garbage from a stranger. */
     public void deliver(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
         Port port = ports.get(to);
         if (port != null) {
             port.queue.add(new Datagram(from, payload.clone()));
+            port.onArrival.run();
         }
     }
 
     private record Datagram(InetSocketAddress from, byte[] payload) {
     }
 
-    private static final Datagram CLOSE = new Datagram(null, new byte[0]);
-
-    private final class Port implements DatagramPort {
+    /** One bound port. */
+    public final class Port implements DatagramPort {
         private final InetSocketAddress address;
         private final BlockingQueue<Datagram> queue = new LinkedBlockingQueue<>();
+        private volatile Runnable onArrival = () -> { };
         private volatile boolean closed;
 
         Port(InetSocketAddress address) {
             this.address = address;
         }
 
-        @Override
-        public InetSocketAddress receive(ByteBuffer buffer) throws IOException {
-            if (closed) {
-                throw new ClosedChannelException();
-            }
-            Datagram d;
-            try {
-                d = queue.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ClosedChannelException();
-            }
-            if (d == CLOSE || closed) {
-                throw new ClosedChannelException();
-            }
-            int n = Math.min(d.payload.length, buffer.remaining());
-            buffer.put(d.payload, 0, n);
-            return d.from;
+        /** Called whenever a datagram arrives: wakes the loop that owns this port. */
+        public void onArrival(Runnable wake) {
+            this.onArrival = wake;
+        }
+
+        public boolean hasPending() {
+            return !queue.isEmpty();
         }
 
         @Override
-        public void send(ByteBuffer buffer, InetSocketAddress target) throws IOException {
+        public int fd() {
+            return -1;
+        }
+
+        @Override
+        public int receive(Datagrams batch, int max) throws IOException {
             if (closed) {
                 throw new ClosedChannelException();
             }
-            byte[] payload = new byte[buffer.remaining()];
-            buffer.get(payload);
-            deliver(address, target, payload);
+            int n = 0;
+            while (n < max) {
+                Datagram d = queue.poll();
+                if (d == null) {
+                    break;
+                }
+                int length = Math.min(d.payload.length, batch.bufferCapacity(n));
+                batch.buffer(n).put(batch.offset(n), d.payload, 0, length);
+                batch.length(n, length);
+                batch.truncated(n, length < d.payload.length);
+                batch.address(n).set(d.from);
+                n++;
+            }
+            return n;
+        }
+
+        @Override
+        public int send(Datagrams batch, int count) throws IOException {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            for (int i = 0; i < count; i++) {
+                byte[] payload = new byte[batch.length(i)];
+                batch.buffer(i).get(batch.offset(i), payload);
+                WireAddress to = batch.address(i);
+                batch.error(i, 0);
+                deliver(address, to.toInetSocketAddress(), payload);
+            }
+            return count;
+        }
+
+        @Override
+        public long receiveQueueDrops() {
+            return 0;
+        }
+
+        @Override
+        public int pathMtu(InetSocketAddress peer) {
+            return pathMtu;
         }
 
         @Override
@@ -93,7 +135,6 @@ public final class MemoryNetwork {
         public void close() {
             closed = true;
             ports.remove(address, this);
-            queue.add(CLOSE);
         }
     }
 }

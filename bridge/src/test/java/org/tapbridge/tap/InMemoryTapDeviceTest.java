@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,7 +22,7 @@ class InMemoryTapDeviceTest {
     void anInjectedFrameIsReadByTheBridge() throws Exception {
         assertEquals(0, tap.read(buffer, 0, 2048));
         assertTrue(tap.inject(frame(60, 7)));
-        assertTrue(tap.awaitReadable(0));
+        assertTrue(tap.hasPending());
         assertEquals(60, tap.read(buffer, 100, 1948));
         byte[] got = new byte[60];
         buffer.get(100, got);
@@ -62,22 +62,13 @@ class InMemoryTapDeviceTest {
     }
 
     @Test
-    void wakeupReleasesAWaitingReader() throws Exception {
-        AtomicReference<Object> outcome = new AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            try {
-                outcome.set(tap.awaitReadable(20_000));
-            } catch (Exception e) {
-                outcome.set(e);
-            }
-        });
-        reader.start();
-        Thread.sleep(50);
-        tap.wakeup();
-        reader.join(10_000);
-        assertFalse(reader.isAlive());
-        assertEquals(Boolean.FALSE, outcome.get());
-        assertFalse(tap.awaitReadable(10), "the wake-up is consumed once");
+    void anInjectedFrameRingsTheLoopsWakeUp() {
+        AtomicInteger rings = new AtomicInteger();
+        tap.onArrival(rings::incrementAndGet);
+        assertFalse(tap.hasPending());
+        tap.inject(frame(60, 1));
+        assertEquals(1, rings.get());
+        assertTrue(tap.hasPending());
     }
 
     @Test

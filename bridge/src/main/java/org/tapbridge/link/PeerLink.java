@@ -1,0 +1,182 @@
+package org.tapbridge.link;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.tapbridge.config.PeerConfig;
+import org.tapbridge.config.Transport;
+import org.tapbridge.crypto.PeerCrypto;
+import org.tapbridge.crypto.PeerSession;
+import org.tapbridge.crypto.WireFormat;
+
+/**
+ * One remote site as the data path sees it: its switch port, its crypto session, where it is and by
+ * which transport it is reached, whether it is alive, and the largest frame one message to it can carry.
+ * Subclasses own the transport ({@link UdpPeerLink}, {@link TcpPeerLink}). Owned by the data-path thread;
+ * the control thread only reads the volatile views.
+ */
+public abstract class PeerLink {
+    private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
+
+    private final PeerConfig config;
+    private final int port;
+    private final PeerCounters counters = new PeerCounters();
+    final PeerCrypto crypto;
+    final PeerSession session;
+    final LinkTimers timers;
+    private final Backoff probeBackoff;
+    private volatile long lastRxNs;
+    private volatile boolean up;
+    private long lastTxNs;
+    private long nextProbeNs;
+    private boolean started;
+
+    PeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers) {
+        this.config = config;
+        this.port = port;
+        this.crypto = crypto;
+        this.session = session;
+        this.timers = timers;
+        // Seeded at random: sites restarting together must not retry in lockstep.
+        this.probeBackoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(),
+                new java.security.SecureRandom().nextLong());
+    }
+
+    public final String name() {
+        return config.name();
+    }
+
+    /** The peer's switch port. */
+    public final int port() {
+        return port;
+    }
+
+    public final PeerConfig config() {
+        return config;
+    }
+
+    public final Transport transport() {
+        return config.transport();
+    }
+
+    public final PeerSession session() {
+        return session;
+    }
+
+    public final PeerCounters counters() {
+        return counters;
+    }
+
+    public final boolean isUp() {
+        return up;
+    }
+
+    public final long lastRxNs() {
+        return lastRxNs;
+    }
+
+    /** Where the peer is now, for people: the configured endpoint, the address it roamed to, or null. */
+    public abstract InetSocketAddress endpoint();
+
+    /** The outer path MTU in bytes (IP packet size), or 0 where the transport does not have one (TCP). */
+    public abstract int pathMtu();
+
+    /** The largest Ethernet frame one message to this peer carries without IP fragmentation on the WAN. */
+    public abstract int maxFrameLength();
+
+    /** Whether a message could leave now (an address to send to, or a connection). */
+    abstract boolean canReach();
+
+    /**
+     * Seals {@code payload[offset, +length)} as a message of {@code type} and queues it for sending.
+     * Returns false when it was dropped (counted).
+     */
+    abstract boolean sendSealed(byte type, ByteBuffer payload, int offset, int length, long nowNs);
+
+    /** Queues a complete crypto message (handshake, keepalive) as it is; its bytes are copied. */
+    abstract void sendMessage(ByteBuffer message);
+
+    /** Transport duties on the tick: dialling, flushing, path-MTU probes. */
+    abstract void tickTransport(long nowNs);
+
+    /** Sends an Ethernet frame; the caller made sure it fits {@link #maxFrameLength()}. */
+    public final boolean sendFrame(ByteBuffer frame, int offset, int length, long nowNs) {
+        if (!up) {
+            counters.dropped(LinkDrop.PEER_DOWN);
+            return false;
+        }
+        if (!sendSealed(WireFormat.TYPE_DATA, frame, offset, length, nowNs)) {
+            return false;
+        }
+        counters.sent(length);
+        return true;
+    }
+
+    /** Records a sealed message that left (for keepalive timing). */
+    final void sent(long nowNs) {
+        lastTxNs = nowNs;
+    }
+
+    /** Records an authentic message from the peer; true when this brought the peer up. */
+    final boolean heard(long nowNs) {
+        lastRxNs = nowNs;
+        if (up) {
+            return false;
+        }
+        up = true;
+        return true;
+    }
+
+    /** Marks the peer down; true when it was up. */
+    final boolean down() {
+        if (!up) {
+            return false;
+        }
+        up = false;
+        return true;
+    }
+
+    /**
+     * The periodic duties: keepalives, declaring a silent peer dead, retrying a dead peer's handshake with
+     * backoff, and the transport's own. Returns true when the peer went down in this call.
+     */
+    final boolean tick(long nowNs) {
+        if (!started) {
+            started = true;
+            nextProbeNs = nowNs;
+        }
+        boolean wentDown = false;
+        if (up) {
+            if (nowNs - lastRxNs > timers.deadNs()) {
+                LOG.log(System.Logger.Level.WARNING, "peer " + name() + ": nothing heard for "
+                        + (nowNs - lastRxNs) / 1_000_000_000L + " s; marking it down");
+                wentDown = down();
+                lostContact();
+                probeBackoff.reset();
+                nextProbeNs = nowNs;
+            } else if (nowNs - lastTxNs >= timers.keepaliveNs()) {
+                // An empty DATA message: it proves we hold the keys and keeps NAT state alive.
+                sendSealed(WireFormat.TYPE_DATA, EMPTY, 0, 0, nowNs);
+            }
+        }
+        tickTransport(nowNs);
+        if (!up && canReach() && retriesHandshakesItself() && nowNs - nextProbeNs >= 0) {
+            // A fresh initiation each time: the last one may have gone to a peer that was not listening yet.
+            crypto.handshakeNow(session, nowNs);
+            nextProbeNs = nowNs + probeBackoff.nextDelayNs();
+        }
+        return wentDown;
+    }
+
+    /** Whether a down peer is probed with fresh handshakes on the tick (UDP); TCP handshakes on connect. */
+    abstract boolean retriesHandshakesItself();
+
+    /** The peer went silent: drop what depends on it being there (a TCP connection). */
+    abstract void lostContact();
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+
+    @Override
+    public String toString() {
+        return "peer " + name();
+    }
+}

@@ -1,0 +1,189 @@
+package org.tapbridge.link;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.tapbridge.config.PeerConfig;
+import org.tapbridge.crypto.PeerCrypto;
+import org.tapbridge.crypto.PeerSession;
+import org.tapbridge.crypto.WireFormat;
+
+/**
+ * A peer reached over the site's UDP socket: owns its endpoint (configured, then wherever authenticated
+ * messages come from), its path MTU and the probes that find it. Owned by the data-path thread.
+ */
+public final class UdpPeerLink extends PeerLink {
+    private static final System.Logger LOG = System.getLogger(UdpPeerLink.class.getName());
+    /** IPv4 header without options, plus the UDP header. */
+    static final int IPV4_UDP_OVERHEAD = 20 + 8;
+    /** IPv6 header without extensions, plus the UDP header. */
+    static final int IPV6_UDP_OVERHEAD = 40 + 8;
+    static final int IPV4_MIN_MTU = 576;
+    static final int IPV6_MIN_MTU = 1280;
+
+    private final UdpTransport udp;
+    private final WireAddress endpoint = new WireAddress();
+    private volatile InetSocketAddress endpointView;
+    private final int configuredMtu;
+    private PathMtuProbe pmtu;
+    private volatile int pathMtuView;
+    private final ByteBuffer control = ByteBuffer.allocateDirect(ProbeMessage.MAX_PROBE_PAYLOAD);
+
+    UdpPeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers,
+                UdpTransport udp, int configuredMtu) {
+        super(config, port, crypto, session, timers);
+        this.udp = udp;
+        this.configuredMtu = configuredMtu;
+        if (config.endpoint() != null) {
+            moveTo(config.endpoint());
+        }
+    }
+
+    @Override
+    public InetSocketAddress endpoint() {
+        return endpointView;
+    }
+
+    @Override
+    public int pathMtu() {
+        return pathMtuView;
+    }
+
+    @Override
+    public int maxFrameLength() {
+        PathMtuProbe p = pmtu;
+        return p == null ? 0 : frameLimit(p.current());
+    }
+
+    private int frameLimit(int mtu) {
+        return mtu - overhead() - WireFormat.DATA_OVERHEAD;
+    }
+
+    private int overhead() {
+        return endpoint.isIpv4() ? IPV4_UDP_OVERHEAD : IPV6_UDP_OVERHEAD;
+    }
+
+    @Override
+    boolean canReach() {
+        return endpoint.isSet();
+    }
+
+    @Override
+    boolean retriesHandshakesItself() {
+        return true;
+    }
+
+    @Override
+    void lostContact() {
+        // A datagram link has no state beyond the endpoint, which stays for the next attempts.
+    }
+
+    @Override
+    boolean sendSealed(byte type, ByteBuffer payload, int offset, int length, long nowNs) {
+        if (!endpoint.isSet()) {
+            counters().dropped(LinkDrop.PEER_DOWN);
+            return false;
+        }
+        int entry = udp.reserve(nowNs);
+        int sealed = crypto.seal(session, type, payload, offset, length, udp.arena(), udp.offset(entry), nowNs);
+        if (sealed < 0) {
+            counters().dropped(LinkDrop.NO_SESSION);
+            return false;
+        }
+        udp.commit(entry, sealed, endpoint, this);
+        sent(nowNs);
+        return true;
+    }
+
+    @Override
+    void sendMessage(ByteBuffer message) {
+        if (endpoint.isSet()) {
+            udp.copyOut(message, endpoint, this, 0);
+        }
+    }
+
+    /** Follows the peer to where an authenticated message came from. */
+    void roam(WireAddress source) {
+        if (endpoint.sameAs(source)) {
+            return;
+        }
+        boolean familyChanged = endpoint.family() != source.family();
+        endpoint.set(source);
+        endpointView = source.toInetSocketAddress();
+        LOG.log(System.Logger.Level.INFO, "peer " + name() + " is now at " + endpoint);
+        if (familyChanged || pmtu == null) {
+            startPathMtu(0);
+        }
+    }
+
+    boolean isAt(WireAddress source) {
+        return endpoint.sameAs(source);
+    }
+
+    private void moveTo(InetSocketAddress address) {
+        endpoint.set(address);
+        endpointView = address;
+        startPathMtu(0);
+    }
+
+    /** Starts path-MTU discovery from the configured value or the kernel's route towards the endpoint. */
+    private void startPathMtu(long nowNs) {
+        int floor = endpoint.isIpv4() ? IPV4_MIN_MTU : IPV6_MIN_MTU;
+        int ceiling = configuredMtu > 0 ? configuredMtu : udp.port().pathMtu(endpointView);
+        if (ceiling <= 0) {
+            // Unknown route: the Ethernet MTU is by far the most common WAN MTU.
+            ceiling = 1500;
+        }
+        pmtu = new PathMtuProbe(floor, ceiling);
+        pathMtuView = pmtu.current();
+    }
+
+    /** The kernel refused a datagram to this peer. */
+    void refused(int errno, long nowNs) {
+        counters().dropped(errno == UdpTransport.EAGAIN ? LinkDrop.SEND_QUEUE_FULL : LinkDrop.SEND_FAILED);
+        if (errno == UdpTransport.EMSGSIZE && pmtu != null) {
+            int before = pmtu.current();
+            pmtu.refused(udp.port().pathMtu(endpointView), nowNs);
+            pathMtuView = pmtu.current();
+            if (pmtu.current() != before) {
+                LOG.log(System.Logger.Level.INFO, "peer " + name() + ": the kernel refused a datagram as too big;"
+                        + " path MTU " + before + " -> " + pmtu.current());
+            }
+        }
+    }
+
+    @Override
+    void tickTransport(long nowNs) {
+        if (pmtu == null || !isUp()) {
+            return;
+        }
+        int size = pmtu.due(nowNs);
+        if (size > 0) {
+            int plain = size - overhead() - WireFormat.DATA_OVERHEAD;
+            if (plain >= ProbeMessage.PROBE_HEADER && plain <= control.capacity()) {
+                ProbeMessage.writeProbe(control, pmtu.probeId(), size, plain);
+                sendSealed(WireFormat.TYPE_CONTROL, control, 0, plain, nowNs);
+            }
+        }
+        pathMtuView = pmtu.current();
+    }
+
+    /** A probe from the peer: acknowledge it, small, so the answer itself never needs a large MTU. */
+    void onProbe(ByteBuffer buf, int offset, int length, long nowNs) {
+        int id = ProbeMessage.id(buf, offset);
+        int size = ProbeMessage.size(buf, offset);
+        ProbeMessage.writeAck(control, id, size);
+        sendSealed(WireFormat.TYPE_CONTROL, control, 0, ProbeMessage.ACK_LENGTH, nowNs);
+    }
+
+    void onProbeAck(ByteBuffer buf, int offset, int length, long nowNs) {
+        if (pmtu == null) {
+            return;
+        }
+        int before = pmtu.current();
+        pmtu.acknowledged(ProbeMessage.id(buf, offset), ProbeMessage.size(buf, offset), nowNs);
+        pathMtuView = pmtu.current();
+        if (pmtu.current() != before) {
+            LOG.log(System.Logger.Level.INFO, "peer " + name() + ": path MTU " + before + " -> " + pmtu.current());
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package org.tapbridge.pipeline;
+
+import com.lmax.disruptor.EventPoller;
+import java.io.IOException;
+import org.tapbridge.link.DatagramPort;
+import org.tapbridge.link.Datagrams;
+import org.tapbridge.link.LinkDrop;
+import org.tapbridge.link.PeerLinks;
+
+/**
+ * The data path, run to completion on one thread ({@code datapath}): it owns the TAP, the UDP socket,
+ * the TCP connections, the ring, the switch and the crypto sessions. Each turn it reads a batch of frames
+ * and datagrams into ring slots, switches, seals or opens and sends every one of them, then flushes the
+ * sends in one {@code sendmmsg}. Between bursts it spins briefly on a zero-timeout poll, then blocks in
+ * {@code poll()} on every descriptor and the wake-up, until the next timer tick.
+ */
+public final class DataPathLoop implements Runnable {
+    private static final System.Logger LOG = System.getLogger(DataPathLoop.class.getName());
+    /** Slots per turn: one TAP burst or recvmmsg; a few dozen amortise the syscalls, more only add latency. */
+    public static final int BATCH = 64;
+    /** Ring slots: the loop drains each batch before claiming the next, so two batches' worth is plenty. */
+    public static final int RING_SLOTS = 4 * BATCH;
+    /** Timer duty cycle: fine enough for 1 s damping and keepalives, cheap at ten a second. */
+    static final long TICK_NS = 100_000_000L;
+
+    private final LoopWaiter waiter;
+    private final FrameRing ring;
+    private final TapPort tap;
+    private final DatagramPort udp;
+    private final PeerLinks links;
+    private final Forwarder forwarder;
+    private final NanoClock clock;
+    private final LoopMailbox mailbox;
+    private final long spinNs;
+    private final Datagrams rx = new Datagrams(BATCH);
+    private final int tapHandle;
+    private final int udpHandle;
+    private final EventPoller.Handler<FrameSlot> slotHandler = this::onSlot;
+    private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
+    private volatile boolean running = true;
+    private volatile long lastTurnNs;
+    private volatile String failure;
+    private long nowNs;
+    private long nextTickNs;
+    private long turns;
+    private long sleeps;
+    private long oversizedDatagrams;
+    private long handlerFailures;
+
+    /**
+     * @param spinNs how long to keep polling without blocking after the last work: a reply that comes back
+     *               within it is picked up without a wake-up
+     */
+    public DataPathLoop(LoopWaiter waiter, FrameRing ring, TapPort tap, PeerLinks links, Forwarder forwarder,
+                        NanoClock clock, long spinNs) {
+        this.waiter = waiter;
+        this.ring = ring;
+        this.tap = tap;
+        this.udp = links.udpPort();
+        this.links = links;
+        this.forwarder = forwarder;
+        this.clock = clock;
+        this.spinNs = spinNs;
+        this.mailbox = new LoopMailbox(waiter);
+        this.tapHandle = waiter.add(tap.device().fd(), LoopWaiter.POLLIN);
+        this.udpHandle = waiter.add(udp.fd(), LoopWaiter.POLLIN);
+    }
+
+    public LoopMailbox mailbox() {
+        return mailbox;
+    }
+
+    @Override
+    public void run() {
+        nowNs = clock.nanoTime();
+        lastTurnNs = nowNs;
+        // The first tick, at once, starts the handshakes (UDP) and the dialling (TCP).
+        nextTickNs = nowNs;
+        long lastWorkNs = nowNs;
+        while (running) {
+            try {
+                lastWorkNs = runOnce(lastWorkNs);
+            } catch (RuntimeException e) {
+                // A bug in one turn must not leave the site without its bridge: report it and go on.
+                handlerFailures++;
+                if (errors.allowed()) {
+                    LOG.log(System.Logger.Level.ERROR, "the data-path loop hit a bug and carries on", e);
+                }
+            } catch (Error e) {
+                failure = "the data-path loop stopped: " + e;
+                running = false;
+                LOG.log(System.Logger.Level.ERROR, failure, e);
+                throw e;
+            }
+        }
+    }
+
+    /** Timers, control requests, then one wait and one batch; returns when work was last done. */
+    private long runOnce(long lastWorkNs) {
+        nowNs = clock.nanoTime();
+        if (nowNs - nextTickNs >= 0) {
+            tick();
+        }
+        if (!mailbox.isEmpty()) {
+            mailbox.runAll(LOG);
+        }
+        // Timers and requests may have queued messages (handshakes, keepalives, probes): send them now.
+        links.flush(nowNs);
+        boolean spinning = nowNs - lastWorkNs < spinNs || links.streamsHaveBufferedMessages();
+        int timeoutMs = spinning ? 0 : (int) Math.max(1, (nextTickNs - nowNs + 999_999) / 1_000_000);
+        if (!spinning) {
+            sleeps++;
+        }
+        if (waiter.await(timeoutMs) || links.streamsHaveBufferedMessages()) {
+            nowNs = clock.nanoTime();
+            if (turn()) {
+                return nowNs;
+            }
+        }
+        return lastWorkNs;
+    }
+
+    /** One batch: read, switch, seal or open, send. Returns true when anything arrived. */
+    private boolean turn() {
+        turns++;
+        boolean tapReady = (waiter.ready(tapHandle) & (LoopWaiter.POLLIN | LoopWaiter.POLLERR)) != 0;
+        boolean udpReady = (waiter.ready(udpHandle) & LoopWaiter.POLLIN) != 0;
+        checkTapHealth();
+        int filled = 0;
+        if (tapReady || udpReady) {
+            long high = ring.claim(BATCH);
+            long low = high - BATCH + 1;
+            if (tapReady) {
+                filled += readTap(low, udpReady ? BATCH / 2 : BATCH);
+            }
+            if (udpReady) {
+                filled += receiveUdp(low + filled, BATCH - filled);
+            }
+            for (long s = low + filled; s <= high; s++) {
+                ring.slot(s).empty();
+            }
+            ring.publish(low, high);
+            try {
+                ring.drain(slotHandler);
+            } catch (Exception e) {
+                // onSlot catches per slot; anything here is the ring's own, and must not stop the loop.
+                errors.warn("draining the ring failed: " + e);
+            }
+        }
+        links.serviceStreams(nowNs, forwarder);
+        links.flush(nowNs);
+        return filled > 0;
+    }
+
+    private int readTap(long first, int max) {
+        int n = 0;
+        while (n < max) {
+            FrameSlot slot = ring.slot(first + n);
+            int capacity = slot.capacity() - FrameSlot.FRAME_OFFSET - org.tapbridge.crypto.TransportCipher.TAG_LENGTH;
+            int length = tap.read(slot.memory(), slot.base() + FrameSlot.FRAME_OFFSET, capacity);
+            if (length <= 0) {
+                break;
+            }
+            slot.tapFrame(length);
+            n++;
+        }
+        return n;
+    }
+
+    private int receiveUdp(long first, int max) {
+        if (max <= 0) {
+            return 0;
+        }
+        for (int i = 0; i < max; i++) {
+            FrameSlot slot = ring.slot(first + i);
+            rx.point(i, slot.memory(), slot.base(), slot.capacity());
+        }
+        int n;
+        try {
+            n = udp.receive(rx, max);
+        } catch (IOException e) {
+            errors.warn("UDP receive failed: " + e.getMessage());
+            return 0;
+        }
+        for (int i = 0; i < n; i++) {
+            FrameSlot slot = ring.slot(first + i);
+            if (rx.truncated(i)) {
+                // Longer than any message we send: not ours, or from a peer with a bigger MTU.
+                oversizedDatagrams++;
+                links.counters().dropped(LinkDrop.OVERSIZED);
+                slot.empty();
+            } else {
+                slot.datagram(rx.length(i));
+                slot.source().set(rx.address(i));
+            }
+        }
+        return n;
+    }
+
+    private boolean onSlot(FrameSlot slot, long sequence, boolean endOfBatch) {
+        try {
+            switch (slot.kind) {
+                case FrameSlot.TAP_FRAME -> forwarder.fromTap(slot.memory(), slot.base() + FrameSlot.FRAME_OFFSET,
+                        slot.length, nowNs);
+                case FrameSlot.DATAGRAM -> links.receiveDatagram(slot.memory(), slot.base(), slot.length,
+                        slot.source(), nowNs, forwarder);
+                default -> { }
+            }
+        } catch (RuntimeException e) {
+            // A bug on one frame must not take the data path down: count, log, go on.
+            handlerFailures++;
+            errors.warn("a frame could not be handled: " + e);
+        }
+        return true;
+    }
+
+    private void tick() {
+        links.tick(nowNs);
+        forwarder.learningSwitch().tick(nowNs);
+        lastTurnNs = nowNs;
+        nextTickNs = nowNs + TICK_NS;
+    }
+
+    private void checkTapHealth() {
+        short events = waiter.ready(tapHandle);
+        if ((events & (LoopWaiter.POLLERR | LoopWaiter.POLLHUP | LoopWaiter.POLLNVAL)) != 0 && failure == null) {
+            failure = "the kernel reports an error on TAP " + tap.device().name() + " (it was probably deleted);"
+                    + " restart tapbridge once it exists again";
+            LOG.log(System.Logger.Level.ERROR, failure);
+            waiter.remove(tapHandle);
+            running = false;
+        }
+    }
+
+    /** When the loop last ran its timers ({@code nanoTime}): a stuck loop shows here. Any thread. */
+    public long lastTurnNs() {
+        return lastTurnNs;
+    }
+
+    /** Why the loop stopped by itself, or null. Any thread. */
+    public String failure() {
+        return failure;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Asks the loop to stop after the current turn. Any thread. */
+    public void stop() {
+        running = false;
+        waiter.wakeup();
+    }
+
+    /** Turns taken, and how many of them blocked: for the stats. Read on the loop thread. */
+    public long turns() {
+        return turns;
+    }
+
+    public long sleeps() {
+        return sleeps;
+    }
+
+    public long handlerFailures() {
+        return handlerFailures;
+    }
+}
