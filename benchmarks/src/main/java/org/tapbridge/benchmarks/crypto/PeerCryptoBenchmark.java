@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.tapbridge.crypto.Inbound;
 import org.tapbridge.crypto.Keys;
+import org.tapbridge.crypto.Outbox;
 import org.tapbridge.crypto.PeerCrypto;
 import org.tapbridge.crypto.PeerSession;
 import org.tapbridge.crypto.SessionSettings;
@@ -45,7 +46,6 @@ public class PeerCryptoBenchmark {
     private PeerCrypto a;
     private PeerCrypto b;
     private PeerSession peerB;
-    private InetSocketAddress addressA;
     private ByteBuffer out;
     private ByteBuffer in;
     private final Inbound inbound = new Inbound();
@@ -56,23 +56,23 @@ public class PeerCryptoBenchmark {
         Deque<byte[]> fromB = new ArrayDeque<>();
         byte[] privateA = Keys.generatePrivate(seeded(1));
         byte[] privateB = Keys.generatePrivate(seeded(2));
-        a = new PeerCrypto(privateA, SessionSettings.defaults(), (p, to, m) -> fromA.add(copy(m)), seeded(3),
+        a = new PeerCrypto(privateA, SessionSettings.defaults(), queueTo(fromA), seeded(3),
                 PeerCryptoBenchmark::wallClockNs);
-        b = new PeerCrypto(privateB, SessionSettings.defaults(), (p, to, m) -> fromB.add(copy(m)), seeded(4),
+        b = new PeerCrypto(privateB, SessionSettings.defaults(), queueTo(fromB), seeded(4),
                 PeerCryptoBenchmark::wallClockNs);
-        addressA = address(1);
-        InetSocketAddress addressB = address(2);
-        peerB = a.addPeer("b", Keys.publicFromPrivate(privateB), null, addressB);
-        b.addPeer("a", Keys.publicFromPrivate(privateA), null, addressA);
+        peerB = a.addPeer("b", Keys.publicFromPrivate(privateB), null);
+        b.addPeer("a", Keys.publicFromPrivate(privateA), null);
         a.connect(peerB, NOW_NS);
         while (!fromA.isEmpty() || !fromB.isEmpty()) {
             if (!fromA.isEmpty()) {
                 byte[] m = fromA.poll();
-                b.receive(ByteBuffer.wrap(m), 0, m.length, addressA, NOW_NS, inbound);
+                b.receive(ByteBuffer.wrap(m), 0, m.length, 1, true, NOW_NS, inbound);
+                replyTo(fromB);
             }
             if (!fromB.isEmpty()) {
                 byte[] m = fromB.poll();
-                a.receive(ByteBuffer.wrap(m), 0, m.length, addressB, NOW_NS, inbound);
+                a.receive(ByteBuffer.wrap(m), 0, m.length, 2, true, NOW_NS, inbound);
+                replyTo(fromA);
             }
         }
         if (!peerB.hasSession()) {
@@ -87,8 +87,29 @@ public class PeerCryptoBenchmark {
     public int sealThenReceive() {
         int length = a.seal(peerB, out, 0, frameLength, NOW_NS);
         in.put(0, out, 0, length);
-        b.receive(in, 0, length, addressA, NOW_NS, inbound);
+        b.receive(in, 0, length, 1, true, NOW_NS, inbound);
         return inbound.plaintextLength();
+    }
+
+    /** The link layer's part: an answer to a handshake message goes back the way it came. */
+    private void replyTo(Deque<byte[]> queue) {
+        if (inbound.reply() != null) {
+            queue.add(copy(inbound.reply()));
+        }
+    }
+
+    private static Outbox queueTo(Deque<byte[]> queue) {
+        return new Outbox() {
+            @Override
+            public boolean canReach(PeerSession peer) {
+                return true;
+            }
+
+            @Override
+            public void send(PeerSession peer, ByteBuffer message) {
+                queue.add(copy(message));
+            }
+        };
     }
 
     private static long wallClockNs() {
