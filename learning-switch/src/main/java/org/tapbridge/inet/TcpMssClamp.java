@@ -45,6 +45,7 @@ public final class TcpMssClamp {
     public static final int MAX_EXTENSION_HEADERS = 8;
 
     private static final int TCP_BASE_LENGTH = TcpHeader.MIN_LENGTH;
+    private static final int MAX_MSS = 0xFFFF;
 
     private final EthernetFrame ethernet = new EthernetFrame();
     private final Ipv4Header ipv4 = new Ipv4Header();
@@ -52,13 +53,14 @@ public final class TcpMssClamp {
     private final TcpHeader tcp = new TcpHeader();
 
     /**
-     * The largest MSS allowed in a frame with an Ethernet header of {@code l2HeaderLength} bytes, never
-     * below the protocol minimum; may exceed 65535, in which case nothing is clamped.
+     * The largest MSS allowed in a frame with an Ethernet header of {@code l2HeaderLength} bytes: never
+     * below the protocol minimum, and at most 65535 (no MSS is larger, so then nothing is clamped).
      */
     public static int mssLimit(int maxFrameLength, int l2HeaderLength, boolean ipv6) {
         int ipFixed = ipv6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH;
         int floor = ipv6 ? IPV6_MIN_MSS : IPV4_MIN_MSS;
-        return Math.max(maxFrameLength - l2HeaderLength - ipFixed - TCP_BASE_LENGTH, floor);
+        long mss = (long) maxFrameLength - l2HeaderLength - ipFixed - TCP_BASE_LENGTH;
+        return (int) Math.min(Math.max(mss, floor), MAX_MSS);
     }
 
     /**
