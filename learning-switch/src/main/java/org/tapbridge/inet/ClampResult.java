@@ -3,9 +3,9 @@ package org.tapbridge.inet;
 /** Result codes of {@link TcpMssClamp#clamp}: what happened to one frame. Constants only. */
 public final class ClampResult {
     /**
-     * Not a TCP segment with SYN set (and RST clear): not IP, not TCP, a non-first fragment, an
-     * unwalkable IPv6 extension header (ESP, no next header, ...), or a TCP segment without SYN. Left
-     * alone; by far the most common result.
+     * Not a TCP segment with SYN set (and RST clear): not IP, not TCP, a non-first fragment, behind an
+     * IPv6 header the clamp does not walk (AH, ESP, no next header, ...), or a TCP segment without SYN.
+     * Left alone; by far the most common result.
      */
     public static final int NOT_TCP_SYN = 0;
     /** A SYN or SYN-ACK whose MSS option exceeded the limit: rewritten, checksum updated. */

@@ -84,8 +84,11 @@ public final class Ipv6Header {
         return index;
     }
 
-    /** True for the extension headers {@link #extensionLength} can measure. */
-    public static boolean isWalkableExtension(int nextHeader) {
+    /**
+     * True for the extension headers {@link #extensionLength} can measure: hop-by-hop, routing,
+     * fragment, destination options and AH. (ESP hides what follows; others are not walked.)
+     */
+    public static boolean isExtensionHeader(int nextHeader) {
         return nextHeader == IpProtocol.HOP_BY_HOP || nextHeader == IpProtocol.ROUTING
                 || nextHeader == IpProtocol.DESTINATION_OPTIONS || nextHeader == IpProtocol.FRAGMENT
                 || nextHeader == IpProtocol.AH;
@@ -97,7 +100,7 @@ public final class Ipv6Header {
     }
 
     /**
-     * The length in bytes of the walkable extension header of type {@code type} at absolute {@code at}:
+     * The length in bytes of the extension header of type {@code type} at absolute {@code at}:
      * AH counts 4-byte units minus 2 (RFC 4302), the fragment header is fixed, the others count
      * 8-byte units minus 1.
      */

@@ -20,15 +20,18 @@ import org.tapbridge.ethernet.FrameStatus;
  *
  * <p>Handled: untagged, 802.1Q and QinQ frames (via {@link EthernetFrame}); IPv4 with options, only
  * unfragmented packets and first fragments whose TCP header is complete; IPv6 with up to
- * {@link #MAX_EXTENSION_HEADERS} hop-by-hop, routing, destination options, fragment (first fragments
- * only) and AH headers before TCP. Only segments with SYN set and RST clear are touched; every MSS
+ * {@link #MAX_EXTENSION_HEADERS} hop-by-hop, routing, destination options and fragment (first
+ * fragments only) headers before TCP. Segments behind AH (IPv4 protocol 51 or an IPv6 AH header) are
+ * left alone: AH authenticates the TCP segment, so a rewrite would turn a possible black hole into a
+ * certain failure. Only segments with SYN set and RST clear are touched; every MSS
  * option above the limit is rewritten (a duplicate could otherwise win at the receiver) and the TCP
  * checksum is updated incrementally (RFC 1624), never recomputed. Nothing is written unless the whole
  * header chain and option list are consistent.
  *
  * <p>Assumptions: frames carry complete checksums, as frames read from a TAP device opened without
  * {@code IFF_VNET_HDR} do (the kernel resolves partial offload checksums before handing them over);
- * a partial checksum would be updated wrongly. An invalid checksum is not checked and stays invalid.
+ * a partial checksum would be updated wrongly. Checksums are not verified: the IP header is never
+ * written, and an invalid TCP checksum stays invalid, so the receiver drops the segment as before.
  * A SYN without an MSS option is left alone ({@link ClampResult#NO_MSS_OPTION}): inserting one would
  * grow the frame, and its sender then falls back to the protocol minimum anyway. IPv6 jumbograms
  * (payload length 0) cannot appear on Ethernet and count as malformed.
@@ -129,7 +132,8 @@ public final class TcpMssClamp {
         int at = ip + Ipv6Header.LENGTH;
         int next = ipv6.nextHeader();
         for (int walked = 0; next != IpProtocol.TCP; walked++) {
-            if (!Ipv6Header.isWalkableExtension(next)) {
+            // Behind AH the TCP segment is covered by the ICV: a rewrite would make the receiver drop it.
+            if (next == IpProtocol.AH || !Ipv6Header.isExtensionHeader(next)) {
                 return ClampResult.NOT_TCP_SYN;
             }
             if (walked == MAX_EXTENSION_HEADERS || end - at < Ipv6Header.EXTENSION_MIN_LENGTH) {

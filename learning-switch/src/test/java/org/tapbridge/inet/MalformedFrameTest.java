@@ -69,8 +69,10 @@ class MalformedFrameTest {
     void rejectsAnExtensionHeaderRunningPastThePacket() {
         assertMalformed(FrameBuilder.linuxSyn(true, 1460).extension(IpProtocol.DESTINATION_OPTIONS, 8).build(),
                 (b, f) -> b[f.ipStart + 41] = 30);
-        assertMalformed(FrameBuilder.linuxSyn(true, 1460).extension(IpProtocol.AH, 12).build(),
+        assertMalformed(FrameBuilder.linuxSyn(true, 1460).extension(IpProtocol.HOP_BY_HOP, 8).build(),
                 (b, f) -> b[f.ipStart + 41] = (byte) 200);
+        assertMalformed(FrameBuilder.linuxSyn(true, 1460).ipv6Fragment(0, false).build(),
+                (b, f) -> TestFrame.putU16(b, f.ipStart + 4, 8 + 19));
     }
 
     @Test
@@ -152,7 +154,7 @@ class MalformedFrameTest {
             FrameBuilder.linuxSyn(false, 1460).build(),
             FrameBuilder.linuxSyn(false, 0xFFFF).tcpFlags(TcpHeader.SYN | TcpHeader.ACK).ipOptions(1, 1, 1, 0).build(),
             FrameBuilder.linuxSyn(true, 1440).extension(IpProtocol.HOP_BY_HOP, 8).ipv6Fragment(0, true).build(),
-            FrameBuilder.linuxSyn(true, 8960).tag(FrameBuilder.VLAN, 10).extension(IpProtocol.AH, 12).build(),
+            FrameBuilder.linuxSyn(true, 8960).tag(FrameBuilder.VLAN, 10).extension(IpProtocol.ROUTING, 16).build(),
             FrameBuilder.linuxSyn(false, 9000).tag(FrameBuilder.QINQ, 11).tag(FrameBuilder.VLAN, 12).build(),
             FrameBuilder.ipv4().tcpOptions(concat(nop(), mss(1460), sackPermitted(), mss(9000), nop(), nop())).build(),
             FrameBuilder.ipv6().tcpOptions(concat(nop(), nop(), sackPermitted(), mss(4000))).payload(new byte[9])

@@ -72,7 +72,7 @@ final class ReferenceLocator {
         int at = ip + 40;
         int walked = 0;
         while (next != 6) {
-            boolean known = next == 0 || next == 43 || next == 44 || next == 51 || next == 60;
+            boolean known = next == 0 || next == 43 || next == 44 || next == 60; // not AH (51): left alone
             if (!known || walked == 8 || at + 8 > end) {
                 return null;
             }
@@ -82,8 +82,6 @@ final class ReferenceLocator {
                     return null;
                 }
                 size = 8;
-            } else if (next == 51) {
-                size = 4 * ((frame[at + 1] & 0xFF) + 2);
             } else {
                 size = 8 * ((frame[at + 1] & 0xFF) + 1);
             }

@@ -52,11 +52,20 @@ class TcpMssClampTest {
     }
 
     @Test
-    void clampsMssOfIpv6SynBehindRoutingAtomicFragmentAndAuthenticationHeaders() {
+    void clampsMssOfIpv6SynBehindRoutingAtomicFragmentAndDestinationOptions() {
         TestFrame frame = FrameBuilder.linuxSyn(true, 1440).extension(IpProtocol.HOP_BY_HOP, 16)
-                .extension(IpProtocol.ROUTING, 8).ipv6Fragment(0, false).extension(IpProtocol.AH, 12)
+                .extension(IpProtocol.ROUTING, 8).ipv6Fragment(0, false)
                 .extension(IpProtocol.DESTINATION_OPTIONS, 8).build();
         assertClamped(frame, MAX_FRAME, IPV6_LIMIT);
+    }
+
+    @Test
+    void leavesSynsBehindAnAuthenticationHeaderUntouched() {
+        // AH authenticates the segment: a clamped SYN would fail verification at the receiver.
+        assertUntouched(FrameBuilder.linuxSyn(true, 1440).extension(IpProtocol.HOP_BY_HOP, 8)
+                .extension(IpProtocol.AH, 12).build(), ClampResult.NOT_TCP_SYN);
+        assertUntouched(FrameBuilder.ipv4().protocol(IpProtocol.AH).payload(new byte[60]).build(),
+                ClampResult.NOT_TCP_SYN);
     }
 
     @Test
