@@ -100,6 +100,10 @@ public final class TooBigReply {
     private static final int V6_DESTINATION = 24;
     private static final int V6_ADDRESS_LENGTH = 16;
     private static final int V6_FRAGMENT_OFFSET_MASK = 0xFFF8;
+    // What the extension-header walk finds.
+    private static final int MALFORMED_CHAIN = -1;
+    private static final int ICMPV6_ERROR = -2;
+    private static final int OTHER_UPPER_LAYER = 0;
 
     private final EthernetFrame ethernet = new EthernetFrame();
     private int ipv4Id;
@@ -225,10 +229,6 @@ public final class TooBigReply {
         }
         return Bytes.u8(frame, index + V6_ADDRESS_LENGTH - 1) > 1;
     }
-
-    private static final int MALFORMED_CHAIN = -1;
-    private static final int ICMPV6_ERROR = -2;
-    private static final int OTHER_UPPER_LAYER = 0;
 
     /**
      * Walks the extension headers to say whether the packet is an ICMPv6 error. Each step advances at least
