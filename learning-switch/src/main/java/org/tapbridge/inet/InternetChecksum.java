@@ -1,0 +1,86 @@
+package org.tapbridge.inet;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The Internet checksum (RFC 1071): 16-bit ones'-complement sums over byte ranges, and the
+ * incremental update of a checksum when one 16-bit word changes (RFC 1624). Stateless.
+ *
+ * <p>Sums are passed around folded to 16 bits ({@code 0..0xFFFF}), so a checksum over several ranges
+ * (a pseudo-header, then a segment) is {@code complement(sum(b, s, n, sum(b, p, m, 0)))}. Each range
+ * is summed as if it started at an even offset of the checksummed data; an odd-length range is padded
+ * with a zero byte, so only the last range may have an odd length.
+ */
+public final class InternetChecksum {
+    private InternetChecksum() {
+    }
+
+    /**
+     * Adds {@code length} bytes from absolute {@code index} to the folded sum {@code sum}.
+     *
+     * @return the folded ones'-complement sum, {@code 0..0xFFFF}
+     */
+    public static int sum(ByteBuffer buffer, int index, int length, int sum) {
+        long total = sum & 0xFFFF;
+        int end = index + (length & ~1);
+        for (int i = index; i < end; i += 2) {
+            total += Bytes.u16(buffer, i);
+        }
+        if ((length & 1) != 0) {
+            total += Bytes.u8(buffer, end) << 8;
+        }
+        return fold(total);
+    }
+
+    /** Adds one 16-bit word to a folded sum, e.g. a pseudo-header field. */
+    public static int addWord(int sum, int word) {
+        return fold((long) (sum & 0xFFFF) + (word & 0xFFFF));
+    }
+
+    /** Folds the carries of a wide sum back into 16 bits (the end-around carry). */
+    public static int fold(long total) {
+        long folded = total;
+        while ((folded >>> 16) != 0) {
+            folded = (folded & 0xFFFF) + (folded >>> 16);
+        }
+        return (int) folded;
+    }
+
+    /** The checksum to store for a folded sum over data whose checksum field held zero. */
+    public static int complement(int sum) {
+        return ~sum & 0xFFFF;
+    }
+
+    /**
+     * The ones'-complement checksum over a range, checksum field included: 0 when the stored checksum is
+     * valid.
+     */
+    public static int checksum(ByteBuffer buffer, int index, int length) {
+        return complement(sum(buffer, index, length, 0));
+    }
+
+    /**
+     * The checksum after one 16-bit word of the checksummed data changes from {@code oldWord} to
+     * {@code newWord}, by RFC 1624 equation 3: {@code HC' = ~(~HC + ~m + m')}.
+     *
+     * <p>Equation 3 rather than the older {@code HC' = HC + m + ~m'} (RFC 1141): the latter yields
+     * 0xFFFF (negative zero) where a full recomputation yields 0x0000. With equation 3 the result is
+     * 0xFFFF only when {@code ~HC}, {@code ~m} and {@code m'} are all zero. Either stored zero verifies,
+     * as both are zero in ones'-complement arithmetic, so an old checksum of 0xFFFF is handled too.
+     *
+     * <p>Both words must sit at the same (even) offset of the checksummed data; for a word at an odd
+     * offset, pass both values byte-swapped ({@link #swap}), since a ones'-complement sum commutes
+     * with byte swapping.
+     */
+    public static int update(int checksum, int oldWord, int newWord) {
+        int total = (~checksum & 0xFFFF) + (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
+        total = (total & 0xFFFF) + (total >>> 16);
+        total = (total & 0xFFFF) + (total >>> 16);
+        return ~total & 0xFFFF;
+    }
+
+    /** The 16-bit word with its two bytes exchanged. */
+    public static int swap(int word) {
+        return (word & 0xFF) << 8 | (word >>> 8 & 0xFF);
+    }
+}
