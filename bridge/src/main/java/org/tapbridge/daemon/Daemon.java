@@ -75,7 +75,7 @@ public final class Daemon implements AutoCloseable {
             udp = null;
             this.links = boundLinks;
             this.tapPort = new TapPort(tap);
-            this.mtuGuard = new MtuGuard();
+            this.mtuGuard = new MtuGuard(tapPort, maxFrame);
             this.forwarder = new Forwarder(buildSwitch(config, links.peers()), tapPort, links.peers(), mtuGuard);
             FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytes(tap.mtu()));
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);

@@ -186,7 +186,13 @@ final class SiteReports implements ControlHandler {
             udp.put("datagrams-sent", d.links().udpDatagramsSent());
             Map<String, Long> mtu = new LinkedHashMap<>();
             mtu.put("mss-clamped", d.mtuGuard().mssClamped());
+            mtu.put("mss-malformed", d.mtuGuard().mssMalformed());
+            mtu.put("icmp-too-big-sent", d.mtuGuard().icmpSent());
+            mtu.put("icmp-rate-limited", d.mtuGuard().icmpRateLimited());
+            mtu.put("frames-fragmented", d.mtuGuard().framesFragmented());
+            mtu.put("fragments-sent", d.mtuGuard().fragmentsSent());
             mtu.put("too-big-dropped", d.mtuGuard().tooBigDropped());
+            d.links().reassemblyCounters(mtu);
             Map<String, Long> loop = new LinkedHashMap<>();
             loop.put("turns", d.loop().turns());
             loop.put("sleeps", d.loop().sleeps());

@@ -111,6 +111,15 @@ public abstract class PeerLink {
         return true;
     }
 
+    /** Sends a link control payload (a fragment, a probe); false when it was dropped (counted). */
+    public final boolean sendControl(ByteBuffer payload, int offset, int length, long nowNs) {
+        if (!up) {
+            counters.dropped(LinkDrop.PEER_DOWN);
+            return false;
+        }
+        return sendSealed(WireFormat.TYPE_CONTROL, payload, offset, length, nowNs);
+    }
+
     /** Records a sealed message that left (for keepalive timing). */
     final void sent(long nowNs) {
         lastTxNs = nowNs;

@@ -15,6 +15,8 @@ import org.tapbridge.crypto.Outbox;
 import org.tapbridge.crypto.PeerCrypto;
 import org.tapbridge.crypto.PeerSession;
 import org.tapbridge.crypto.WireFormat;
+import org.tapbridge.mtu.ControlType;
+import org.tapbridge.mtu.FragmentReassembler;
 import org.tapbridge.pipeline.LoopWaiter;
 
 /**
@@ -69,7 +71,7 @@ public final class PeerLinks implements AutoCloseable {
                 tcpLinks.add(link);
             } else {
                 UdpPeerLink link = new UdpPeerLink(peer, switchPort, crypto, session, timers, udp, peer.mtu() > 0
-                        ? peer.mtu() : config.wanMtu());
+                        ? peer.mtu() : config.wanMtu(), maxFrame);
                 links.add(link);
                 udpLinks.add(link);
             }
@@ -178,6 +180,21 @@ public final class PeerLinks implements AutoCloseable {
             return DROPPED;
         }
         byte type = buf.get(offset);
+        if (type == ControlType.FRAGMENT && peer instanceof UdpPeerLink udpPeer) {
+            FragmentReassembler reassembler = udpPeer.reassembler();
+            int status = reassembler.accept(buf, offset, length, nowNs);
+            if (status == FragmentReassembler.COMPLETE) {
+                peer.counters().received(reassembler.frameLength());
+                sink.frameFromPeer(peer, reassembler.frameBuffer(), reassembler.frameOffset(),
+                        reassembler.frameLength(), nowNs);
+                return DELIVERED;
+            }
+            if (status == FragmentReassembler.MALFORMED) {
+                peer.counters().dropped(LinkDrop.MALFORMED);
+                return DROPPED;
+            }
+            return CONSUMED;
+        }
         if (peer instanceof UdpPeerLink udpPeer && length >= ProbeMessage.PROBE_HEADER) {
             if (type == ProbeMessage.TYPE_PROBE) {
                 udpPeer.onProbe(buf, offset, length, nowNs);
@@ -326,6 +343,28 @@ public final class PeerLinks implements AutoCloseable {
                 peer.flush();
             }
         }
+    }
+
+    /** Tunnel reassembly over all peers, for the stats: completed, evicted, expired, malformed, duplicate. */
+    public void reassemblyCounters(java.util.Map<String, Long> into) {
+        long completed = 0;
+        long evicted = 0;
+        long expired = 0;
+        long malformed = 0;
+        long duplicate = 0;
+        for (UdpPeerLink peer : udpPeers) {
+            FragmentReassembler r = peer.reassembler();
+            completed += r.completed();
+            evicted += r.evicted();
+            expired += r.expired();
+            malformed += r.malformed();
+            duplicate += r.duplicate();
+        }
+        into.put("reassembled", completed);
+        into.put("reassembly-evicted", evicted);
+        into.put("reassembly-expired", expired);
+        into.put("reassembly-malformed", malformed);
+        into.put("reassembly-duplicate", duplicate);
     }
 
     /** What the control path shows of a peer's crypto session. */

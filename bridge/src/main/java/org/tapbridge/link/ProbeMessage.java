@@ -20,8 +20,8 @@ import java.nio.ByteBuffer;
  * is 8 bytes. Big-endian. Static helpers over absolute indexes.
  */
 final class ProbeMessage {
-    static final byte TYPE_PROBE = 1;
-    static final byte TYPE_ACK = 2;
+    static final byte TYPE_PROBE = (byte) org.tapbridge.mtu.ControlType.PATH_MTU_PROBE;
+    static final byte TYPE_ACK = (byte) org.tapbridge.mtu.ControlType.PATH_MTU_PROBE_ACK;
     static final int TYPE_OFFSET = 0;
     static final int SIZE_OFFSET = 2;
     static final int ID_OFFSET = 4;

@@ -6,6 +6,7 @@ import org.tapbridge.config.PeerConfig;
 import org.tapbridge.crypto.PeerCrypto;
 import org.tapbridge.crypto.PeerSession;
 import org.tapbridge.crypto.WireFormat;
+import org.tapbridge.mtu.FragmentReassembler;
 
 /**
  * A peer reached over the site's UDP socket: owns its endpoint (configured, then wherever authenticated
@@ -27,11 +28,13 @@ public final class UdpPeerLink extends PeerLink {
     private PathMtuProbe pmtu;
     private volatile int pathMtuView;
     private final ByteBuffer control = ByteBuffer.allocateDirect(ProbeMessage.MAX_PROBE_PAYLOAD);
+    private final FragmentReassembler reassembler;
 
     UdpPeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers,
-                UdpTransport udp, int configuredMtu) {
+                UdpTransport udp, int configuredMtu, int maxFrame) {
         super(config, port, crypto, session, timers);
         this.udp = udp;
+        this.reassembler = new FragmentReassembler(FragmentReassembler.DEFAULT_SLOTS, Math.max(2, maxFrame));
         this.configuredMtu = configuredMtu;
         if (config.endpoint() != null) {
             moveTo(config.endpoint());
@@ -151,8 +154,14 @@ public final class UdpPeerLink extends PeerLink {
         }
     }
 
+    /** Reassembles the frames the peer had to split. */
+    FragmentReassembler reassembler() {
+        return reassembler;
+    }
+
     @Override
     void tickTransport(long nowNs) {
+        reassembler.expire(nowNs);
         if (pmtu == null || !isUp()) {
             return;
         }

@@ -63,7 +63,9 @@ public final class Forwarder implements FrameSink {
     private void sendTo(int port, PeerLink ingressPeer, ByteBuffer buf, int offset, int length, long nowNs) {
         if (port == LearningSwitch.LOCAL_PORT) {
             if (ingressPeer != null) {
-                oversize.clampMss(buf, offset, length, ingressPeer.maxFrameLength());
+                // Both directions: a SYN or SYN-ACK from a peer is clamped too, so that the local host
+                // never sends segments the link back to that peer cannot carry whole.
+                oversize.clampMss(frame, ingressPeer.maxFrameLength());
             }
             tap.write(buf, offset, length);
             return;
@@ -73,7 +75,8 @@ public final class Forwarder implements FrameSink {
             return;
         }
         int limit = peer.maxFrameLength();
-        oversize.clampMss(buf, offset, length, limit);
+        // Sealing copies the frame out, so clamping again for the next flood port (maybe lower) is safe.
+        oversize.clampMss(frame, limit);
         if (length > limit) {
             oversize.tooBig(peer, ingressPeer, buf, offset, length, limit, nowNs);
             return;
