@@ -206,7 +206,8 @@ public final class UdpSocket implements AutoCloseable {
     /**
      * The kernel's current path MTU towards {@code peer}: the route's MTU, or a smaller one learned from an
      * ICMP "fragmentation needed"/"packet too big" report. Asked through a throwaway connected socket of
-     * this socket's family and PMTU mode. Allocates; control path.
+     * this socket's family and PMTU mode, created in the calling thread's network namespace (the daemon's own,
+     * unless a test moved the thread). Allocates; control path.
      */
     public int pathMtu(InetSocketAddress peer) throws NativeIoException {
         EncodedEndpoint target = EncodedEndpoint.of(peer);
