@@ -132,10 +132,6 @@ public final class EncodedEndpoint {
                 && MEMORY.getInt(memory + SockAddr.IN6_SCOPE_ID_OFFSET) == scopeId;
     }
 
-    boolean isWildcard() {
-        return hi == 0 && lo == 0;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof EncodedEndpoint e && e.family == family && e.port == port && e.hi == hi && e.lo == lo

@@ -45,8 +45,12 @@ public final class UdpSocket implements AutoCloseable {
 
     /**
      * Opens a socket of the bind address's family (AF_INET6 sockets are IPV6_V6ONLY: IPv4 needs its own
-     * socket), with SO_REUSEADDR, the requested buffers (SO_*BUFFORCE when CAP_NET_ADMIN allows it, otherwise
+     * socket), with the requested buffers (SO_*BUFFORCE when CAP_NET_ADMIN allows it, otherwise
      * the plain options, which the kernel caps at net.core.rmem_max/wmem_max), SO_RXQ_OVFL and DF.
+     *
+     * <p>No SO_REUSEADDR: on Linux it lets a second UDP socket bind the same address and port, after which
+     * unicast reaches only one of them, so a second daemon would silently take traffic instead of failing
+     * with EADDRINUSE; and UDP has no TIME_WAIT that a restart would need it for.
      */
     public static UdpSocket open(InetSocketAddress bind, UdpOptions options) throws NativeIoException {
         EncodedEndpoint address = EncodedEndpoint.of(bind);
@@ -57,8 +61,6 @@ public final class UdpSocket implements AutoCloseable {
         Pointer scratchMemory = NativeSockets.allocate(Sockets.SCRATCH_BYTES);
         try {
             long scratch = scratchMemory.address();
-            Sockets.setInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEADDR, 1,
-                    "SO_REUSEADDR", context);
             if (family == SocketConstants.AF_INET6) {
                 Sockets.setInt(libc, fd, scratch, SocketConstants.IPPROTO_IPV6, SocketConstants.IPV6_V6ONLY, 1,
                         "IPV6_V6ONLY", context);
@@ -204,7 +206,8 @@ public final class UdpSocket implements AutoCloseable {
     /**
      * The kernel's current path MTU towards {@code peer}: the route's MTU, or a smaller one learned from an
      * ICMP "fragmentation needed"/"packet too big" report. Asked through a throwaway connected socket of
-     * this socket's family and PMTU mode. Allocates; control path.
+     * this socket's family and PMTU mode, created in the calling thread's network namespace (the daemon's own,
+     * unless a test moved the thread). Allocates; control path.
      */
     public int pathMtu(InetSocketAddress peer) throws NativeIoException {
         EncodedEndpoint target = EncodedEndpoint.of(peer);
@@ -233,7 +236,11 @@ public final class UdpSocket implements AutoCloseable {
         }
     }
 
-    /** Cumulative datagrams the kernel dropped because the receive queue was full, as last reported (SO_RXQ_OVFL). */
+    /**
+     * Cumulative datagrams the kernel dropped because the receive queue was full (SO_RXQ_OVFL), widened to 64
+     * bits. The kernel attaches its count to datagrams queued after a drop, so the figure lags until the next
+     * datagram arrives after a burst of drops.
+     */
     public long rxQueueDrops() {
         return rxQueueDrops;
     }
