@@ -54,12 +54,14 @@ public final class Daemon implements AutoCloseable {
     private final DataPathLoop loop;
     private final ControlServer control;
     private final List<PeerListener> listeners = new ArrayList<>();
+    private final boolean logs;
     private Thread loopThread;
     private volatile boolean closed;
 
     private Daemon(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
-                   boolean withControlSocket) throws IOException {
+                   boolean withControlSocket, boolean logs) throws IOException {
         this.config = config;
+        this.logs = logs;
         TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
@@ -95,14 +97,34 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Opens, binds and starts everything; returns once frames can flow. */
+    /**
+     * Warms the data path up, then opens, binds and starts everything; returns once frames can flow at full
+     * speed from the first one.
+     */
     public static Daemon start(SiteConfig config, LinkSecurity keys, Platform platform) throws IOException {
-        return start(config, keys, platform, LinkTimers.defaults(), true);
+        return start(config, keys, platform, LinkTimers.defaults(), true, !"false".equals(
+                System.getProperty("tapbridge.warm-up")));
     }
 
+    /** Without the warm-up: for tests that start many daemons in one JVM. */
     public static Daemon start(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
                                boolean withControlSocket) throws IOException {
-        Daemon daemon = new Daemon(config, keys, platform, timers, withControlSocket);
+        return start(config, keys, platform, timers, withControlSocket, false);
+    }
+
+    static Daemon start(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
+                        boolean withControlSocket, boolean warmUp) throws IOException {
+        if (warmUp) {
+            WarmUp.run();
+        }
+        Daemon daemon = new Daemon(config, keys, platform, timers, withControlSocket, true);
+        daemon.startThreads();
+        return daemon;
+    }
+
+    /** A site that logs nothing of its own life: the warm-up's throwaway sites. */
+    static Daemon startQuietly(SiteConfig config, LinkSecurity keys, Platform platform) throws IOException {
+        Daemon daemon = new Daemon(config, keys, platform, LinkTimers.defaults(), false, false);
         daemon.startThreads();
         return daemon;
     }
@@ -114,7 +136,7 @@ public final class Daemon implements AutoCloseable {
         if (control != null) {
             control.start();
         }
-        LOG.log(System.Logger.Level.INFO, "site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
+        info("site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
                 + (config.listen() == null ? "(dial-out only)" : config.listen()));
     }
@@ -216,7 +238,7 @@ public final class Daemon implements AutoCloseable {
     private final class Dispatch implements PeerListener {
         @Override
         public void peerUp(PeerLink peer) {
-            LOG.log(System.Logger.Level.INFO, "peer " + peer.name() + " is up at " + peer.endpoint());
+            info("peer " + peer.name() + " is up at " + peer.endpoint());
             for (PeerListener l : snapshot()) {
                 l.peerUp(peer);
             }
@@ -224,7 +246,9 @@ public final class Daemon implements AutoCloseable {
 
         @Override
         public void peerDown(PeerLink peer) {
-            LOG.log(System.Logger.Level.WARNING, "peer " + peer.name() + " is down; forgetting its MACs");
+            if (logs) {
+                LOG.log(System.Logger.Level.WARNING, "peer " + peer.name() + " is down; forgetting its MACs");
+            }
             // Frames for MACs behind a dead peer must flood again, not vanish into its port.
             LearningSwitch sw = forwarder.learningSwitch();
             if (sw.hasPort(peer.port())) {
@@ -265,6 +289,12 @@ public final class Daemon implements AutoCloseable {
         links.close();
         waiter.close();
         tap.close();
-        LOG.log(System.Logger.Level.INFO, "site " + config.name() + " stopped");
+        info("site " + config.name() + " stopped");
+    }
+
+    private void info(String message) {
+        if (logs) {
+            LOG.log(System.Logger.Level.INFO, message);
+        }
     }
 }

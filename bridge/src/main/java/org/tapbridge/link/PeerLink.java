@@ -125,10 +125,13 @@ public abstract class PeerLink {
         lastTxNs = nowNs;
     }
 
-    /** Records an authentic message from the peer; true when this brought the peer up. */
-    final boolean heard(long nowNs) {
+    /**
+     * Records an authentic message from the peer; true when this brought the peer up, which needs keys to
+     * seal with ({@code canSeal}).
+     */
+    final boolean heard(long nowNs, boolean canSeal) {
         lastRxNs = nowNs;
-        if (up) {
+        if (up || !canSeal) {
             return false;
         }
         up = true;

@@ -149,7 +149,9 @@ public final class PeerLinks implements AutoCloseable {
 
     private int authenticated(PeerLink peer, PeerCrypto.Received received, ByteBuffer buf, long nowNs,
                               FrameSink sink) {
-        if (peer.heard(nowNs)) {
+        // Up means frames can flow both ways: a responder holds its new keys back until the initiator's
+        // first message confirms them, and frames sealed before that would only be dropped.
+        if (peer.heard(nowNs, peer.session().hasSession())) {
             listener.peerUp(peer);
         }
         switch (received) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tapbridge.crypto.Keys;
+import org.tapbridge.crypto.WireFormat;
 import org.tapbridge.testing.Netns;
 import org.tapbridge.testing.Privileges;
 import org.tapbridge.testing.Shell;
@@ -221,7 +222,9 @@ class SecureLinkTest {
                 inits++;
             } else if (m[0] == VERSION && m[1] == TYPE_RESP && m.length == RESP_LENGTH) {
                 resps++;
-            } else if (m[0] == VERSION && m[1] == TYPE_DATA && m.length >= DATA_OVERHEAD) {
+            } else if (m[0] == VERSION && (m[1] == TYPE_DATA || m[1] == WireFormat.TYPE_CONTROL)
+                    && m.length >= DATA_OVERHEAD) {
+                // CONTROL messages (path-MTU probes and acks) are sealed like DATA, under the same counters.
                 datas++;
             } else {
                 throw new AssertionError("unexpected message from b on the wire: type " + m[1] + ", " + m.length
@@ -280,8 +283,8 @@ class SecureLinkTest {
             List<Pcap.Packet> legit = duringReplay.stream().filter(p -> p.source().equals(legitSource)).toList();
             long replayedSeen = duringReplay.stream().filter(p -> p.source().equals(replaySource)).count();
             assertEquals(total, replayedSeen, "replayed datagrams seen arriving at site a (" + how + ")");
-            long legitData = legit.stream().filter(p -> isData(p.payload())).count();
-            long legitFrames = legit.stream().filter(p -> isData(p.payload()) && p.payload().length > DATA_OVERHEAD)
+            long legitData = legit.stream().filter(p -> isSealed(p.payload())).count();
+            long legitFrames = legit.stream().filter(p -> isSealed(p.payload()) && p.payload().length > DATA_OVERHEAD)
                     .count();
             long opened = delta(before, after, "frames-opened");
             long tapWritten = tapWrittenAfter - tapWrittenBefore;
@@ -504,7 +507,13 @@ class SecureLinkTest {
     }
 
     private static boolean isData(byte[] m) {
-        return m.length >= DATA_OVERHEAD && m[0] == VERSION && m[1] == TYPE_DATA && m[2] == 0 && m[3] == 0;
+        return isSealed(m) && m[1] == TYPE_DATA;
+    }
+
+    /** A sealed message: DATA, or CONTROL (path-MTU probes and acks, fragments), which seals the same way. */
+    private static boolean isSealed(byte[] m) {
+        return m.length >= DATA_OVERHEAD && m[0] == VERSION && (m[1] == TYPE_DATA || m[1] == WireFormat.TYPE_CONTROL)
+                && m[2] == 0 && m[3] == 0;
     }
 
     /** Tapbridge UDP messages by direction ("src>dst"), in capture order. */

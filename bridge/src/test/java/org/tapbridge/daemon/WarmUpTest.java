@@ -1,0 +1,18 @@
+package org.tapbridge.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The warm-up really carries its frames through two throwaway sites, both ways, and then lets go. */
+class WarmUpTest {
+    @Test
+    void carriesEveryFrameBothWaysThroughTheThrowawaySites() {
+        long startNs = System.nanoTime();
+        long carried = WarmUp.run();
+        System.out.printf("warm-up: %d frames in %d ms%n", carried, (System.nanoTime() - startNs) / 1_000_000);
+        assertEquals(2L * WarmUp.FRAMES_PER_DIRECTION, carried);
+        assertEquals(0, Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("datapath") && t.isAlive()).count(), "the throwaway loops stopped");
+    }
+}
