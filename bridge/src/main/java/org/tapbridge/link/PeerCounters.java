@@ -4,9 +4,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.tapbridge.crypto.DropReason;
 
 /**
- * Traffic counters of one peer. Receive-side slots are written only by the thread reading the peer's
- * link, send-side slots only by the egress thread, so each slot has one writer; opaque writes let the
- * control thread read them without locks.
+ * Traffic counters of one peer, written only by the data-path thread; opaque writes let the control
+ * path read them without locks.
  */
 public final class PeerCounters {
     private static final int RX_FRAMES = 0;
@@ -16,7 +15,7 @@ public final class PeerCounters {
     private static final int DROPS = 4;
 
     private final AtomicLongArray values = new AtomicLongArray(DROPS + LinkDrop.COUNT);
-    /** Crypto drops of messages that named this peer's session; rare, and TCP and UDP threads may both count. */
+    /** Crypto drops of messages that named this peer's session. */
     private final AtomicLongArray cryptoDrops = new AtomicLongArray(DropReason.values().length);
 
     void received(int bytes) {
@@ -34,7 +33,7 @@ public final class PeerCounters {
     }
 
     void cryptoDropped(DropReason reason) {
-        cryptoDrops.incrementAndGet(reason.ordinal());
+        cryptoDrops.setOpaque(reason.ordinal(), cryptoDrops.getPlain(reason.ordinal()) + 1);
     }
 
     public long cryptoDrops(DropReason reason) {

@@ -11,7 +11,7 @@ import jnr.ffi.Pointer;
 
 /**
  * A Linux TAP device opened through /dev/net/tun in non-blocking mode, with an eventfd to wake a waiting
- * reader. The tap-reader thread owns read/awaitReadable, the egress thread owns write; wakeup is free.
+ * reader. The data-path loop owns read and write (and polls {@link #fd()} itself); wakeup is free.
  */
 public final class LinuxTapDevice implements TapDevice {
     static final String CLONE_DEVICE = "/dev/net/tun";

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 
 /**
  * Reusable view of one Ethernet frame in a buffer; {@link #wrap} re-points it and decodes the header.
- * Owned by one thread (the switch thread); never allocates, never throws on bad input.
+ * Owned by one thread (the data-path thread); never allocates, never throws on bad input.
  *
  * <pre>
  *  0                   1                   2                   3

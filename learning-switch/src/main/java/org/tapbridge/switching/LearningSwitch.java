@@ -13,7 +13,7 @@ import org.tapbridge.ethernet.MacAddress;
 
 /**
  * The MAC-learning switch: learns sources, ages entries, and decides per frame between one egress
- * port, a flood under split horizon, or a drop. Owned by the switch thread; {@link #forward} allocates nothing.
+ * port, a flood under split horizon, or a drop. Owned by the data-path thread; {@link #forward} allocates nothing.
  */
 public final class LearningSwitch {
     /** {@link #forward} result: send to every port of {@link #floodPorts(int)}. */
@@ -186,7 +186,7 @@ public final class LearningSwitch {
 
     /**
      * The live entries sorted by VLAN then MAC; expired entries that were not swept yet are left out.
-     * Allocates; call on the switch thread.
+     * Allocates; call on the data-path thread.
      */
     public List<MacTableEntry> dump(long nowNs) {
         List<MacTableEntry> entries = new ArrayList<>(table.size());
@@ -206,7 +206,7 @@ public final class LearningSwitch {
 
     /**
      * Live entries that had moves refused by damping, most flaps first: where to look for a loop.
-     * Allocates; call on the switch thread.
+     * Allocates; call on the data-path thread.
      */
     public List<MacTableEntry> flappingEntries(long nowNs) {
         List<MacTableEntry> flapping = new ArrayList<>();
@@ -219,12 +219,12 @@ public final class LearningSwitch {
         return flapping;
     }
 
-    /** Live counters; read them on the switch thread only. */
+    /** Live counters; read them on the data-path thread only. */
     public SwitchCounters counters() {
         return counters;
     }
 
-    /** A consistent copy of all counters, for any thread. Call on the switch thread. */
+    /** A consistent copy of all counters, for any thread. Call on the data-path thread. */
     public SwitchCounters.Snapshot snapshot() {
         return counters.snapshot(ports.presentPorts());
     }

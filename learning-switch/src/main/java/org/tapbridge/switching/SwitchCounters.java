@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Plain {@code long} counters per port, written only by the switch thread; {@link #snapshot} copies
+ * Plain {@code long} counters per port, written only by the data-path thread; {@link #snapshot} copies
  * them there for the control path. Frame counters count by ingress port; learning counters by the
  * port the MAC was learned on (aged: the port it was on).
  */
@@ -60,17 +60,17 @@ public final class SwitchCounters {
         unknownIngressFrames++;
     }
 
-    /** Live value; read on the switch thread only. */
+    /** Live value; read on the data-path thread only. */
     public long value(int port, int counter) {
         return values[(port << ROW_SHIFT) + counter];
     }
 
-    /** Live value; read on the switch thread only. */
+    /** Live value; read on the data-path thread only. */
     public long dropped(int port, int reason) {
         return values[(port << ROW_SHIFT) + DROP_BASE + reason];
     }
 
-    /** Frames from port numbers that were never added or out of range; live, switch thread only. */
+    /** Frames from port numbers that were never added or out of range; live, data-path thread only. */
     public long unknownIngressFrames() {
         return unknownIngressFrames;
     }
@@ -80,7 +80,7 @@ public final class SwitchCounters {
     }
 
     /**
-     * Copies all counters. Call on the switch thread: the copy is then consistent (no frame is half
+     * Copies all counters. Call on the data-path thread: the copy is then consistent (no frame is half
      * counted) and may be read by any thread. Rows are included for {@code presentPorts} and for any
      * other port with a nonzero counter.
      */

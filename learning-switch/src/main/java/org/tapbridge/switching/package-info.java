@@ -1,7 +1,7 @@
 /**
  * The MAC-learning switch: table, split horizon, aging, limits, storm control and counters.
  *
- * <p>The switch thread (the ring consumer in the bridge) owns everything in this package: there are
+ * <p>The data-path thread (the run-to-completion loop in the bridge) owns everything in this package: there are
  * no locks and no volatile fields. Control requests (add a port, dump, snapshot) must run on that
  * thread, for example as events on the ring; what they return (dumps, counter snapshots) is
  * immutable and may then be handed to any thread. The data path ({@link
