@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.tapbridge.crypto.Keys;
+import org.tapbridge.pipeline.FrameSizes;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.switching.SwitchSettings;
 import org.tomlj.Toml;
@@ -71,7 +72,7 @@ public final class ConfigLoader {
                     "'" + tap + "' is not a Linux interface name (1-15 of A-Z a-z 0-9 _ . -)");
         }
         // The largest frame plus 32 bytes of sealing must fit one UDP datagram and one TCP record.
-        int mtu = (int) optionalLong(site, "site.", "mtu", 0, 576, 65000);
+        int mtu = (int) optionalLong(site, "site.", "mtu", 0, 576, FrameSizes.MAX_TAP_MTU);
         InetSocketAddress listen = optionalEndpoint(site, "site.", "listen");
         // Outer MTU towards the peers: from the IPv4 minimum datagram to the largest IP packet.
         int wanMtu = (int) optionalLong(site, "site.", "wan-mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);

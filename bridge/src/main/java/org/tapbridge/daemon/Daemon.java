@@ -70,6 +70,11 @@ public final class Daemon implements AutoCloseable {
             this.tap = openedTap;
             openedWaiter = platform.newWaiter();
             this.waiter = openedWaiter;
+            if (tap.mtu() > FrameSizes.MAX_TAP_MTU) {
+                throw new IOException("TAP " + tap.name() + " has MTU " + tap.mtu() + ", above the " + FrameSizes.MAX_TAP_MTU
+                        + " tapbridge can carry; set [site] mtu in " + config.file() + " or run 'ip link set "
+                        + tap.name() + " mtu 1500'");
+            }
             int maxFrame = FrameSizes.maxFrame(tap.mtu());
             udp = platform.bindUdp(config.listen());
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),

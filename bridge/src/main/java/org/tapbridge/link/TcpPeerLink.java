@@ -224,7 +224,9 @@ public final class TcpPeerLink extends PeerLink {
             }
         }
         if (socket != null) {
+            // Not a loss: the peer stays reachable over the connection that replaces it.
             closeConnection("replaced by the connection " + name() + " dialled");
+            closed = false;
         }
         attach(accepted, false, nowNs);
         if (leftoverLength > 0) {
