@@ -1,41 +1,33 @@
 package org.tapbridge.pipeline;
 
-/** Logs at most one line per interval, counting what it held back, so a flood of bad input cannot flood the log. */
+import org.tapbridge.switching.LogRateLimiter;
+
+/**
+ * A logger that lets one line through per interval and counts what it held back, so a flood of bad
+ * input cannot flood the log. The pacing is the switch's {@link LogRateLimiter}, the one rate limiter of
+ * log lines in tapbridge; this adds the clock and the logger. Thread-safe (control and data path share
+ * some instances).
+ */
 public final class RateLimitedLog {
     private final System.Logger logger;
-    private final long intervalNs;
-    private long lastNs;
-    private boolean logged;
-    private long suppressed;
+    private final LogRateLimiter limiter;
 
     public RateLimitedLog(System.Logger logger, long intervalNs) {
         this.logger = logger;
-        this.intervalNs = intervalNs;
+        this.limiter = new LogRateLimiter(intervalNs);
     }
 
     /** Whether a line may be written now (counted as held back otherwise); for lines that carry a stack trace. */
     public synchronized boolean allowed() {
-        long now = System.nanoTime();
-        if (logged && now - lastNs < intervalNs) {
-            suppressed++;
-            return false;
-        }
-        logged = true;
-        lastNs = now;
-        suppressed = 0;
-        return true;
+        return limiter.tryAcquire(System.nanoTime());
     }
 
     public synchronized void warn(String message) {
-        long now = System.nanoTime();
-        if (logged && now - lastNs < intervalNs) {
-            suppressed++;
+        if (!limiter.tryAcquire(System.nanoTime())) {
             return;
         }
-        String suffix = suppressed > 0 ? " (" + suppressed + " similar messages suppressed)" : "";
-        logger.log(System.Logger.Level.WARNING, message + suffix);
-        logged = true;
-        lastNs = now;
-        suppressed = 0;
+        long suppressed = limiter.takeSuppressed();
+        logger.log(System.Logger.Level.WARNING, suppressed > 0
+                ? message + " (" + suppressed + " similar messages suppressed)" : message);
     }
 }
