@@ -1,18 +1,17 @@
 package org.tapbridge.crypto;
 
-import java.util.EnumMap;
-import java.util.Map;
+import org.tapbridge.drops.DropReason;
 
 /** Drop and event counters of the crypto layer: plain longs written by the link thread only. */
 public final class CryptoCounters {
-    private final long[] drops = new long[DropReason.values().length];
+    private final long[] drops = new long[DropReason.COUNT];
     private long handshakesInitiated;
     private long handshakesCompleted;
     private long framesSealed;
     private long framesOpened;
 
-    void drop(DropReason reason) {
-        drops[reason.ordinal()]++;
+    void drop(int reason) {
+        drops[reason]++;
     }
 
     void handshakeInitiated() {
@@ -31,8 +30,8 @@ public final class CryptoCounters {
         framesOpened++;
     }
 
-    public long drops(DropReason reason) {
-        return drops[reason.ordinal()];
+    public long drops(int reason) {
+        return drops[reason];
     }
 
     public long handshakesInitiated() {
@@ -51,20 +50,16 @@ public final class CryptoCounters {
         return framesOpened;
     }
 
-    /** A copy for the control thread; taken on the link thread (e.g. from a ring event). */
+    /** A copy for the control thread; taken on the data-path thread. */
     public Snapshot snapshot() {
-        Map<DropReason, Long> copy = new EnumMap<>(DropReason.class);
-        for (DropReason r : DropReason.values()) {
-            copy.put(r, drops[r.ordinal()]);
-        }
-        return new Snapshot(Map.copyOf(copy), handshakesInitiated, handshakesCompleted, framesSealed, framesOpened);
+        return new Snapshot(drops.clone(), handshakesInitiated, handshakesCompleted, framesSealed, framesOpened);
     }
 
-    /** Immutable counter values at one moment. */
-    public record Snapshot(Map<DropReason, Long> drops, long handshakesInitiated, long handshakesCompleted,
-            long framesSealed, long framesOpened) {
-        public long drops(DropReason reason) {
-            return drops.getOrDefault(reason, 0L);
+    /** Immutable counter values at one moment; drops indexed by {@link DropReason}. */
+    public record Snapshot(long[] dropCounts, long handshakesInitiated, long handshakesCompleted, long framesSealed,
+            long framesOpened) {
+        public long drops(int reason) {
+            return dropCounts[reason];
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.tapbridge.crypto;
 
+import org.tapbridge.drops.DropReason;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

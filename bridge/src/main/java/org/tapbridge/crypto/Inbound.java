@@ -1,5 +1,6 @@
 package org.tapbridge.crypto;
 
+import org.tapbridge.drops.DropReason;
 import java.nio.ByteBuffer;
 
 /**
@@ -11,7 +12,7 @@ public final class Inbound {
     PeerSession claimedPeer;
     int plaintextOffset;
     int plaintextLength;
-    DropReason dropReason;
+    int dropReason;
     ByteBuffer reply;
 
     void reset() {
@@ -19,7 +20,7 @@ public final class Inbound {
         this.claimedPeer = null;
         this.plaintextOffset = 0;
         this.plaintextLength = 0;
-        this.dropReason = null;
+        this.dropReason = DropReason.NONE;
         this.reply = null;
     }
 
@@ -52,8 +53,8 @@ public final class Inbound {
         return plaintextLength;
     }
 
-    /** Why the message was dropped, or null. */
-    public DropReason dropReason() {
+    /** Why the message was dropped ({@link DropReason}), or {@link DropReason#NONE}. */
+    public int dropReason() {
         return dropReason;
     }
 }

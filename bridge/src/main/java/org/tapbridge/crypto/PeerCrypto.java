@@ -1,5 +1,6 @@
 package org.tapbridge.crypto;
 
+import org.tapbridge.drops.DropReason;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -211,13 +212,13 @@ public final class PeerCrypto {
             case WireFormat.TYPE_HANDSHAKE_INIT:
                 return length == HandshakeInitiation.LENGTH
                         ? receiveInitiation(buf, offset, sourceKey, knownSource, nowNs, result)
-                        : drop(result, DropReason.MALFORMED);
+                        : drop(result, DropReason.MALFORMED_MESSAGE);
             case WireFormat.TYPE_HANDSHAKE_RESP:
                 return length == HandshakeResponse.LENGTH
                         ? receiveResponse(buf, offset, sourceKey, knownSource, nowNs, result)
-                        : drop(result, DropReason.MALFORMED);
+                        : drop(result, DropReason.MALFORMED_MESSAGE);
             default:
-                return drop(result, DropReason.MALFORMED);
+                return drop(result, DropReason.MALFORMED_MESSAGE);
         }
     }
 
@@ -252,7 +253,7 @@ public final class PeerCrypto {
 
     private Received receiveData(ByteBuffer buf, int offset, int length, long nowNs, Inbound result) {
         if (length < DataMessage.MIN_LENGTH || length > scratch.length) {
-            return drop(result, DropReason.MALFORMED);
+            return drop(result, DropReason.MALFORMED_MESSAGE);
         }
         data.wrap(buf, offset);
         if (!(indices.get(data.receiverIndex()) instanceof Keypair keypair)) {
@@ -428,7 +429,7 @@ public final class PeerCrypto {
         return opened;
     }
 
-    private Received drop(Inbound result, DropReason reason) {
+    private Received drop(Inbound result, int reason) {
         result.dropReason = reason;
         counters.drop(reason);
         return Received.DROPPED;

@@ -12,11 +12,11 @@ import org.tapbridge.control.ControlRequest;
 import org.tapbridge.control.TextTable;
 import org.tapbridge.crypto.Keys;
 import org.tapbridge.ethernet.MacAddress;
-import org.tapbridge.link.LinkDrop;
+import org.tapbridge.drops.DropReason;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerCounters;
-import org.tapbridge.switching.DropReason;
+import org.tapbridge.drops.DropReason;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.switching.MacTableEntry;
 import org.tapbridge.switching.SwitchCounters;
@@ -87,16 +87,10 @@ final class SiteReports implements ControlHandler {
             for (PeerLink peer : d.peers().peers()) {
                 PeerCounters c = peer.counters();
                 Map<String, Long> drops = new LinkedHashMap<>();
-                for (int r = 0; r < LinkDrop.COUNT; r++) {
+                for (int r = 0; r < DropReason.COUNT; r++) {
                     long n = c.drops(r);
                     if (n > 0) {
-                        drops.put(LinkDrop.describe(r), n);
-                    }
-                }
-                for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
-                    long n = c.cryptoDrops(r);
-                    if (n > 0) {
-                        drops.put(cryptoReasonName(r), n);
+                        drops.put(DropReason.name(r), n);
                     }
                 }
                 rows.add(new PeerRow(peer, peer.isUp(), peer.endpoint() == null ? null : hostPort(peer),
@@ -147,10 +141,6 @@ final class SiteReports implements ControlHandler {
         return table.toString();
     }
 
-    private static String cryptoReasonName(org.tapbridge.crypto.DropReason reason) {
-        return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
-
     private static String hostPort(PeerLink peer) {
         var a = peer.endpoint();
         String host = a.getAddress().getHostAddress();
@@ -170,8 +160,8 @@ final class SiteReports implements ControlHandler {
             ports[i] = i;
         }
         StatsView view = daemon.onLoop(d -> {
-            long[] linkDrops = new long[LinkDrop.COUNT];
-            for (int r = 0; r < LinkDrop.COUNT; r++) {
+            long[] linkDrops = new long[DropReason.COUNT];
+            for (int r = 0; r < DropReason.COUNT; r++) {
                 linkDrops[r] = d.links().counters().drops(r);
             }
             Map<String, Long> tap = new LinkedHashMap<>();
@@ -211,7 +201,7 @@ final class SiteReports implements ControlHandler {
             port.put("forwarded", sw.forwarded(p));
             port.put("flooded", sw.flooded(p));
             Map<String, Long> drops = new LinkedHashMap<>();
-            for (int r = 1; r < DropReason.COUNT; r++) {
+            for (int r = 1; r < DropReason.SWITCH_COUNT; r++) {
                 long n = sw.dropped(p, r);
                 if (n > 0) {
                     drops.put(DropReason.name(r), n);
@@ -231,8 +221,10 @@ final class SiteReports implements ControlHandler {
         }
         root.put("ports", perPort);
         Map<String, Long> linkDrops = new LinkedHashMap<>();
-        for (int r = 0; r < LinkDrop.COUNT; r++) {
-            linkDrops.put(LinkDrop.describe(r), view.linkDrops()[r]);
+        for (int r = 0; r < DropReason.COUNT; r++) {
+            if (DropReason.isLink(r)) {
+                linkDrops.put(DropReason.name(r), view.linkDrops()[r]);
+            }
         }
         root.put("link-drops-unattributed", linkDrops);
         var crypto = view.crypto();
@@ -242,8 +234,10 @@ final class SiteReports implements ControlHandler {
         cryptoStats.put("frames-sealed", crypto.framesSealed());
         cryptoStats.put("frames-opened", crypto.framesOpened());
         Map<String, Long> cryptoDrops = new LinkedHashMap<>();
-        for (org.tapbridge.crypto.DropReason r : org.tapbridge.crypto.DropReason.values()) {
-            cryptoDrops.put(cryptoReasonName(r), crypto.drops(r));
+        for (int r = 0; r < DropReason.COUNT; r++) {
+            if (DropReason.isCrypto(r)) {
+                cryptoDrops.put(DropReason.name(r), crypto.drops(r));
+            }
         }
         cryptoStats.put("drops", cryptoDrops);
         root.put("crypto", cryptoStats);

@@ -39,7 +39,7 @@ final class WarmUp {
     /** Enough frames for the hot methods to pass C2's compile thresholds (about 10 000 calls each). */
     static final int FRAMES_PER_DIRECTION = 30_000;
     /** A slow or busy machine must not hold the start for long: stop warming after this. */
-    static final long DEADLINE_NS = 8_000_000_000L;
+    static final long DEADLINE_NS = 3_000_000_000L;
     private static final int[] FRAME_LENGTHS = {1400, 64, 600, 1514};
 
     private WarmUp() {

@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Written by the link receive threads; several may write, so increments are atomic.
  */
 public final class LinkCounters {
-    private final AtomicLongArray drops = new AtomicLongArray(LinkDrop.COUNT);
+    private final AtomicLongArray drops = new AtomicLongArray(DropReason.COUNT);
 
     public void dropped(int reason) {
         drops.incrementAndGet(reason);
@@ -19,7 +20,7 @@ public final class LinkCounters {
 
     public long totalDrops() {
         long sum = 0;
-        for (int i = 0; i < LinkDrop.COUNT; i++) {
+        for (int i = 0; i < DropReason.COUNT; i++) {
             sum += drops.get(i);
         }
         return sum;

@@ -1,7 +1,7 @@
 package org.tapbridge.link;
 
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.tapbridge.crypto.DropReason;
+import org.tapbridge.drops.DropReason;
 
 /**
  * Traffic counters of one peer, written only by the data-path thread; opaque writes let the control
@@ -14,9 +14,7 @@ public final class PeerCounters {
     private static final int TX_BYTES = 3;
     private static final int DROPS = 4;
 
-    private final AtomicLongArray values = new AtomicLongArray(DROPS + LinkDrop.COUNT);
-    /** Crypto drops of messages that named this peer's session. */
-    private final AtomicLongArray cryptoDrops = new AtomicLongArray(DropReason.values().length);
+    private final AtomicLongArray values = new AtomicLongArray(DROPS + DropReason.COUNT);
 
     void received(int bytes) {
         add(RX_FRAMES, 1);
@@ -32,12 +30,9 @@ public final class PeerCounters {
         add(DROPS + reason, 1);
     }
 
-    void cryptoDropped(DropReason reason) {
-        cryptoDrops.setOpaque(reason.ordinal(), cryptoDrops.getPlain(reason.ordinal()) + 1);
-    }
-
-    public long cryptoDrops(DropReason reason) {
-        return cryptoDrops.get(reason.ordinal());
+    /** A crypto drop of a message that named this peer's session (not proof that the peer sent it). */
+    void cryptoDropped(int reason) {
+        dropped(reason);
     }
 
     private void add(int index, long delta) {

@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.tapbridge.config.PeerConfig;
@@ -101,7 +102,7 @@ public abstract class PeerLink {
     /** Sends an Ethernet frame; the caller made sure it fits {@link #maxFrameLength()}. */
     public final boolean sendFrame(ByteBuffer frame, int offset, int length, long nowNs) {
         if (!up) {
-            counters.dropped(LinkDrop.PEER_DOWN);
+            counters.dropped(DropReason.PEER_DOWN);
             return false;
         }
         if (!sendSealed(WireFormat.TYPE_DATA, frame, offset, length, nowNs)) {
@@ -114,7 +115,7 @@ public abstract class PeerLink {
     /** Sends a link control payload (a fragment, a probe); false when it was dropped (counted). */
     public final boolean sendControl(ByteBuffer payload, int offset, int length, long nowNs) {
         if (!up) {
-            counters.dropped(LinkDrop.PEER_DOWN);
+            counters.dropped(DropReason.PEER_DOWN);
             return false;
         }
         return sendSealed(WireFormat.TYPE_CONTROL, payload, offset, length, nowNs);

@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -140,7 +141,7 @@ public final class PeerLinks implements AutoCloseable {
         }
         PeerLink peer = bySession[inbound.peer().id()];
         if (!(peer instanceof UdpPeerLink udpPeer)) {
-            peer.counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            peer.counters().dropped(DropReason.WRONG_TRANSPORT);
             return DROPPED;
         }
         udpPeer.roam(source);
@@ -178,7 +179,7 @@ public final class PeerLinks implements AutoCloseable {
 
     private int control(PeerLink peer, ByteBuffer buf, int offset, int length, long nowNs, FrameSink sink) {
         if (length < 1) {
-            peer.counters().dropped(LinkDrop.MALFORMED);
+            peer.counters().dropped(DropReason.MALFORMED_MESSAGE);
             return DROPPED;
         }
         byte type = buf.get(offset);
@@ -192,7 +193,7 @@ public final class PeerLinks implements AutoCloseable {
                 return DELIVERED;
             }
             if (status == FragmentReassembler.MALFORMED) {
-                peer.counters().dropped(LinkDrop.MALFORMED);
+                peer.counters().dropped(DropReason.MALFORMED_MESSAGE);
                 return DROPPED;
             }
             return CONSUMED;
@@ -207,7 +208,7 @@ public final class PeerLinks implements AutoCloseable {
                 return CONSUMED;
             }
         }
-        peer.counters().dropped(LinkDrop.MALFORMED);
+        peer.counters().dropped(DropReason.MALFORMED_MESSAGE);
         return DROPPED;
     }
 
@@ -230,17 +231,17 @@ public final class PeerLinks implements AutoCloseable {
     /** Counts messages that are not ours at all before any crypto work is spent on them. */
     private boolean wellFormed(ByteBuffer buffer, int offset, int length) {
         if (length < WireFormat.PREFIX_LENGTH) {
-            unattributed.dropped(LinkDrop.TRUNCATED);
+            unattributed.dropped(DropReason.TRUNCATED);
             return false;
         }
         if (buffer.get(offset + WireFormat.VERSION_OFFSET) != WireFormat.VERSION
                 || buffer.getShort(offset + WireFormat.RESERVED_OFFSET) != 0) {
-            unattributed.dropped(LinkDrop.BAD_VERSION);
+            unattributed.dropped(DropReason.BAD_VERSION);
             return false;
         }
         byte type = buffer.get(offset + WireFormat.TYPE_OFFSET);
         if (type < WireFormat.TYPE_HANDSHAKE_INIT || type > WireFormat.TYPE_CONTROL) {
-            unattributed.dropped(LinkDrop.BAD_TYPE);
+            unattributed.dropped(DropReason.BAD_TYPE);
             return false;
         }
         return true;
@@ -280,13 +281,13 @@ public final class PeerLinks implements AutoCloseable {
             if (received == PeerCrypto.Received.DROPPED) {
                 chargeCryptoDrop();
             } else {
-                unattributed.dropped(LinkDrop.UNKNOWN_PEER);
+                unattributed.dropped(DropReason.UNKNOWN_PEER);
             }
             return null;
         }
         PeerLink peer = bySession[inbound.peer().id()];
         if (!(peer instanceof TcpPeerLink tcpPeer)) {
-            peer.counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            peer.counters().dropped(DropReason.WRONG_TRANSPORT);
             return null;
         }
         if (!tcpPeer.adopt(socket, buffer, 0, 0, nowNs)) {
@@ -298,7 +299,7 @@ public final class PeerLinks implements AutoCloseable {
 
     private boolean onStreamMessage(TcpPeerLink link, ByteBuffer buffer, int offset, int length, long nowNs) {
         if (!wellFormed(buffer, offset, length)) {
-            link.counters().dropped(LinkDrop.MALFORMED);
+            link.counters().dropped(DropReason.MALFORMED_MESSAGE);
             return false;
         }
         PeerCrypto.Received received = crypto.receive(buffer, offset, length, link.sourceKey(), true, nowNs,
@@ -310,7 +311,7 @@ public final class PeerLinks implements AutoCloseable {
         PeerLink peer = bySession[inbound.peer().id()];
         if (peer != link) {
             // Authentic, but from another site than the one this connection belongs to: refuse to mix.
-            link.counters().dropped(LinkDrop.WRONG_TRANSPORT);
+            link.counters().dropped(DropReason.WRONG_TRANSPORT);
             return false;
         }
         authenticated(link, received, buffer, nowNs, streamSink);

@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -99,20 +100,20 @@ public final class TcpPeerLink extends PeerLink {
     @Override
     boolean sendSealed(byte type, ByteBuffer payload, int offset, int length, long nowNs) {
         if (!connected()) {
-            counters().dropped(LinkDrop.PEER_DOWN);
+            counters().dropped(DropReason.PEER_DOWN);
             return false;
         }
         int needed = LENGTH_PREFIX + WireFormat.DATA_OVERHEAD + length;
         if (tx.capacity() - txFilled < needed) {
             flush();
             if (tx.capacity() - txFilled < needed) {
-                counters().dropped(LinkDrop.SEND_QUEUE_FULL);
+                counters().dropped(DropReason.SEND_QUEUE_FULL);
                 return false;
             }
         }
         int sealed = crypto.seal(session, type, payload, offset, length, tx, txFilled + LENGTH_PREFIX, nowNs);
         if (sealed < 0) {
-            counters().dropped(LinkDrop.NO_SESSION);
+            counters().dropped(DropReason.NO_SESSION);
             return false;
         }
         tx.put(txFilled, (byte) (sealed >>> 8));
@@ -131,7 +132,7 @@ public final class TcpPeerLink extends PeerLink {
         if (tx.capacity() - txFilled < LENGTH_PREFIX + length) {
             flush();
             if (tx.capacity() - txFilled < LENGTH_PREFIX + length) {
-                counters().dropped(LinkDrop.SEND_QUEUE_FULL);
+                counters().dropped(DropReason.SEND_QUEUE_FULL);
                 return;
             }
         }
@@ -294,7 +295,7 @@ public final class TcpPeerLink extends PeerLink {
         while (socket != null && rxFilled - at >= LENGTH_PREFIX) {
             int length = (rx.get(at) & 0xFF) << 8 | (rx.get(at + 1) & 0xFF);
             if (length < WireFormat.PREFIX_LENGTH) {
-                counters().dropped(LinkDrop.MALFORMED);
+                counters().dropped(DropReason.MALFORMED_MESSAGE);
                 closeConnection("message length " + length + " is shorter than a header: the stream is corrupt");
                 return;
             }

@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -91,7 +92,7 @@ final class TcpTransport implements AutoCloseable {
             int slot = freeSlot();
             if (slot < 0) {
                 slot = oldestSlot();
-                unattributed.dropped(LinkDrop.UNKNOWN_PEER);
+                unattributed.dropped(DropReason.UNKNOWN_PEER);
                 drop(slot);
             }
             pending[slot] = s;
@@ -108,12 +109,12 @@ final class TcpTransport implements AutoCloseable {
         try {
             n = s.read(pendingBytes, base + pendingFilled[slot], FIRST_MESSAGE_BYTES - pendingFilled[slot]);
         } catch (IOException e) {
-            unattributed.dropped(LinkDrop.UNKNOWN_PEER);
+            unattributed.dropped(DropReason.UNKNOWN_PEER);
             drop(slot);
             return;
         }
         if (n < 0) {
-            unattributed.dropped(LinkDrop.UNKNOWN_PEER);
+            unattributed.dropped(DropReason.UNKNOWN_PEER);
             drop(slot);
             return;
         }
@@ -122,7 +123,7 @@ final class TcpTransport implements AutoCloseable {
             int length = (pendingBytes.get(base) & 0xFF) << 8 | (pendingBytes.get(base + 1) & 0xFF);
             if (length != HandshakeInitiation.LENGTH) {
                 // Only an initiation may open a connection, and it has one exact size.
-                unattributed.dropped(LinkDrop.MALFORMED);
+                unattributed.dropped(DropReason.MALFORMED_MESSAGE);
                 drop(slot);
                 return;
             }
@@ -143,7 +144,7 @@ final class TcpTransport implements AutoCloseable {
     void tick(long nowNs) {
         for (int i = 0; i < MAX_PENDING; i++) {
             if (pending[i] != null && nowNs - pendingSinceNs[i] > FIRST_MESSAGE_TIMEOUT_NS) {
-                unattributed.dropped(LinkDrop.UNKNOWN_PEER);
+                unattributed.dropped(DropReason.UNKNOWN_PEER);
                 drop(i);
             }
         }

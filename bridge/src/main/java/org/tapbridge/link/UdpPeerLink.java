@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.tapbridge.config.PeerConfig;
@@ -83,13 +84,13 @@ public final class UdpPeerLink extends PeerLink {
     @Override
     boolean sendSealed(byte type, ByteBuffer payload, int offset, int length, long nowNs) {
         if (!endpoint.isSet()) {
-            counters().dropped(LinkDrop.PEER_DOWN);
+            counters().dropped(DropReason.PEER_DOWN);
             return false;
         }
         int entry = udp.reserve(nowNs);
         int sealed = crypto.seal(session, type, payload, offset, length, udp.arena(), udp.offset(entry), nowNs);
         if (sealed < 0) {
-            counters().dropped(LinkDrop.NO_SESSION);
+            counters().dropped(DropReason.NO_SESSION);
             return false;
         }
         udp.commit(entry, sealed, endpoint, this);
@@ -142,7 +143,7 @@ public final class UdpPeerLink extends PeerLink {
 
     /** The kernel refused a datagram to this peer. */
     void refused(int errno, long nowNs) {
-        counters().dropped(errno == UdpTransport.EAGAIN ? LinkDrop.SEND_QUEUE_FULL : LinkDrop.SEND_FAILED);
+        counters().dropped(errno == UdpTransport.EAGAIN ? DropReason.SEND_QUEUE_FULL : DropReason.SEND_FAILED);
         if (errno == UdpTransport.EMSGSIZE && pmtu != null) {
             int before = pmtu.current();
             pmtu.refused(udp.port().pathMtu(endpointView), nowNs);

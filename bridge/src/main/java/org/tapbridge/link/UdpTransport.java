@@ -1,5 +1,6 @@
 package org.tapbridge.link;
 
+import org.tapbridge.drops.DropReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.tapbridge.pipeline.RateLimitedLog;
@@ -119,7 +120,7 @@ final class UdpTransport implements AutoCloseable {
         UdpPeerLink owner = owners[entry];
         owners[entry] = null;
         if (owner == null) {
-            unattributed.dropped(LinkDrop.SEND_FAILED);
+            unattributed.dropped(DropReason.SEND_FAILED);
             return;
         }
         owner.refused(errno, nowNs);

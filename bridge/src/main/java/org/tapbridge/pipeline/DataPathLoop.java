@@ -4,7 +4,7 @@ import com.lmax.disruptor.EventPoller;
 import java.io.IOException;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.Datagrams;
-import org.tapbridge.link.LinkDrop;
+import org.tapbridge.drops.DropReason;
 import org.tapbridge.link.PeerLinks;
 
 /**
@@ -187,7 +187,7 @@ public final class DataPathLoop implements Runnable {
             if (rx.truncated(i)) {
                 // Longer than any message we send: not ours, or from a peer with a bigger MTU.
                 oversizedDatagrams++;
-                links.counters().dropped(LinkDrop.OVERSIZED);
+                links.counters().dropped(DropReason.OVERSIZED);
                 slot.empty();
             } else {
                 slot.datagram(rx.length(i));

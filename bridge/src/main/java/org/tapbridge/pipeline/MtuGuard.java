@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import org.tapbridge.ethernet.EthernetFrame;
 import org.tapbridge.inet.ClampResult;
 import org.tapbridge.inet.TcpMssClamp;
-import org.tapbridge.link.LinkDrop;
+import org.tapbridge.drops.DropReason;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.mtu.Fragmenter;
 import org.tapbridge.mtu.TooBigReply;
@@ -71,7 +71,7 @@ public final class MtuGuard {
             return;
         }
         tooBigDropped++;
-        peer.counters().dropped(LinkDrop.OVERSIZED);
+        peer.counters().dropped(DropReason.OVERSIZED);
     }
 
     private void answer(PeerLink ingressPeer, ByteBuffer buf, int offset, int length, int limit, long nowNs) {

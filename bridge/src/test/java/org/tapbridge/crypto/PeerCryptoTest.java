@@ -1,5 +1,6 @@
 package org.tapbridge.crypto;
 
+import org.tapbridge.drops.DropReason;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -368,7 +369,7 @@ class PeerCryptoTest {
         for (byte[] m : malformed) {
             assertEquals(Received.DROPPED, deliver(net.b, m, ADDRESS_A, T0));
         }
-        assertEquals(malformed.length, net.b.counters().drops(DropReason.MALFORMED));
+        assertEquals(malformed.length, net.b.counters().drops(DropReason.MALFORMED_MESSAGE));
         assertNotNull(open(net.b, message, ADDRESS_A, T0), "garbage leaves the session intact");
     }
 

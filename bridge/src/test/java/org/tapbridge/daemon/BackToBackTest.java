@@ -24,7 +24,7 @@ import org.tapbridge.fakes.FakePlatform;
 import org.tapbridge.tap.InMemoryTapDevice;
 import org.tapbridge.fakes.Frames;
 import org.tapbridge.fakes.MemoryNetwork;
-import org.tapbridge.link.LinkDrop;
+import org.tapbridge.drops.DropReason;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
 import org.tapbridge.link.PeerLink;
@@ -155,12 +155,12 @@ class BackToBackTest {
         tapB.inject(frame);
         assertArrayEquals(frame, tapA.takeWritten(2000));
         var drops = siteA.links().counters();
-        assertEquals(1, drops.drops(LinkDrop.TRUNCATED));
-        assertEquals(1, drops.drops(LinkDrop.BAD_VERSION));
-        assertEquals(1, drops.drops(LinkDrop.BAD_TYPE));
+        assertEquals(1, drops.drops(DropReason.TRUNCATED));
+        assertEquals(1, drops.drops(DropReason.BAD_VERSION));
+        assertEquals(1, drops.drops(DropReason.BAD_TYPE));
         var crypto = siteA.links().cryptoCounters();
-        assertEquals(1, crypto.drops(org.tapbridge.crypto.DropReason.UNKNOWN_INDEX), crypto.toString());
-        assertEquals(1, crypto.drops(org.tapbridge.crypto.DropReason.MALFORMED), crypto.toString());
+        assertEquals(1, crypto.drops(DropReason.UNKNOWN_INDEX), crypto.toString());
+        assertEquals(1, crypto.drops(DropReason.MALFORMED_MESSAGE), crypto.toString());
     }
 
     @Test
@@ -176,7 +176,7 @@ class BackToBackTest {
             impostorTap.inject(Frames.ethernet(MacAddress.BROADCAST, HOST_B, "let me in".getBytes()));
             assertNull(tapA.takeWritten(500), "a frame from a site holding an unknown key reached the LAN");
             assertFalse(impostor.peers().byName("a").isUp());
-            assertTrue(siteA.links().cryptoCounters().drops(org.tapbridge.crypto.DropReason.UNKNOWN_KEY) >= 1);
+            assertTrue(siteA.links().cryptoCounters().drops(DropReason.UNKNOWN_KEY) >= 1);
         }
     }
 

@@ -364,7 +364,7 @@ class SecureLinkTest {
         long rateLimited = dropDelta(before, after, "rate-limited");
         long authFailed = dropDelta(before, after, "auth-failed");
         long unknownKey = dropDelta(before, after, "unknown-key");
-        long malformed = dropDelta(before, after, "malformed");
+        long malformed = dropDelta(before, after, "malformed-message");
         String figures = "sent " + sent + " in ~" + floodSeconds + " s, kernel receive drops " + kernelDrops
                 + "; rate-limited=" + rateLimited + " auth-failed=" + authFailed + " unknown-key=" + unknownKey
                 + " malformed=" + malformed + "; all drops " + dropsDelta(before, after);

@@ -1,5 +1,6 @@
 package org.tapbridge.switching;
 
+import org.tapbridge.drops.DropReason;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;

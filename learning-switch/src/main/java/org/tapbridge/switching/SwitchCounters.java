@@ -1,5 +1,6 @@
 package org.tapbridge.switching;
 
+import org.tapbridge.drops.DropReason;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class SwitchCounters {
         for (int port = 0; port < maxPorts; port++) {
             if (!include[port]) {
                 int base = port << ROW_SHIFT;
-                for (int i = 0; i < COUNT + DropReason.COUNT; i++) {
+                for (int i = 0; i < COUNT + DropReason.SWITCH_COUNT; i++) {
                     if (values[base + i] != 0) {
                         include[port] = true;
                         break;
@@ -109,7 +110,7 @@ public final class SwitchCounters {
             if (include[port]) {
                 ports[at] = port;
                 int base = port << ROW_SHIFT;
-                rows[at] = Arrays.copyOfRange(values, base, base + COUNT + DropReason.COUNT);
+                rows[at] = Arrays.copyOfRange(values, base, base + COUNT + DropReason.SWITCH_COUNT);
                 at++;
             }
         }
@@ -149,8 +150,8 @@ public final class SwitchCounters {
 
         /** Drops of one port for one {@link DropReason}. */
         public long dropped(int port, int reason) {
-            if (reason < 0 || reason >= DropReason.COUNT) {
-                throw new IllegalArgumentException("drop reason " + reason + " is not in 0.." + (DropReason.COUNT - 1));
+            if (reason < 0 || reason >= DropReason.SWITCH_COUNT) {
+                throw new IllegalArgumentException("drop reason " + reason + " is not in 0.." + (DropReason.SWITCH_COUNT - 1));
             }
             long[] row = row(port);
             return row == null ? 0 : row[DROP_BASE + reason];
@@ -161,7 +162,7 @@ public final class SwitchCounters {
             long[] row = row(port);
             long sum = 0;
             if (row != null) {
-                for (int reason = 0; reason < DropReason.COUNT; reason++) {
+                for (int reason = 0; reason < DropReason.SWITCH_COUNT; reason++) {
                     sum += row[DROP_BASE + reason];
                 }
             }
@@ -221,7 +222,7 @@ public final class SwitchCounters {
         /** All drops, including frames from unknown ingress ports. */
         public long totalDropped() {
             long sum = 0;
-            for (int reason = 0; reason < DropReason.COUNT; reason++) {
+            for (int reason = 0; reason < DropReason.SWITCH_COUNT; reason++) {
                 sum += totalDropped(reason);
             }
             return sum;
@@ -242,7 +243,7 @@ public final class SwitchCounters {
                 map.put("total." + name(counter), total(counter));
             }
             map.put("total.dropped", totalDropped());
-            for (int reason = 1; reason < DropReason.COUNT; reason++) {
+            for (int reason = 1; reason < DropReason.SWITCH_COUNT; reason++) {
                 map.put("total.dropped." + DropReason.name(reason), totalDropped(reason));
             }
             for (int port : ports) {
@@ -251,7 +252,7 @@ public final class SwitchCounters {
                     map.put(prefix + name(counter), value(port, counter));
                 }
                 map.put(prefix + "dropped", dropped(port));
-                for (int reason = 1; reason < DropReason.COUNT; reason++) {
+                for (int reason = 1; reason < DropReason.SWITCH_COUNT; reason++) {
                     long value = dropped(port, reason);
                     if (value != 0) {
                         map.put(prefix + "dropped." + DropReason.name(reason), value);

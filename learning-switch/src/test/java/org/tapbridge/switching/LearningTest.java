@@ -1,5 +1,6 @@
 package org.tapbridge.switching;
 
+import org.tapbridge.drops.DropReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
