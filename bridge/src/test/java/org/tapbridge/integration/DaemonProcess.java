@@ -24,7 +24,7 @@ final class DaemonProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         // C1 only, for quick starts of many short-lived daemons; the warm-up, which exists to get C2's code
-        // in place, would only slow them down here (WarmStartTest covers it with a full JVM).
+        // in place, would only slow them down here (WarmUpTest covers it; docs/benchmarks measures its effect).
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dtapbridge.warm-up=false", "-cp", classpath, "org.tapbridge.cli.Main"));
         cmd.addAll(List.of(args));
