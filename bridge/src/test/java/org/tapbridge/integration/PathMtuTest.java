@@ -175,6 +175,82 @@ class PathMtuTest {
         }
     }
 
+    @Test
+    void overAnIpv6WanMaxFrameIsPathMtuLessEightyAndTheTunnelCarriesExactlyThat() throws Exception {
+        twoSites();
+        // The gateways talk over IPv6 link-local addresses: 40 + 8 bytes of outer headers instead of 28.
+        for (String site : List.of("a", "b")) {
+            Testbed.Site s = bed.site(site);
+            s.gateway().run("ip", "addr", "add", "fe80::" + s.index() + "/64", "dev", "wan0", "nodad");
+        }
+        for (String site : List.of("a", "b")) {
+            Path config = bed.site(site).config();
+            String text = Files.readString(config);
+            for (String other : List.of("a", "b")) {
+                Testbed.Site o = bed.site(other);
+                text = text.replace("\"" + o.wanIp() + ":" + Testbed.PORT + "\"",
+                        "\"[fe80::" + o.index() + "%wan0]:" + Testbed.PORT + "\"");
+            }
+            assertFalse(text.contains("198.18."), text);
+            Files.writeString(config, text);
+        }
+        startBoth();
+        for (String site : List.of("a", "b")) {
+            JsonNode row = awaitPath(site, pmtu -> pmtu == 1500, 10);
+            assertTrue(row.get("endpoint").asText().matches("\\[fe80:[0:]*:" + (site.equals("a") ? 2 : 1)
+                    + "%wan0]:" + Testbed.PORT), row.toString());
+            assertEquals(1500 - 48 - 32, row.get("max-frame").asInt(), "site " + site + ": " + row);
+        }
+        // 1420 = 14 + 20 + 8 + 1378 crosses with DF; one byte more is refused with 1420 - 14.
+        Testbed.Site a = bed.site("a");
+        Testbed.Site b = bed.site("b");
+        Shell.Result fits = a.host().exec(20, "ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-M", "do", "-s",
+                "1378", b.hostIp());
+        assertEquals(0, fits.exitCode(), "a 1420-byte frame must cross a 1500-byte IPv6 path: " + fits.stdout()
+                + fits.stderr() + "\n" + bed.describe());
+        Shell.Result tooBig = a.host().exec(20, "ping", "-n", "-c", "2", "-i", "0.5", "-W", "2", "-M", "do", "-s",
+                "1379", b.hostIp());
+        assertFalse(tooBig.ok(), "a 1421-byte frame with DF cannot cross: " + tooBig.stdout());
+        Matcher m = ANNOUNCED_MTU.matcher(tooBig.stdout() + tooBig.stderr());
+        assertTrue(m.find(), "ping must be told the MTU: " + tooBig.stdout() + tooBig.stderr());
+        assertEquals(1406, Integer.parseInt(m.group(1)), tooBig.stdout() + tooBig.stderr());
+    }
+
+    @Test
+    void wanLinksNarrowedWhileRunningLowerThePathMtuAtTheFirstDatagramTheKernelRefuses() throws Exception {
+        twoSites();
+        startBoth();
+        for (String site : List.of("a", "b")) {
+            awaitPath(site, pmtu -> pmtu == 1500, 5);
+        }
+        for (String site : List.of("a", "b")) {
+            bed.site(site).gateway().run("ip", "link", "set", "wan0", "mtu", "1400");
+        }
+        Testbed.Site a = bed.site("a");
+        Testbed.Site b = bed.site("b");
+        // 1414-byte frames: under the old max-frame (1440), over the new one (1340). Both gateways send one:
+        // host a's requests and host b's replies.
+        Shell.Result first = a.host().exec(30, "ping", "-n", "-c", "6", "-i", "0.5", "-W", "2", "-s", "1372",
+                b.hostIp());
+        long changedNs = System.nanoTime();
+        for (String site : List.of("a", "b")) {
+            JsonNode row = awaitPath(site, pmtu -> pmtu == 1400, 10);
+            assertEquals(1400 - OVERHEAD, row.get("max-frame").asInt(), "site " + site + ": " + row);
+        }
+        Map<String, JsonNode> drops = new LinkedHashMap<>();
+        for (String site : List.of("a", "b")) {
+            drops.put(site, bed.peers(site).get(0).get("drops"));
+        }
+        Shell.Result after = a.host().exec(30, "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2", "-s", "1372",
+                b.hostIp());
+        assertEquals(0, after.exitCode(), "once the path MTU is known, every ping is answered: " + after.stdout()
+                + "\n" + bed.describe());
+        System.out.println("WAN narrowed to 1400 while running: path MTU 1400 on both sites "
+                + (System.nanoTime() - changedNs) / 1_000_000 + " ms after the first pings ("
+                + first.stdout().lines().filter(l -> l.contains("received")).findFirst().orElse("?")
+                + "); peer drops " + drops);
+    }
+
     /** Polls {@code peers --json} of a site until its only peer's pmtu satisfies {@code wanted}. */
     private JsonNode awaitPath(String site, IntPredicate wanted, long timeoutSeconds) throws InterruptedException {
         long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
