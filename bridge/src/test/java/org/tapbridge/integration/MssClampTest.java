@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tapbridge.testing.Netns;
 import org.tapbridge.testing.Privileges;
 import org.tapbridge.testing.Shell;
 
@@ -46,6 +43,11 @@ class MssClampTest {
     }
 
     private void twoSites() throws Exception {
+        buildTwoSites();
+        startBoth();
+    }
+
+    private void buildTwoSites() throws Exception {
         Privileges.requireNetworkAdmin();
         Privileges.requireCommand("tcpdump", "tcpdump");
         Privileges.requireCommand("nc", "netcat-openbsd");
@@ -56,16 +58,23 @@ class MssClampTest {
         bed.site("a").host().run("ip", "addr", "add", HOST_A_LINK_LOCAL + "/64", "dev", "eth0", "nodad");
         bed.site("b").host().run("ip", "addr", "add", HOST_B_LINK_LOCAL + "/64", "dev", "eth0", "nodad");
         bed.writeMeshConfigs("udp");
+    }
+
+    private void startBoth() throws Exception {
         bed.start("a");
         bed.start("b");
         bed.awaitMeshUp(40);
-        assertEquals(MAX_FRAME, bed.peers("a").get(0).get("max-frame").asInt(), bed.peers("a").toString());
-        assertEquals(MAX_FRAME, bed.peers("b").get(0).get("max-frame").asInt(), bed.peers("b").toString());
+    }
+
+    private void expectMaxFrames(int fromA, int fromB) {
+        assertEquals(fromA, bed.peers("a").get(0).get("max-frame").asInt(), bed.peers("a").toString());
+        assertEquals(fromB, bed.peers("b").get(0).get("max-frame").asInt(), bed.peers("b").toString());
     }
 
     @Test
     void clampsTheMssOfAnIpv4SynAndItsSynAckTo1386() throws Exception {
         twoSites();
+        expectMaxFrames(MAX_FRAME, MAX_FRAME);
         // Host stacks announce 1500 - 20 - 20; a full segment would make a 1514-byte frame.
         checkHandshakeClamped(bed.site("b").hostIp(), false, 1460, MAX_FRAME - 14 - 20 - 20);
     }
@@ -73,7 +82,25 @@ class MssClampTest {
     @Test
     void clampsTheMssOfAnIpv6LinkLocalSynAndItsSynAckTo1366() throws Exception {
         twoSites();
+        expectMaxFrames(MAX_FRAME, MAX_FRAME);
         checkHandshakeClamped(HOST_B_LINK_LOCAL + "%eth0", true, 1440, MAX_FRAME - 14 - 40 - 20);
+    }
+
+    @Test
+    void clampsASynComingInFromAPeerToWhatTheLinkBackToThatPeerCarries() throws Exception {
+        buildTwoSites();
+        // Site b reaches site a over a 1380-byte path (max-frame 1320); site a reaches b over 1500 (1440).
+        Path configB = bed.site("b").config();
+        String peerA = "[[peer]]\nname = \"a\"\n";
+        Files.writeString(configB, Files.readString(configB).replace(peerA, peerA + "mtu = 1380\n"));
+        startBoth();
+        expectMaxFrames(MAX_FRAME, 1320);
+        long clampedAtBBefore = bed.stats("b").get("mtu").get("mss-clamped").asLong();
+        // Site a lowers the SYN to 1386 on its way out; site b lowers it again on its way in, so that host b
+        // never sends segments its link back to a cannot carry whole: 1320 - 14 - 20 - 20 = 1266 both ways.
+        checkHandshakeClamped(bed.site("b").hostIp(), false, 1460, 1320 - 14 - 20 - 20);
+        long clampedAtB = bed.stats("b").get("mtu").get("mss-clamped").asLong() - clampedAtBBefore;
+        assertTrue(clampedAtB >= 2, "site b clamps the SYN coming in and the SYN-ACK going out: +" + clampedAtB);
     }
 
     /**
@@ -126,6 +153,7 @@ class MssClampTest {
     void clampsTheMssOfTaggedSynsTo1382ForIpv4And1362ForIpv6WithValidChecksums() throws Exception {
         Privileges.requireCommand("python3", "python3");
         twoSites();
+        expectMaxFrames(MAX_FRAME, MAX_FRAME);
         Testbed.Site a = bed.site("a");
         Testbed.Site b = bed.site("b");
         // Host b's MAC is then known behind site b; the tagged frames go to it.
@@ -148,7 +176,7 @@ class MssClampTest {
         PcapCapture atB = PcapCapture.start(b.host(), "eth0", dir.resolve("tagged.pcap"), 60, "vlan " + VLAN);
         List<byte[]> captured;
         try {
-            inject(a.host(), v4File, v6File);
+            RawFrames.send(a.host(), "eth0", v4File, v6File);
             long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (atB.frames().size() < 2 && System.nanoTime() < deadlineNs) {
                 Thread.sleep(100);
@@ -191,19 +219,6 @@ class MssClampTest {
         assertArrayEquals(expected, actual, what + ": bytes other than MSS and checksum changed");
         System.out.println(what + " (VLAN " + VLAN + "): MSS " + sent.mss() + " -> " + got.mss() + ", checksum "
                 + "valid, nothing else changed");
-    }
-
-    /** Sends the frames as they are out of {@code eth0}, with an AF_PACKET socket. */
-    private static void inject(Netns host, Path... frames) {
-        List<String> cmd = new ArrayList<>(List.of("python3", "-c", "import socket, sys\n"
-                + "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n"
-                + "s.bind((sys.argv[1], 0))\n"
-                + "for name in sys.argv[2:]:\n"
-                + "    with open(name, 'rb') as f:\n"
-                + "        s.send(f.read())\n", "eth0"));
-        Arrays.stream(frames).map(Path::toString).forEach(cmd::add);
-        Shell.Result r = host.exec(20, cmd.toArray(new String[0]));
-        assertEquals(0, r.exitCode(), "injecting frames: " + r.stderr());
     }
 
     private long clampedOnBothSites() {

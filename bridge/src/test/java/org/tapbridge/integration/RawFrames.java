@@ -2,11 +2,16 @@ package org.tapbridge.integration;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.tapbridge.testing.Netns;
+import org.tapbridge.testing.Shell;
 
 /**
- * Reads and builds raw Ethernet frames for the MTU tests: finds the IP header behind VLAN tags, tells IP
- * fragments apart, reads a TCP segment's flags, MSS option and checksum, and the MTU an ICMP
+ * Reads, builds and sends raw Ethernet frames for the MTU tests: finds the IP header behind VLAN tags,
+ * tells IP fragments apart, reads a TCP segment's flags, MSS option and checksum, and the MTU an ICMP
  * "fragmentation needed" or ICMPv6 "packet too big" announces. Written apart from the daemon's own
  * parsers, so the tests hold the daemon against a second implementation. Test code only.
  *
@@ -184,48 +189,97 @@ final class RawFrames {
      */
     static byte[] taggedSyn(byte[] destinationMac, byte[] sourceMac, int vlanId, InetAddress source,
             InetAddress destination, int sourcePort, int destinationPort, int mss) {
-        boolean v4 = source.getAddress().length == 4;
-        int ipHeader = v4 ? IPV4_HEADER_LENGTH : IPV6_HEADER_LENGTH;
-        int tcpLength = 24;
-        int l2 = ETHERNET_HEADER_LENGTH + TAG_LENGTH;
-        byte[] f = new byte[l2 + ipHeader + tcpLength];
+        byte[] tcp = new byte[24];
+        put16(tcp, 0, sourcePort);
+        put16(tcp, 2, destinationPort);
+        put16(tcp, 4, 0x1F2E);
+        put16(tcp, 6, 0x3D4C);
+        tcp[12] = (byte) ((tcp.length / 4) << 4);
+        tcp[13] = TCP_SYN;
+        put16(tcp, 14, 64240);
+        tcp[20] = TCP_OPTION_MSS;
+        tcp[21] = 4;
+        put16(tcp, 22, mss);
+        return ipFrame(destinationMac, sourceMac, vlanId, source, destination, PROTO_TCP, tcp, TCP_CHECKSUM_OFFSET,
+                true);
+    }
+
+    /**
+     * A UDP datagram carrying {@code payload} in an IPv4 packet (DF as asked) or an IPv6 packet, behind an
+     * 802.1Q tag unless {@code vlanId} is negative, with correct checksums.
+     */
+    static byte[] udp(byte[] destinationMac, byte[] sourceMac, int vlanId, InetAddress source,
+            InetAddress destination, int sourcePort, int destinationPort, byte[] payload, boolean dontFragment) {
+        byte[] udp = new byte[8 + payload.length];
+        put16(udp, 0, sourcePort);
+        put16(udp, 2, destinationPort);
+        put16(udp, 4, udp.length);
+        System.arraycopy(payload, 0, udp, 8, payload.length);
+        return ipFrame(destinationMac, sourceMac, vlanId, source, destination, PROTO_UDP, udp, 6, dontFragment);
+    }
+
+    /** A frame of any EtherType, behind an 802.1Q tag unless {@code vlanId} is negative. */
+    static byte[] frame(byte[] destinationMac, byte[] sourceMac, int vlanId, int etherType, byte[] payload) {
+        int l2 = ETHERNET_HEADER_LENGTH + (vlanId >= 0 ? TAG_LENGTH : 0);
+        byte[] f = new byte[l2 + payload.length];
         System.arraycopy(destinationMac, 0, f, 0, MAC_LENGTH);
         System.arraycopy(sourceMac, 0, f, MAC_LENGTH, MAC_LENGTH);
-        put16(f, 12, ETHERTYPE_VLAN);
-        put16(f, 14, vlanId);
-        put16(f, 16, v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6);
-        int ip = l2;
-        if (v4) {
-            f[ip] = 0x45;
-            put16(f, ip + 2, ipHeader + tcpLength);
-            put16(f, ip + 4, 0x1234);
-            put16(f, ip + 6, 0x4000);
-            f[ip + 8] = 64;
-            f[ip + 9] = PROTO_TCP;
-            System.arraycopy(source.getAddress(), 0, f, ip + 12, 4);
-            System.arraycopy(destination.getAddress(), 0, f, ip + 16, 4);
-            put16(f, ip + 10, ~checksum(f, ip, IPV4_HEADER_LENGTH, 0) & 0xFFFF);
-        } else {
-            f[ip] = 0x60;
-            put16(f, ip + 4, tcpLength);
-            f[ip + 6] = PROTO_TCP;
-            f[ip + 7] = 64;
-            System.arraycopy(source.getAddress(), 0, f, ip + 8, 16);
-            System.arraycopy(destination.getAddress(), 0, f, ip + 24, 16);
+        if (vlanId >= 0) {
+            put16(f, 12, ETHERTYPE_VLAN);
+            put16(f, 14, vlanId);
         }
-        int tcp = ip + ipHeader;
-        put16(f, tcp, sourcePort);
-        put16(f, tcp + 2, destinationPort);
-        put16(f, tcp + 4, 0x1F2E);
-        put16(f, tcp + 6, 0x3D4C);
-        f[tcp + 12] = (byte) ((tcpLength / 4) << 4);
-        f[tcp + 13] = TCP_SYN;
-        put16(f, tcp + 14, 64240);
-        f[tcp + 20] = TCP_OPTION_MSS;
-        f[tcp + 21] = 4;
-        put16(f, tcp + 22, mss);
-        put16(f, tcp + TCP_CHECKSUM_OFFSET, ~transportChecksum(f, ip(f)) & 0xFFFF);
+        put16(f, l2 - 2, etherType);
+        System.arraycopy(payload, 0, f, l2, payload.length);
         return f;
+    }
+
+    private static byte[] ipFrame(byte[] destinationMac, byte[] sourceMac, int vlanId, InetAddress source,
+            InetAddress destination, int protocol, byte[] transport, int checksumOffset, boolean dontFragment) {
+        boolean v4 = source.getAddress().length == 4;
+        int ipHeader = v4 ? IPV4_HEADER_LENGTH : IPV6_HEADER_LENGTH;
+        byte[] packet = new byte[ipHeader + transport.length];
+        if (v4) {
+            packet[0] = 0x45;
+            put16(packet, 2, packet.length);
+            put16(packet, 4, 0x1234);
+            put16(packet, 6, dontFragment ? 0x4000 : 0);
+            packet[8] = 64;
+            packet[9] = (byte) protocol;
+            System.arraycopy(source.getAddress(), 0, packet, 12, 4);
+            System.arraycopy(destination.getAddress(), 0, packet, 16, 4);
+            put16(packet, 10, ~checksum(packet, 0, IPV4_HEADER_LENGTH, 0) & 0xFFFF);
+        } else {
+            packet[0] = 0x60;
+            put16(packet, 4, transport.length);
+            packet[6] = (byte) protocol;
+            packet[7] = 64;
+            System.arraycopy(source.getAddress(), 0, packet, 8, 16);
+            System.arraycopy(destination.getAddress(), 0, packet, 24, 16);
+        }
+        System.arraycopy(transport, 0, packet, ipHeader, transport.length);
+        byte[] f = frame(destinationMac, sourceMac, vlanId, v4 ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6, packet);
+        Ip ip = ip(f);
+        int sum = ~transportChecksum(f, ip) & 0xFFFF;
+        // A UDP checksum of 0 means "none": its ones' complement twin says the same sum.
+        put16(f, ip.payloadOffset() + checksumOffset, sum == 0 && protocol == PROTO_UDP ? 0xFFFF : sum);
+        return f;
+    }
+
+    /** Sends each file's bytes as one frame, as they are, out of {@code device} in {@code host} (AF_PACKET). */
+    static void send(Netns host, String device, Path... frames) {
+        List<String> cmd = new ArrayList<>(List.of("python3", "-c", "import socket, sys\n"
+                + "s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)\n"
+                + "s.bind((sys.argv[1], 0))\n"
+                + "for name in sys.argv[2:]:\n"
+                + "    with open(name, 'rb') as f:\n"
+                + "        s.send(f.read())\n", device));
+        for (Path p : frames) {
+            cmd.add(p.toString());
+        }
+        Shell.Result r = host.exec(20, cmd.toArray(new String[0]));
+        if (!r.ok()) {
+            throw new AssertionError("sending raw frames in " + host.name() + ": " + r.stderr());
+        }
     }
 
     /** The ones' complement sum over the pseudo-header and the transport segment: 0xFFFF when valid. */

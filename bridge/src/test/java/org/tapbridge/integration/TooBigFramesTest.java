@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,10 @@ import org.tapbridge.testing.Shell;
 
 /**
  * Frames longer than the tunnel carries (max-frame 1440 over a 1500-byte WAN), between real daemons: an
- * IPv4 packet with DF and an IPv6 packet are answered as a router would, with the MTU that fits (1426 =
- * 1440 - 14), so the sender adapts and the data then gets through; an IPv4 packet without DF is split
- * into tunnel fragments and arrives whole. Nothing is lost silently, and the WAN never sees an IP fragment.
+ * IPv4 packet with DF and an IPv6 packet are answered as a router would, from the original destination,
+ * with the MTU that fits behind the frame's own L2 header (1426 = 1440 - 14, 1422 behind an 802.1Q tag),
+ * so the sender adapts and the data then gets through; nothing is lost silently. The frames that are
+ * split in the tunnel instead: {@link TunnelFragmentsTest}.
  */
 class TooBigFramesTest {
     private static final int MAX_FRAME = 1440;
@@ -112,76 +114,6 @@ class TooBigFramesTest {
     }
 
     @Test
-    void aUdpDatagramWithoutDfTooBigForTheTunnelArrivesWholeInTunnelFragmentsAndNoIpFragmentCrossesTheWan()
-            throws Exception {
-        Privileges.requireCommand("python3", "python3");
-        twoSites();
-        Testbed.Site a = bed.site("a");
-        Testbed.Site b = bed.site("b");
-        byte[] payload = new byte[1472];
-        new Random(42).nextBytes(payload);
-        Path payloadFile = dir.resolve("datagram.bin");
-        Files.write(payloadFile, payload);
-        Path receivedFile = dir.resolve("datagram.received");
-        JsonNode mtuA = bed.stats("a").get("mtu");
-        JsonNode mtuB = bed.stats("b").get("mtu");
-        int port = 5005;
-
-        PcapCapture atA = PcapCapture.start(a.host(), "eth0", dir.resolve("sent.pcap"), 60, "udp port " + port);
-        PcapCapture atB = PcapCapture.start(b.host(), "eth0", dir.resolve("got.pcap"), 60, "udp port " + port);
-        try (WanFragments fragments = WanFragments.start(bed, dir.resolve("fragments.pcap"), 60)) {
-            Process sink = new ProcessBuilder(b.host().inside("python3", "-c", "import socket, sys\n"
-                    + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                    + "s.bind(('0.0.0.0', int(sys.argv[2])))\n"
-                    + "s.settimeout(20)\n"
-                    + "data = s.recv(65535)\n"
-                    + "open(sys.argv[1], 'wb').write(data)\n", receivedFile.toString(), String.valueOf(port)))
-                    .redirectErrorStream(true).start();
-            try {
-                Transfers.awaitListening(b.host(), "-u", port, 10);
-                // IP_MTU_DISCOVER (10) = IP_PMTUDISC_DONT (0): DF clear; the LAN's 1500 takes it as one packet.
-                Shell.Result send = a.host().exec(20, "python3", "-c", "import socket, sys\n"
-                        + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
-                        + "s.setsockopt(socket.IPPROTO_IP, 10, 0)\n"
-                        + "s.sendto(open(sys.argv[1], 'rb').read(), (sys.argv[2], int(sys.argv[3])))\n",
-                        payloadFile.toString(), b.hostIp(), String.valueOf(port));
-                assertEquals(0, send.exitCode(), send.stderr());
-                assertTrue(sink.waitFor(25, TimeUnit.SECONDS), "the receiver did not finish");
-                assertEquals(0, sink.exitValue(), "receiver: " + new String(sink.getInputStream().readAllBytes())
-                        + "\n" + bed.describe());
-            } finally {
-                sink.destroyForcibly();
-                atA.stop();
-                atB.stop();
-            }
-            assertArrayEquals(payload, Files.readAllBytes(receivedFile), "the datagram host b received");
-            fragments.sendControlPing();
-            WanFragments.Count count = fragments.stop();
-            assertTrue(count.control() >= 2, "the capture must see the control ping's fragments: " + count);
-            assertEquals(0, count.tunnel(), "IP fragments of tunnel traffic on the WAN: " + count);
-        }
-        // Host a sent one unfragmented 1500-byte packet without DF, and host b got one just like it.
-        for (PcapCapture capture : List.of(atA, atB)) {
-            List<byte[]> frames = capture.frames();
-            assertEquals(1, frames.size(), "one packet, never IP-fragmented, at each host");
-            RawFrames.Ip ip = RawFrames.ip(frames.get(0));
-            assertFalse(ip.fragment() || ip.dontFragment(), "DF and MF clear, offset 0");
-            assertEquals(1500, ip.end() - ip.headerOffset(), "IP packet length");
-        }
-        JsonNode afterA = bed.stats("a").get("mtu");
-        JsonNode afterB = bed.stats("b").get("mtu");
-        long fragmented = delta(mtuA, afterA, "frames-fragmented");
-        long pieces = delta(mtuA, afterA, "fragments-sent");
-        long reassembled = delta(mtuB, afterB, "reassembled");
-        assertTrue(fragmented >= 1, "site a frames-fragmented grew by " + fragmented);
-        assertTrue(pieces >= 2 * fragmented, "site a fragments-sent grew by " + pieces);
-        assertTrue(reassembled >= 1, "site b reassembled grew by " + reassembled);
-        assertEquals(0, delta(mtuA, afterA, "icmp-too-big-sent"), "DF was clear: no ICMP");
-        System.out.println("1514-byte frame without DF: site a frames-fragmented +" + fragmented + ", fragments-sent +"
-                + pieces + "; site b reassembled +" + reassembled + "; payload intact, 0 WAN fragments");
-    }
-
-    @Test
     void aTooBigIpv6PacketIsAnsweredWithPacketTooBigMtu1426AndNoEchoIsLostSilently() throws Exception {
         twoSites();
         Testbed.Site a = bed.site("a");
@@ -218,6 +150,66 @@ class TooBigFramesTest {
         assertEquals(toA.size() + toB.size(), sent, "icmp-too-big-sent against the PTBs captured: " + figures);
     }
 
+    @Test
+    void taggedFramesTooBigForTheTunnelAreAnsweredOnTheirVlanWithTheMtuThatFitsBehindTheTag() throws Exception {
+        Privileges.requireCommand("python3", "python3");
+        twoSites();
+        Testbed.Site a = bed.site("a");
+        Testbed.Site b = bed.site("b");
+        byte[] macA = RawFrames.mac(TwoSiteBridgeTest.macOf(a.host()));
+        byte[] macB = RawFrames.mac(TwoSiteBridgeTest.macOf(b.host()));
+        int vlan = 100;
+        // 1500-byte IP packets behind a tag: 1518-byte frames; 1440 - 18 = 1422 is what fits.
+        byte[] v4 = RawFrames.udp(macB, macA, vlan, InetAddress.getByName(a.hostIp()),
+                InetAddress.getByName(b.hostIp()), 40005, 5005, filler(1472, 4), true);
+        byte[] v6 = RawFrames.udp(macB, macA, vlan, InetAddress.getByName(HOST_A_LINK_LOCAL),
+                InetAddress.getByName(HOST_B_LINK_LOCAL), 40006, 5006, filler(1452, 6), false);
+        assertEquals(1518, v4.length);
+        assertEquals(1518, v6.length);
+        Path v4File = dir.resolve("big4.bin");
+        Path v6File = dir.resolve("big6.bin");
+        Files.write(v4File, v4);
+        Files.write(v6File, v6);
+        long sentBefore = mtu("a", "icmp-too-big-sent");
+        PcapCapture atA = PcapCapture.start(a.host(), "eth0", dir.resolve("tagged.pcap"), 60, "vlan " + vlan);
+        PcapCapture atB = PcapCapture.start(b.host(), "eth0", dir.resolve("tagged-b.pcap"), 60, "vlan " + vlan);
+        List<byte[]> answers;
+        try {
+            RawFrames.send(a.host(), "eth0", v4File, v6File);
+            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            do {
+                Thread.sleep(100);
+                answers = atA.frames().stream().filter(f -> RawFrames.tooBigMtu(f) >= 0).toList();
+            } while (answers.size() < 2 && System.nanoTime() < deadlineNs);
+            Thread.sleep(300);
+        } finally {
+            atA.stop();
+            atB.stop();
+        }
+        answers = atA.frames().stream().filter(f -> RawFrames.tooBigMtu(f) >= 0).toList();
+        assertEquals(2, answers.size(), "one answer per frame, at host a");
+        for (byte[] f : answers) {
+            RawFrames.Ip ip = RawFrames.ip(f);
+            String what = "answer to the tagged IPv" + ip.version() + " frame";
+            assertEquals(vlan, RawFrames.vlanId(f), what + ": on the frame's own VLAN");
+            assertArrayEquals(macA, Arrays.copyOfRange(f, 0, 6), what + ": to the sender's MAC");
+            assertArrayEquals(macB, Arrays.copyOfRange(f, 6, 12), what + ": from the destination's MAC");
+            assertEquals(MAX_FRAME - 18, RawFrames.tooBigMtu(f), what + ": MTU");
+            assertTrue(RawFrames.icmpChecksumValid(f), what + ": checksum");
+            InetAddress from = InetAddress.getByName(ip.version() == 4 ? b.hostIp() : HOST_B_LINK_LOCAL);
+            assertEquals(from, InetAddress.getByAddress(ip.source()), what + ": from the original destination");
+        }
+        assertEquals(0, atB.frames().size(), "neither too-big frame may reach host b");
+        assertEquals(2, mtu("a", "icmp-too-big-sent") - sentBefore, "icmp-too-big-sent");
+    }
+
+    /** Deterministic bytes. */
+    private static byte[] filler(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
     private static void checkPacketTooBig(List<byte[]> frames, String from, String to) throws Exception {
         for (byte[] f : frames) {
             RawFrames.Ip ip = RawFrames.ip(f);
@@ -234,10 +226,6 @@ class TooBigFramesTest {
         JsonNode n = bed.stats(site).get("mtu").get(counter);
         assertTrue(n != null && n.isNumber(), "no mtu." + counter + " in stats of site " + site);
         return n.asLong();
-    }
-
-    private static long delta(JsonNode before, JsonNode after, String counter) {
-        return after.get(counter).asLong() - before.get(counter).asLong();
     }
 
     private static int received(String pingOutput) {
