@@ -75,6 +75,7 @@ class LossyWanTransferTest {
             bed.site(site).gateway().run("nft", "-f", rules.toString());
         }
 
+        JsonNode beforeA = bed.stats("a");
         Transfers.Outcome outcome;
         WanFragments.Count fragments;
         try (WanFragments wan = WanFragments.start(bed, dir.resolve("fragments.pcap"), TIME_LIMIT_SECONDS + 60)) {
@@ -92,11 +93,15 @@ class LossyWanTransferTest {
         JsonNode statsA = bed.stats("a");
         JsonNode statsB = bed.stats("b");
         double mbits = payload.bytes() * 8 / outcome.seconds() / 1e6;
+        long turns = delta(beforeA, statsA, "loop", "turns");
+        long sleeps = delta(beforeA, statsA, "loop", "sleeps");
+        long datagrams = delta(beforeA, statsA, "udp", "datagrams-sent");
+        long sendCalls = delta(beforeA, statsA, "udp", "sendmmsg-calls");
         String figures = String.format("%s: %d MiB in %.1f s (%.1f Mbit/s); WAN loss at a %d/%d (%.2f%%), at b "
-                + "%d/%d (%.2f%%); udp rx-queue-drops a=%d b=%d; crypto drops b=%s; WAN fragments %d (control "
-                + "ping %d)", transport, MEGABYTES, outcome.seconds(), mbits, dropped[0], seen[0],
+                + "%d/%d (%.2f%%); site a: loop turns +%d (sleeps +%d), datagrams sent +%d in %d sendmmsg calls; "
+                + "udp rx-queue-drops a=%d b=%d; crypto drops b=%s; WAN fragments %d (control ping %d)", transport, MEGABYTES, outcome.seconds(), mbits, dropped[0], seen[0],
                 100.0 * dropped[0] / Math.max(1, seen[0]), dropped[1], seen[1], 100.0 * dropped[1] / Math.max(1, seen[1]),
-                statsA.get("udp").get("rx-queue-drops").asLong(), statsB.get("udp").get("rx-queue-drops").asLong(),
+                turns, sleeps, datagrams, sendCalls, statsA.get("udp").get("rx-queue-drops").asLong(), statsB.get("udp").get("rx-queue-drops").asLong(),
                 statsB.get("crypto").get("drops"), fragments.tunnel(), fragments.control());
         System.out.println("lossy WAN " + figures);
 
@@ -108,8 +113,19 @@ class LossyWanTransferTest {
         for (int i = 0; i < 2; i++) {
             assertTrue(seen[i] > 10_000 && dropped[i] * 100 >= seen[i] * LOSS_PERCENT / 2, figures);
         }
+        assertTrue(turns > 0, "loop.turns must count the loop's work; " + figures);
+        if (transport.equals("udp")) {
+            // Every frame of the transfer left site a as one datagram of at most max-frame (1440) bytes.
+            assertTrue(datagrams >= payload.bytes() / 1440 && sendCalls > 0 && sendCalls <= datagrams, figures);
+        }
         assertTrue(fragments.control() >= 2, "the capture must see the control ping's fragments; " + figures);
         assertEquals(0, fragments.tunnel(), "IP fragments of tunnel traffic on the WAN: " + fragments);
+    }
+
+    private static long delta(JsonNode before, JsonNode after, String group, String counter) {
+        JsonNode n = after.get(group).get(counter);
+        assertTrue(n != null && n.isNumber(), "no " + group + "." + counter + " in stats --json: " + after);
+        return n.asLong() - before.get(group).get(counter).asLong();
     }
 
     /** The two counters of the loss chain: packets from the WAN, and those dropped. */
