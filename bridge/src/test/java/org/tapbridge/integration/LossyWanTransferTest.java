@@ -99,9 +99,12 @@ class LossyWanTransferTest {
         long sendCalls = delta(beforeA, statsA, "udp", "sendmmsg-calls");
         String figures = String.format("%s: %d MiB in %.1f s (%.1f Mbit/s); WAN loss at a %d/%d (%.2f%%), at b "
                 + "%d/%d (%.2f%%); site a: loop turns +%d (sleeps +%d), datagrams sent +%d in %d sendmmsg calls; "
-                + "udp rx-queue-drops a=%d b=%d; crypto drops b=%s; WAN fragments %d (control ping %d)", transport, MEGABYTES, outcome.seconds(), mbits, dropped[0], seen[0],
-                100.0 * dropped[0] / Math.max(1, seen[0]), dropped[1], seen[1], 100.0 * dropped[1] / Math.max(1, seen[1]),
-                turns, sleeps, datagrams, sendCalls, statsA.get("udp").get("rx-queue-drops").asLong(), statsB.get("udp").get("rx-queue-drops").asLong(),
+                + "udp rx-queue-drops a=%d b=%d; crypto drops b=%s; WAN fragments %d (control ping %d)",
+                transport, MEGABYTES, outcome.seconds(), mbits,
+                dropped[0], seen[0], 100.0 * dropped[0] / Math.max(1, seen[0]),
+                dropped[1], seen[1], 100.0 * dropped[1] / Math.max(1, seen[1]),
+                turns, sleeps, datagrams, sendCalls,
+                statsA.get("udp").get("rx-queue-drops").asLong(), statsB.get("udp").get("rx-queue-drops").asLong(),
                 statsB.get("crypto").get("drops"), fragments.tunnel(), fragments.control());
         System.out.println("lossy WAN " + figures);
 
