@@ -6,6 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib/ensure-packages.sh
 if [ "$(id -u)" = 0 ]; then
     ensure_packages mvn:maven java:default-jdk-headless ip:iproute2 ping:iputils-ping brctl:bridge-utils tcpdump:tcpdump \
-        nc:netcat-openbsd nft:nftables setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils shellcheck:shellcheck
+        nc:netcat-openbsd nft:nftables python3:python3 setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils shellcheck:shellcheck
 fi
 exec mvn -B -ntp verify "$@"

@@ -56,6 +56,28 @@ final class Pcap {
         return count;
     }
 
+    /** Every complete record's bytes as captured (whole frames, or cut at the snap length), in capture order. */
+    static List<byte[]> frames(Path file) throws IOException {
+        byte[] raw = Files.readAllBytes(file);
+        ByteBuffer buf = ByteBuffer.wrap(raw).order(byteOrder(file, raw));
+        int linkType = buf.getInt(20);
+        if (linkType != LINKTYPE_ETHERNET) {
+            throw new IOException(file + ": link type " + linkType + ", only Ethernet (1) is read");
+        }
+        List<byte[]> frames = new ArrayList<>();
+        int at = GLOBAL_HEADER_LENGTH;
+        while (at + RECORD_HEADER_LENGTH <= raw.length) {
+            int included = buf.getInt(at + 8);
+            int body = at + RECORD_HEADER_LENGTH;
+            if (included < 0 || body + included > raw.length) {
+                break;
+            }
+            frames.add(Arrays.copyOfRange(raw, body, body + included));
+            at = body + included;
+        }
+        return frames;
+    }
+
     /** Every IPv4 UDP/TCP packet of the file, in capture order; other frames are skipped. */
     static List<Packet> read(Path file) throws IOException {
         byte[] raw = Files.readAllBytes(file);

@@ -31,8 +31,14 @@ final class PcapCapture implements AutoCloseable {
      * stopped within that time writes none of them.
      */
     static PcapCapture start(Netns ns, String device, Path file, int seconds, String filter) throws IOException {
+        return start(ns, device, file, seconds, filter, 0);
+    }
+
+    /** As above, keeping only the first {@code snapLength} bytes of each packet (0: whole packets). */
+    static PcapCapture start(Netns ns, String device, Path file, int seconds, String filter, int snapLength)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ns.inside("timeout", String.valueOf(seconds), "tcpdump", "-i",
-                device, "-n", "-U", "--immediate-mode", "-s", "0", "-w", file.toString())));
+                device, "-n", "-U", "--immediate-mode", "-s", String.valueOf(snapLength), "-w", file.toString())));
         if (filter != null) {
             cmd.add(filter);
         }
@@ -73,6 +79,11 @@ final class PcapCapture implements AutoCloseable {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
         return Pcap.read(file);
+    }
+
+    /** The raw frames the file holds so far (all of them once stopped). */
+    List<byte[]> frames() throws IOException {
+        return Pcap.frames(file);
     }
 
     /** How many packets the file holds, whatever their kind. */

@@ -1,5 +1,7 @@
 package org.tapbridge.integration;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import org.tapbridge.testing.TestKeys;
  */
 final class Testbed implements AutoCloseable {
     static final int PORT = 4790;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     record Site(String name, int index, Netns host, Netns gateway, Path config, Path socket) {
         String hostIp() {
@@ -39,10 +42,18 @@ final class Testbed implements AutoCloseable {
     private final Map<String, DaemonProcess> daemons = new LinkedHashMap<>();
     private final Map<String, TestKeys> keys = new LinkedHashMap<>();
     private final Netns wan;
+    /** Put in front of every namespace label, so one test class's namespaces are told apart in {@code ip netns}. */
+    private final String prefix;
 
     Testbed(Path dir) {
+        this(dir, "");
+    }
+
+    /** A testbed whose namespaces are labelled {@code <prefix>wan}, {@code <prefix>ha}, {@code <prefix>ga}... */
+    Testbed(Path dir, String prefix) {
         this.dir = dir;
-        this.wan = register(Netns.create("wan"));
+        this.prefix = prefix;
+        this.wan = register(Netns.create(prefix + "wan"));
         wan.run("ip", "link", "add", "br0", "type", "bridge");
         wan.run("ip", "link", "set", "br0", "up");
     }
@@ -58,8 +69,8 @@ final class Testbed implements AutoCloseable {
 
     /** Adds a site (1-based index) with its host, gateway, TAP and WAN port; starts no daemon. */
     Site addSite(String name, int index) {
-        Netns host = register(Netns.create("h" + name));
-        Netns gw = register(Netns.create("g" + name));
+        Netns host = register(Netns.create(prefix + "h" + name));
+        Netns gw = register(Netns.create(prefix + "g" + name));
         host.vethTo(gw, "eth0", "lan0");
         host.run("ip", "addr", "add", "192.0.2." + (10 + index) + "/24", "dev", "eth0");
         gw.run("ip", "link", "add", "br0", "type", "bridge");
@@ -116,6 +127,29 @@ final class Testbed implements AutoCloseable {
     /** Runs a tapbridge CLI command in a separate JVM, e.g. {@code macs --socket S --json}. */
     Shell.Result cli(String... args) {
         return Shell.exec(60, DaemonProcess.javaCommand(args).toArray(new String[0]));
+    }
+
+    /** {@code peers --json} of a running site: one object per peer. */
+    JsonNode peers(String site) {
+        return query(site, "peers");
+    }
+
+    /** {@code stats --json} of a running site. */
+    JsonNode stats(String site) {
+        return query(site, "stats");
+    }
+
+    private JsonNode query(String site, String command) {
+        Shell.Result r = cli(command, "--socket", sites.get(site).socket().toString(), "--json");
+        if (!r.ok()) {
+            throw new AssertionError(command + " on site " + site + " failed (exit " + r.exitCode() + "): "
+                    + r.stderr() + "\n" + describe());
+        }
+        try {
+            return JSON.readTree(r.stdout());
+        } catch (IOException e) {
+            throw new AssertionError(command + " on site " + site + " printed no JSON: " + r.stdout(), e);
+        }
     }
 
     /** Waits until every peer of every running daemon is up; fails with the daemons' logs otherwise. */
