@@ -166,12 +166,15 @@ public final class UdpPeerLink extends PeerLink {
         if (pmtu == null || !isUp()) {
             return;
         }
-        int size = pmtu.due(nowNs);
-        if (size > 0) {
+        int sizes = pmtu.due(nowNs);
+        for (int i = 0; i < sizes; i++) {
+            int size = pmtu.probeSize(i);
             int plain = size - overhead() - WireFormat.DATA_OVERHEAD;
             if (plain >= ProbeMessage.PROBE_HEADER && plain <= control.capacity()) {
-                ProbeMessage.writeProbe(control, pmtu.probeId(), size, plain);
-                sendSealed(WireFormat.TYPE_CONTROL, control, 0, plain, nowNs);
+                ProbeMessage.writeProbe(control, pmtu.round(), size, plain);
+                for (int copy = 0; copy < PathMtuProbe.COPIES; copy++) {
+                    sendSealed(WireFormat.TYPE_CONTROL, control, 0, plain, nowNs);
+                }
             }
         }
         pathMtuView = pmtu.current();
