@@ -227,7 +227,9 @@ public final class PeerCrypto {
      * keys. Call every few hundred milliseconds from the link thread.
      */
     public void tick(long nowNs) {
-        for (PeerSession peer : peers) {
+        // Indexed: an iterator would be an allocation per tick wherever escape analysis does not remove it.
+        for (int i = 0; i < peers.size(); i++) {
+            PeerSession peer = peers.get(i);
             PendingHandshake pending = peer.pending;
             if (pending != null && nowNs - pending.sentNs >= settings.rekeyTimeoutNs()) {
                 if (nowNs - peer.attemptsStartedNs >= settings.rekeyAttemptTimeNs()) {

@@ -322,7 +322,9 @@ public final class PeerLinks implements AutoCloseable {
     public void tick(long nowNs) {
         crypto.tick(nowNs);
         tcp.tick(nowNs);
-        for (PeerLink peer : peers.peers()) {
+        // The array, not the table's list: its iterator would be an allocation per tick wherever escape
+        // analysis does not remove it.
+        for (PeerLink peer : bySession) {
             if (peer.tick(nowNs)) {
                 listener.peerDown(peer);
             }

@@ -95,6 +95,17 @@ public final class DataPathLoop implements Runnable {
         }
     }
 
+    /**
+     * One turn on the calling thread that never blocks: due timers, requests, then whatever the TAP and the
+     * socket hold, switched, sealed or opened, and sent. Only for benchmarks (same package, benchmarks
+     * module) that drive a site whose loop thread never started or has stopped, so that the whole
+     * per-frame path runs on the measuring thread.
+     */
+    void turnOnCallingThread() {
+        // Work "just done" keeps the turn in its spinning branch: a zero-timeout look, never a sleep.
+        runOnce(clock.nanoTime());
+    }
+
     /** Timers, control requests, then one wait and one batch; returns when work was last done. */
     private long runOnce(long lastWorkNs) {
         nowNs = clock.nanoTime();
