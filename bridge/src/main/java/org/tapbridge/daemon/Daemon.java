@@ -42,7 +42,7 @@ public final class Daemon implements AutoCloseable {
      * Keep polling this long after the last frame before blocking: a ping's reply or the next frame of a
      * burst is then picked up without a wake-up (measured: docs/benchmarks).
      */
-    static final long SPIN_NS = Long.getLong("tapbridge.spin-us", 50) * 1_000L;
+    static final long SPIN_NS = Long.getLong("tapbridge.spin-us", 30) * 1_000L;
 
     private final SiteConfig config;
     private final TapDevice tap;

@@ -20,10 +20,13 @@ import org.tapbridge.tap.ScriptedTapDevice;
 
 /**
  * Runs the hot path until the JIT has compiled it, before the daemon says it is ready: two throwaway
- * sites, joined in memory and keyed with throwaway keys, pass a stream of frames both ways through the
- * very classes the real site uses (the loop, the switch, MSS clamping, sealing, opening, the links). The
- * real site's own state is never touched. Without it, the first pings after a start took 2-18 ms while
- * the interpreter ran (docs/benchmarks).
+ * sites, keyed with throwaway keys, pass a stream of frames both ways through the very classes the real
+ * site uses: the loop, the switch, MSS clamping, sealing, opening, the links, and, joined over loopback
+ * (see {@link LoopbackPlatform}), the native TAP code, UDP socket and poll. Using the production classes
+ * matters as much as the volume: code compiled around other classes is thrown away at the first real
+ * frame, and at a few frames a second it takes minutes to be compiled again. Where loopback cannot be
+ * used, the sites are joined in memory instead. The real site's own state is never touched. Without a
+ * warm-up, the first pings after a start took 2-18 ms (docs/benchmarks).
  */
 final class WarmUp {
     private static final System.Logger LOG = System.getLogger(WarmUp.class.getName());
@@ -42,6 +45,72 @@ final class WarmUp {
     /** Warms the data path up; returns the frames carried, or -1 when it could not run (logged, harmless). */
     static long run() {
         long startNs = System.nanoTime();
+        LoopbackPlatform platformA = null;
+        LoopbackPlatform platformB = null;
+        try {
+            platformA = LoopbackPlatform.open();
+            platformB = LoopbackPlatform.open();
+        } catch (IOException | RuntimeException e) {
+            close(platformA);
+            LOG.log(System.Logger.Level.INFO, "warm-up: loopback unavailable (" + e.getMessage()
+                    + "); warming up in memory");
+            return runInMemory(startNs);
+        }
+        try {
+            return runOnLoopback(platformA, platformB, startNs);
+        } finally {
+            close(platformA);
+            close(platformB);
+        }
+    }
+
+    private static void close(LoopbackPlatform platform) {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static long runOnLoopback(LoopbackPlatform pa, LoopbackPlatform pb, long startNs) {
+        try {
+            byte[] keyA = Keys.generatePrivate(new SecureRandom());
+            byte[] keyB = Keys.generatePrivate(new SecureRandom());
+            InetSocketAddress addressA = pa.address();
+            InetSocketAddress addressB = pb.address();
+            try (Daemon a = Daemon.startQuietly(site("warm-a", addressA, addressB, keyB),
+                    security(keyA, "warm-b", keyB), pa);
+                 Daemon b = Daemon.startQuietly(site("warm-b", addressB, addressA, keyA),
+                         security(keyB, "warm-a", keyA), pb)) {
+                long deadlineNs = startNs + DEADLINE_NS;
+                if (!awaitUp(a, b, deadlineNs)) {
+                    return -1;
+                }
+                long carried = new HostPump(pa.hostSide(), pb.hostSide()).run(deadlineNs);
+                LOG.log(System.Logger.Level.INFO, "warm-up: " + carried + " frames through the data path in "
+                        + (System.nanoTime() - startNs) / 1_000_000 + " ms");
+                return carried;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "warm-up failed (the daemon runs anyway, only slower at first): " + e);
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static boolean awaitUp(Daemon a, Daemon b, long deadlineNs) throws InterruptedException {
+        while (!(a.peers().byName("warm-b").isUp() && b.peers().byName("warm-a").isUp())) {
+            if (System.nanoTime() - deadlineNs > 0) {
+                LOG.log(System.Logger.Level.WARNING, "warm-up: the throwaway sites did not connect; skipped");
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
+    /** The in-memory variant, where loopback sockets cannot be had. */
+    static long runInMemory(long startNs) {
         try {
             SlotDatagramNetwork network = new SlotDatagramNetwork(NETWORK_SLOTS, NETWORK_SLOT_BYTES);
             InetSocketAddress addressA = address(1);
@@ -57,12 +126,8 @@ final class WarmUp {
                  Daemon b = Daemon.startQuietly(site("warm-b", addressB, addressA, keyA),
                          security(keyB, "warm-a", keyA), new MemoryPlatform(tapB, network))) {
                 long deadlineNs = startNs + DEADLINE_NS;
-                while (!(a.peers().byName("warm-b").isUp() && b.peers().byName("warm-a").isUp())) {
-                    if (System.nanoTime() - deadlineNs > 0) {
-                        LOG.log(System.Logger.Level.WARNING, "warm-up: the throwaway sites did not connect; skipped");
-                        return -1;
-                    }
-                    Thread.sleep(1);
+                if (!awaitUp(a, b, deadlineNs)) {
+                    return -1;
                 }
                 long carried = pump(tapA, tapB, deadlineNs);
                 LOG.log(System.Logger.Level.INFO, "warm-up: " + carried + " frames through the data path in "
@@ -103,6 +168,80 @@ final class WarmUp {
             Thread.sleep(0, 200_000);
         }
         return tapA.written() + tapB.written();
+    }
+
+    /**
+     * Plays both LAN hosts over the message sockets: sends each site's frames, a window ahead of what arrived
+     * on the other side, and counts arrivals, until all arrived or nothing more comes, or the deadline.
+     */
+    private static final class HostPump {
+        /** Frames in flight per direction: few enough for the message sockets, which hold about a hundred. */
+        private static final int WINDOW = 64;
+        private final org.tapbridge.tap.LinuxTapDevice hostA;
+        private final org.tapbridge.tap.LinuxTapDevice hostB;
+        private final ByteBuffer[] fromA = direct(frames(0x02_00_00_00_0a_01L, 0x02_00_00_00_0b_01L));
+        private final ByteBuffer[] fromB = direct(frames(0x02_00_00_00_0b_01L, 0x02_00_00_00_0a_01L));
+        private final ByteBuffer sink = ByteBuffer.allocateDirect(2048);
+        private long sentA;
+        private long sentB;
+        private long arrivedA;
+        private long arrivedB;
+
+        HostPump(org.tapbridge.tap.LinuxTapDevice hostA, org.tapbridge.tap.LinuxTapDevice hostB) {
+            this.hostA = hostA;
+            this.hostB = hostB;
+        }
+
+        long run(long deadlineNs) throws IOException, InterruptedException {
+            long quietSinceNs = System.nanoTime();
+            while (System.nanoTime() - deadlineNs < 0) {
+                boolean progress = false;
+                while (sentA < FRAMES_PER_DIRECTION && sentA - arrivedB < WINDOW
+                        && send(hostA, fromA, sentA)) {
+                    sentA++;
+                    progress = true;
+                }
+                while (sentB < FRAMES_PER_DIRECTION && sentB - arrivedA < WINDOW
+                        && send(hostB, fromB, sentB)) {
+                    sentB++;
+                    progress = true;
+                }
+                while (hostA.read(sink, 0, sink.capacity()) > 0) {
+                    arrivedA++;
+                    progress = true;
+                }
+                while (hostB.read(sink, 0, sink.capacity()) > 0) {
+                    arrivedB++;
+                    progress = true;
+                }
+                if (arrivedA >= FRAMES_PER_DIRECTION && arrivedB >= FRAMES_PER_DIRECTION) {
+                    break;
+                }
+                if (progress) {
+                    quietSinceNs = System.nanoTime();
+                } else if (System.nanoTime() - quietSinceNs > 50_000_000L && sentA == FRAMES_PER_DIRECTION
+                        && sentB == FRAMES_PER_DIRECTION) {
+                    break;
+                } else {
+                    Thread.sleep(0, 100_000);
+                }
+            }
+            return arrivedA + arrivedB;
+        }
+
+        private static boolean send(org.tapbridge.tap.LinuxTapDevice host, ByteBuffer[] frames, long n)
+                throws IOException {
+            ByteBuffer frame = frames[(int) (n % frames.length)];
+            return host.write(frame, 0, frame.capacity());
+        }
+
+        private static ByteBuffer[] direct(byte[][] frames) {
+            ByteBuffer[] out = new ByteBuffer[frames.length];
+            for (int i = 0; i < frames.length; i++) {
+                out[i] = ByteBuffer.allocateDirect(frames[i].length).put(0, frames[i]);
+            }
+            return out;
+        }
     }
 
     private static byte[][] frames(long source, long destination) {

@@ -30,11 +30,13 @@ public final class UdpPeerLink extends PeerLink {
     private volatile int pathMtuView;
     private final ByteBuffer control = ByteBuffer.allocateDirect(ProbeMessage.MAX_PROBE_PAYLOAD);
     private final FragmentReassembler reassembler;
+    private final int maxFrame;
 
     UdpPeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers,
                 UdpTransport udp, int configuredMtu, int maxFrame) {
         super(config, port, crypto, session, timers);
         this.udp = udp;
+        this.maxFrame = maxFrame;
         this.reassembler = new FragmentReassembler(FragmentReassembler.DEFAULT_SLOTS, Math.max(2, maxFrame));
         this.configuredMtu = configuredMtu;
         if (config.endpoint() != null) {
@@ -137,6 +139,8 @@ public final class UdpPeerLink extends PeerLink {
             // Unknown route: the Ethernet MTU is by far the most common WAN MTU.
             ceiling = 1500;
         }
+        // No frame of ours needs more, and a peer with the same TAP MTU takes no more in one datagram.
+        ceiling = Math.min(ceiling, overhead() + WireFormat.DATA_OVERHEAD + maxFrame);
         pmtu = new PathMtuProbe(floor, ceiling);
         pathMtuView = pmtu.current();
     }

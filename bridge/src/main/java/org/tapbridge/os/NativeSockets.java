@@ -62,6 +62,10 @@ final class NativeSockets {
         @SaveError
         int socket(int domain, int type, int protocol);
 
+        /** {@code sv} is the address of two ints. */
+        @SaveError
+        int socketpair(int domain, int type, int protocol, @intptr_t long sv);
+
         @SaveError
         int bind(int sockfd, @intptr_t long addr, int addrlen);
 

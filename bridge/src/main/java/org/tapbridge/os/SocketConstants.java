@@ -15,6 +15,8 @@ final class SocketConstants {
     static final int SOCK_STREAM = 1;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_NONBLOCK = 0x800;
+    static final int AF_UNIX = 1;
+    static final int SOCK_SEQPACKET = 5;
     static final int SOCK_CLOEXEC = 0x80000;
 
     // Option levels: SOL_SOCKET, and the protocol numbers that double as levels.

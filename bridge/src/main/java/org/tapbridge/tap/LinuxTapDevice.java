@@ -113,6 +113,20 @@ public final class LinuxTapDevice implements TapDevice {
         }
     }
 
+    /**
+     * A stand-in over a message socket (see {@code os.MessagePair}) instead of /dev/net/tun: the same reads
+     * and writes, one frame per message. Only for the warm-up, which must run the real TAP code without a
+     * TAP. Closing it closes {@code fd}.
+     */
+    public static LinuxTapDevice overMessageSocket(String name, int mtu, int fd) throws TapException {
+        NativeLibC.LibC libc = NativeLibC.libc(name);
+        int eventFd = libc.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
+        if (eventFd < 0) {
+            throw new TapException(name, "eventfd", NativeLibC.errno(), null, "cannot create the wake-up descriptor");
+        }
+        return new LinuxTapDevice(libc, name, mtu, false, fd, eventFd);
+    }
+
     private static int openCloneDevice(NativeLibC.LibC libc, String device, String path) throws TapException {
         int flags = LinuxConstants.O_RDWR | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC;
         while (true) {

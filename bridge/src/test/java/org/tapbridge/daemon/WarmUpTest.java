@@ -7,11 +7,26 @@ import org.junit.jupiter.api.Test;
 /** The warm-up really carries its frames through two throwaway sites, both ways, and then lets go. */
 class WarmUpTest {
     @Test
-    void carriesEveryFrameBothWaysThroughTheThrowawaySites() {
+    void carriesEveryFrameBothWaysOverLoopbackThroughTheProductionClasses() {
         long startNs = System.nanoTime();
         long carried = WarmUp.run();
-        System.out.printf("warm-up: %d frames in %d ms%n", carried, (System.nanoTime() - startNs) / 1_000_000);
+        System.out.printf("warm-up on loopback: %d frames in %d ms%n", carried,
+                (System.nanoTime() - startNs) / 1_000_000);
         assertEquals(2L * WarmUp.FRAMES_PER_DIRECTION, carried);
+        assertNoDataPathThreadLeft();
+    }
+
+    @Test
+    void carriesEveryFrameBothWaysInMemoryWhereLoopbackIsNotAvailable() {
+        long startNs = System.nanoTime();
+        long carried = WarmUp.runInMemory(startNs);
+        System.out.printf("warm-up in memory: %d frames in %d ms%n", carried,
+                (System.nanoTime() - startNs) / 1_000_000);
+        assertEquals(2L * WarmUp.FRAMES_PER_DIRECTION, carried);
+        assertNoDataPathThreadLeft();
+    }
+
+    private static void assertNoDataPathThreadLeft() {
         assertEquals(0, Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("datapath") && t.isAlive()).count(), "the throwaway loops stopped");
     }
