@@ -34,10 +34,10 @@ final class WarmUp {
     static final int FRAMES_PER_DIRECTION = 30_000;
     /** A slow or busy machine must not hold the start for long: stop warming after this. */
     static final long DEADLINE_NS = 3_000_000_000L;
-    private static final int[] FRAME_LENGTHS = {1400, 64, 600, 1514};
     /** Far above the 256 frames the pump lets be in flight, so nothing drops. */
     private static final int NETWORK_SLOTS = 1024;
     private static final int NETWORK_SLOT_BYTES = 2048;
+    private static final int WARM_UP_WAN_MTU = 9000;
 
     private WarmUp() {
     }
@@ -245,35 +245,15 @@ final class WarmUp {
     }
 
     private static byte[][] frames(long source, long destination) {
-        byte[][] frames = new byte[FRAME_LENGTHS.length * 4][];
-        for (int i = 0; i < frames.length; i++) {
-            int length = FRAME_LENGTHS[i % FRAME_LENGTHS.length];
-            ByteBuffer f = ByteBuffer.allocate(length);
-            for (int b = 5; b >= 0; b--) {
-                f.put(5 - b, (byte) (destination >>> (8 * b)));
-                f.put(11 - b, (byte) (source >>> (8 * b)));
-            }
-            // Alternate IPv4 TCP (the MSS clamp's parse) and an experimental EtherType.
-            boolean tcp = (i & 1) == 0;
-            f.putShort(12, (short) (tcp ? 0x0800 : 0x88b5));
-            if (tcp) {
-                f.put(14, (byte) 0x45);
-                f.putShort(16, (short) (length - 14));
-                f.put(22, (byte) 64);
-                f.put(23, (byte) 6);
-                f.put(34 + 12, (byte) 0x50);
-                f.put(34 + 13, (byte) 0x10);
-            }
-            frames[i] = f.array();
-        }
-        return frames;
+        return WarmUpFrames.mix(source, destination);
     }
 
     private static SiteConfig site(String name, InetSocketAddress listen, InetSocketAddress peer, byte[] peerKey) {
         String peerName = name.equals("warm-a") ? "warm-b" : "warm-a";
+        // A WAN MTU above any frame: the warm-up must carry its 1514-byte frames whole, as the common case.
         return new SiteConfig(Path.of("(warm-up)"), name, "warm0", 0, listen, null, null, SwitchSettings.defaults(),
                 List.of(new PeerConfig(peerName, peer, Transport.UDP, Keys.encode(Keys.publicFromPrivate(peerKey)),
-                        null, false)), List.of());
+                        null, false)), List.of(), WARM_UP_WAN_MTU);
     }
 
     private static LinkSecurity security(byte[] own, String peer, byte[] peerPrivate) {
