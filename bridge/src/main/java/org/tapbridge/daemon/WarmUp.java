@@ -34,6 +34,8 @@ final class WarmUp {
     static final int FRAMES_PER_DIRECTION = 30_000;
     /** A slow or busy machine must not hold the start for long: stop warming after this. */
     static final long DEADLINE_NS = 3_000_000_000L;
+    /** Beyond the deadline, how long to let queued compilations finish. */
+    static final long COMPILER_GRACE_NS = 1_000_000_000L;
     /** Far above the 256 frames the pump lets be in flight, so nothing drops. */
     private static final int NETWORK_SLOTS = 1024;
     private static final int NETWORK_SLOT_BYTES = 2048;
@@ -85,6 +87,7 @@ final class WarmUp {
                     return -1;
                 }
                 long carried = new HostPump(pa.hostSide(), pb.hostSide()).run(deadlineNs);
+                awaitCompilerIdle(startNs + DEADLINE_NS + COMPILER_GRACE_NS);
                 LOG.log(System.Logger.Level.INFO, "warm-up: " + carried + " frames through the data path in "
                         + (System.nanoTime() - startNs) / 1_000_000 + " ms");
                 return carried;
@@ -95,6 +98,26 @@ final class WarmUp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /**
+     * Compilation runs in the background: the hot methods may still be queued for C2 when the frames
+     * stop. Waits, bounded, until the compilers have been idle for a moment, so the real site starts on
+     * compiled code rather than racing the compiler for the CPU.
+     */
+    private static void awaitCompilerIdle(long deadlineNs) throws InterruptedException {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long last = jit.getTotalCompilationTime();
+        int quietChecks = 0;
+        while (quietChecks < 3 && System.nanoTime() - deadlineNs < 0) {
+            Thread.sleep(50);
+            long now = jit.getTotalCompilationTime();
+            quietChecks = now == last ? quietChecks + 1 : 0;
+            last = now;
         }
     }
 
