@@ -21,8 +21,9 @@ final class WarmUpFrames {
     }
 
     /**
-     * The mix from {@code source} towards {@code destination}: 32 frames, mostly unicast, with one broadcast
-     * and one multicast, few enough to stay below the default storm control at the warm-up's rate.
+     * The mix from {@code source} towards {@code destination}: 128 frames, mostly unicast, with one
+     * broadcast and one multicast: over the warm-up's 30,000 frames that is about 470 floods, within the
+     * default storm control's burst of 1,000 however fast the warm-up runs.
      */
     static byte[][] mix(long source, long destination) {
         byte[][] unicast = {
@@ -42,12 +43,12 @@ final class WarmUpFrames {
             ipv4Tcp(destination, source, 1400, 0x10, 0, false),
             ipv4(destination, source, 1400, 17, false),
         };
-        byte[][] mix = new byte[32][];
+        byte[][] mix = new byte[128][];
         for (int i = 0; i < mix.length; i++) {
             mix[i] = unicast[i % unicast.length];
         }
         mix[7] = arp(BROADCAST, source);
-        mix[23] = ipv6(IPV6_MULTICAST, source, 86, 58, 0);
+        mix[71] = ipv6(IPV6_MULTICAST, source, 86, 58, 0);
         return mix;
     }
 
