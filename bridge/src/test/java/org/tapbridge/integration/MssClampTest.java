@@ -72,6 +72,24 @@ class MssClampTest {
     }
 
     @Test
+    void anIpv6TransferCrossesWholeWithNoFragmentOnTheWan() throws Exception {
+        buildTwoSites();
+        Transfers.Payload payload = Transfers.randomFile(dir.resolve("payload6.bin"), 20, 42);
+        try (WanFragments fragments = WanFragments.start(bed, dir.resolve("fragments6.pcap"), 120)) {
+            startBoth();
+            Transfers.Outcome outcome = Transfers.tcp(bed, "a", "b", HOST_B_LINK_LOCAL + "%eth0", payload, 5006, 60);
+            assertEquals("", outcome.senderErrors(), bed.describe());
+            assertEquals(payload.sha256(), outcome.receivedSha256(), "sha256 of what host b received\n"
+                    + bed.describe());
+            fragments.sendControlPing();
+            WanFragments.Count count = fragments.stop();
+            assertTrue(count.control() >= 2, "the capture must see the control ping's fragments: " + count);
+            assertEquals(0, count.tunnel(), "IP fragments of tunnel traffic on the WAN: " + count);
+            System.out.printf("IPv6 inner TCP: 20 MiB in %.2f s, 0 WAN fragments%n", outcome.seconds());
+        }
+    }
+
+    @Test
     void clampsTheMssOfAnIpv4SynAndItsSynAckTo1386() throws Exception {
         twoSites();
         expectMaxFrames(MAX_FRAME, MAX_FRAME);

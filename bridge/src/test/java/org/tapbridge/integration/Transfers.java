@@ -49,17 +49,24 @@ final class Transfers {
      */
     static Outcome tcp(Testbed bed, String from, String to, Payload payload, int port, int timeoutSeconds)
             throws IOException, InterruptedException {
+        return tcp(bed, from, to, bed.site(to).hostIp(), payload, port, timeoutSeconds);
+    }
+
+    /** As {@link #tcp}, to {@code address} of host {@code to} (e.g. an IPv6 link-local with its scope). */
+    static Outcome tcp(Testbed bed, String from, String to, String address, Payload payload, int port,
+                       int timeoutSeconds) throws IOException, InterruptedException {
         Testbed.Site sender = bed.site(from);
         Testbed.Site receiver = bed.site(to);
         Path received = payload.file().resolveSibling(payload.file().getFileName() + ".received.sha256");
         Files.deleteIfExists(received);
+        String family = address.contains(":") ? "-6 " : "-4 ";
         Process sink = new ProcessBuilder(receiver.host().inside("sh", "-c", "timeout " + timeoutSeconds
-                + " nc -l -p " + port + " | sha256sum > " + received)).start();
+                + " nc " + family + "-l -p " + port + " | sha256sum > " + received)).start();
         try {
             awaitListening(receiver.host(), "-t", port, 10);
             long startNs = System.nanoTime();
             Shell.Result send = sender.host().exec(timeoutSeconds + 10L, "sh", "-c", "timeout " + timeoutSeconds
-                    + " nc -N " + receiver.hostIp() + " " + port + " < " + payload.file());
+                    + " nc " + family + "-N " + address + " " + port + " < " + payload.file());
             long leftMs = Math.max(1000, timeoutSeconds * 1000L - (System.nanoTime() - startNs) / 1_000_000);
             boolean done = sink.waitFor(leftMs, TimeUnit.MILLISECONDS);
             long elapsedNs = System.nanoTime() - startNs;
