@@ -22,6 +22,7 @@ public final class DataPathLoop implements Runnable {
     public static final int RING_SLOTS = 4 * BATCH;
     /** Timer duty cycle: fine enough for 1 s damping and keepalives, cheap at ten a second. */
     static final long TICK_NS = 100_000_000L;
+    static final boolean YIELD_WHILE_SPINNING = Boolean.getBoolean("tapbridge.spin-yield");
 
     private final LoopWaiter waiter;
     private final FrameRing ring;
@@ -127,6 +128,8 @@ public final class DataPathLoop implements Runnable {
             if (turn()) {
                 return nowNs;
             }
+        } else if (spinning && YIELD_WHILE_SPINNING) {
+            Thread.yield();
         }
         return lastWorkNs;
     }
