@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.tapbridge.link.DatagramPort;
-import org.tapbridge.link.StreamListener;
 import org.tapbridge.link.StreamNetwork;
-import org.tapbridge.link.StreamSocket;
 import org.tapbridge.os.MessagePair;
 import org.tapbridge.os.UdpOptions;
 import org.tapbridge.os.UdpSocket;
@@ -72,17 +70,7 @@ final class LoopbackPlatform implements Platform, AutoCloseable {
 
     @Override
     public StreamNetwork streams() {
-        return new StreamNetwork() {
-            @Override
-            public StreamListener listen(InetSocketAddress address) throws IOException {
-                throw new IOException("no TCP in the warm-up");
-            }
-
-            @Override
-            public StreamSocket connect(InetSocketAddress address) throws IOException {
-                throw new IOException("no TCP in the warm-up");
-            }
-        };
+        return StreamNetwork.unavailable("no TCP in the warm-up");
     }
 
     @Override

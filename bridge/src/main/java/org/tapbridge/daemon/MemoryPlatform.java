@@ -1,12 +1,9 @@
 package org.tapbridge.daemon;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.SlotDatagramNetwork;
-import org.tapbridge.link.StreamListener;
 import org.tapbridge.link.StreamNetwork;
-import org.tapbridge.link.StreamSocket;
 import org.tapbridge.pipeline.LoopWaiter;
 import org.tapbridge.pipeline.MemoryWaiter;
 import org.tapbridge.pipeline.NanoClock;
@@ -51,17 +48,7 @@ final class MemoryPlatform implements Platform {
 
     @Override
     public StreamNetwork streams() {
-        return new StreamNetwork() {
-            @Override
-            public StreamListener listen(InetSocketAddress address) throws IOException {
-                throw new IOException("the in-memory platform has no TCP");
-            }
-
-            @Override
-            public StreamSocket connect(InetSocketAddress address) throws IOException {
-                throw new IOException("the in-memory platform has no TCP");
-            }
-        };
+        return StreamNetwork.unavailable("the in-memory platform has no TCP");
     }
 
     @Override

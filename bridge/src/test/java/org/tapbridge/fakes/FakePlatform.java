@@ -1,6 +1,5 @@
 package org.tapbridge.fakes;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.tapbridge.daemon.Platform;
 import org.tapbridge.link.DatagramPort;
@@ -48,17 +47,7 @@ public final class FakePlatform implements Platform {
 
     @Override
     public StreamNetwork streams() {
-        return new StreamNetwork() {
-            @Override
-            public org.tapbridge.link.StreamListener listen(InetSocketAddress address) throws IOException {
-                throw new IOException("the in-memory platform has no TCP");
-            }
-
-            @Override
-            public org.tapbridge.link.StreamSocket connect(InetSocketAddress address) throws IOException {
-                throw new IOException("the in-memory platform has no TCP");
-            }
-        };
+        return StreamNetwork.unavailable("the in-memory platform has no TCP");
     }
 
     @Override
