@@ -43,10 +43,6 @@ final class UdpTransport implements AutoCloseable {
         return port;
     }
 
-    int maxMessageBytes() {
-        return entryBytes;
-    }
-
     /** A free send entry; flushes first when the batch is full. Fill it at {@link #arena()} + {@link #offset}. */
     int reserve(long nowNs) {
         if (pending == TX_BATCH) {

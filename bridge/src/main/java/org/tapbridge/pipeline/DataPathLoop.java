@@ -45,7 +45,6 @@ public final class DataPathLoop implements Runnable {
     private long nextTickNs;
     private long turns;
     private long sleeps;
-    private long oversizedDatagrams;
     private long handlerFailures;
 
     /**
@@ -200,7 +199,6 @@ public final class DataPathLoop implements Runnable {
             FrameSlot slot = ring.slot(first + i);
             if (rx.truncated(i)) {
                 // Longer than any message we send: not ours, or from a peer with a bigger MTU.
-                oversizedDatagrams++;
                 links.counters().dropped(DropReason.OVERSIZED);
                 slot.empty();
             } else {
