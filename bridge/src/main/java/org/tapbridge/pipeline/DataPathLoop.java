@@ -137,7 +137,8 @@ public final class DataPathLoop implements Runnable {
     private boolean turn() {
         turns++;
         boolean tapReady = (waiter.ready(tapHandle) & (LoopWaiter.POLLIN | LoopWaiter.POLLERR)) != 0;
-        boolean udpReady = (waiter.ready(udpHandle) & LoopWaiter.POLLIN) != 0;
+        // POLLERR too: a pending ICMP error (port unreachable) is cleared only by reading it.
+        boolean udpReady = (waiter.ready(udpHandle) & (LoopWaiter.POLLIN | LoopWaiter.POLLERR)) != 0;
         checkTapHealth();
         int filled = 0;
         if (tapReady || udpReady) {
