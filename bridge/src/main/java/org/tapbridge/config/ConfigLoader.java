@@ -25,7 +25,7 @@ public final class ConfigLoader {
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Set<String> TOP_KEYS = Set.of("site", "switch", "peer", "static-mac");
     private static final Set<String> SITE_KEYS =
-            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu");
+            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu", "offloads");
     private static final Set<String> SWITCH_KEYS = Set.of("mac-aging-seconds", "mac-table-limit",
             "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst");
     private static final Set<String> PEER_KEYS =
@@ -76,6 +76,7 @@ public final class ConfigLoader {
         InetSocketAddress listen = optionalEndpoint(site, "site.", "listen");
         // Outer MTU towards the peers: from the IPv4 minimum datagram to the largest IP packet.
         int wanMtu = (int) optionalLong(site, "site.", "wan-mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);
+        Boolean offloads = nullableBoolean(site, "site.", "offloads");
         String socket = optionalString(site, "site.", "control-socket");
         Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name) : Path.of(socket);
         // Every link is authenticated and encrypted; there is no cleartext mode to fall back to.
@@ -86,7 +87,8 @@ public final class ConfigLoader {
         SwitchSettings switchSettings = readSwitch(toml, peers.size());
         List<StaticMacConfig> statics = readStaticMacs(toml, peers);
         return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
-                resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics), wanMtu);
+                resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics), wanMtu,
+                offloads == null || offloads);
     }
 
     /** Builds the switch settings; the switch's own validators run here, so `check` catches bad values. */

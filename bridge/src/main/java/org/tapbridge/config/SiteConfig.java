@@ -13,10 +13,19 @@ import org.tapbridge.switching.SwitchSettings;
  * @param privateKeyFile null when the config has none
  * @param wanMtu  the outer MTU towards every UDP peer, 0 to take the kernel's route MTU; path-MTU
  *                discovery searches at or below it
+ * @param offloads whether to ask the kernel for TAP and UDP offloads (super-frames, GSO/GRO); off, every
+ *                frame is an ordinary frame, as with a peer that has none
  */
 public record SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen,
                          Path controlSocket, Path privateKeyFile, SwitchSettings switchSettings,
-                         List<PeerConfig> peers, List<StaticMacConfig> staticMacs, int wanMtu) {
+                         List<PeerConfig> peers, List<StaticMacConfig> staticMacs, int wanMtu, boolean offloads) {
+
+    public SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen, Path controlSocket,
+                      Path privateKeyFile, SwitchSettings switchSettings, List<PeerConfig> peers,
+                      List<StaticMacConfig> staticMacs, int wanMtu) {
+        this(file, name, tap, tapMtu, listen, controlSocket, privateKeyFile, switchSettings, peers, staticMacs,
+                wanMtu, true);
+    }
 
     public SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen, Path controlSocket,
                       Path privateKeyFile, SwitchSettings switchSettings, List<PeerConfig> peers,

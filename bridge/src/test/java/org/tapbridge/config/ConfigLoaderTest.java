@@ -90,6 +90,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheWanMtuThePeerMtuAndTheOffloadSwitch() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("""
+                [site]
+                name = "paris"
+                tap = "tap0"
+                wan-mtu = 1420
+                offloads = false
+                [[peer]]
+                name = "berlin"
+                mtu = 1380
+                [[peer]]
+                name = "rome"
+                """));
+        assertEquals(1420, site.wanMtu());
+        assertEquals(false, site.offloads());
+        assertEquals(1380, site.peers().get(0).mtu());
+        assertEquals(0, site.peers().get(1).mtu(), "no peer mtu: the site's wan-mtu applies");
+        SiteConfig defaults = ConfigLoader.load(write("[site]\nname = \"oslo\"\ntap = \"tap0\"\n"));
+        assertEquals(0, defaults.wanMtu(), "by default the kernel's route MTU");
+        assertEquals(true, defaults.offloads());
+    }
+
+    @Test
+    void rejectsAWanMtuOutsideWhatIpCarriesNamingTheKeyAndTheRange() throws Exception {
+        ConfigException low = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\nwan-mtu = 500\n");
+        assertEquals("site.wan-mtu", low.key());
+        assertTrue(low.getMessage().contains("500 is outside 576..65535"), low.getMessage());
+        ConfigException peer = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\n[[peer]]\nname = \"b\"\nmtu = 70000\n");
+        assertTrue(peer.key().endsWith("mtu"), peer.key());
+        assertTrue(peer.getMessage().contains("70000 is outside 576..65535"), peer.getMessage());
+    }
+
+    @Test
     void defaultsTheControlSocketFromTheSiteName() throws Exception {
         SiteConfig site = ConfigLoader.load(write("[site]\nname = \"oslo\"\ntap = \"tap0\"\n"));
         assertEquals(Path.of("/run/tapbridge/oslo.sock"), site.controlSocket());
