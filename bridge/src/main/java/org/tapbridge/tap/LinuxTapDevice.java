@@ -100,17 +100,8 @@ public final class LinuxTapDevice implements TapDevice {
         int tapFd = openCloneDevice(libc, requested, cloneDevice);
         int eventFd = -1;
         try {
-            boolean vnetHeader = options.vnetHeader();
-            String noVnetHeader = null;
-            if (vnetHeader) {
-                int features = VnetSetup.features(libc, tapFd);
-                if (features >= 0 && (features & LinuxConstants.IFF_VNET_HDR) == 0) {
-                    vnetHeader = false;
-                    noVnetHeader = "vnet header: this kernel's tun driver lacks IFF_VNET_HDR (features 0x"
-                            + Integer.toHexString(features) + ")";
-                }
-            }
-            int flags = LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI | (vnetHeader ? LinuxConstants.IFF_VNET_HDR : 0);
+            VnetSetup.Plan plan = VnetSetup.plan(libc, tapFd, options);
+            int flags = plan.flags();
             Ifreq ifreq = Ifreq.allocate().name(requested).flags(flags);
             if (ioctl(libc, tapFd, LinuxConstants.TUNSETIFF, ifreq.address()) < 0) {
                 int errno = NativeLibC.errno();
@@ -124,26 +115,8 @@ public final class LinuxTapDevice implements TapDevice {
                 throw new TapException(name, "ioctl(TUNGETIFF)", NativeLibC.errno(), null, "cannot read the TAP flags back");
             }
             boolean createdByUs = (current.flags() & LinuxConstants.IFF_PERSIST) == 0;
-            VnetSetup.Outcome offloadState;
-            if (vnetHeader) {
-                if ((current.flags() & LinuxConstants.IFF_VNET_HDR) == 0) {
-                    throw new TapException(name, "ioctl(TUNGETIFF)", 0, null, TapErrors.vnetHeaderNotTaken(name, user));
-                }
-                offloadState = VnetSetup.negotiate(libc, tapFd, name, options.offloads());
-            } else if (noVnetHeader != null) {
-                offloadState = VnetSetup.Outcome.noHeader(options.offloads(), noVnetHeader);
-            } else {
-                offloadState = VnetSetup.Outcome.none();
-                if (!createdByUs) {
-                    // Never fails for the attached owner; if it did, say so in the description, not in the
-                    // open, which has never failed for this before.
-                    int errno = VnetSetup.resetOffloads(libc, tapFd);
-                    if (errno != 0) {
-                        offloadState = VnetSetup.Outcome.noHeader(0, "switching off offloads left on by a previous"
-                                + " attach: " + LinuxConstants.errnoName(errno));
-                    }
-                }
-            }
+            VnetSetup.Outcome offloadState = VnetSetup.afterAttach(libc, tapFd, name, plan, current.flags(),
+                    createdByUs, user);
             eventFd = libc.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
             if (eventFd < 0) {
                 throw new TapException(name, "eventfd", NativeLibC.errno(), null,

@@ -24,7 +24,8 @@ import java.nio.ByteBuffer;
  * (offsets from the Ethernet header) holds only the pseudo-header sum; the receiver must finish it over
  * [csum_start, end) or pass the hint on. {@code gso_type != GSO_NONE} means a super-frame: headers once
  * ({@code hdr_len} bytes, a hint that may be short), then a payload to cut into {@code gso_size} pieces;
- * NEEDS_CSUM is then always set. The kernel leaves {@code num_buffers} as the read buffer held it.
+ * NEEDS_CSUM is then always set. Ignore {@code num_buffers}: 6.18 writes 0 there, older kernels left the
+ * two bytes as the read buffer held them.
  *
  * <p>Writing: all zeros is a plain frame with a complete checksum. A frame with NEEDS_CSUM, or a
  * super-frame (gso_type, gso_size, NEEDS_CSUM, the checksum field holding the pseudo-header sum with the

@@ -54,8 +54,58 @@ final class VnetSetup {
         }
     }
 
+    /**
+     * What to attach with: the TUNSETIFF flags, the offloads asked for, and why a requested vnet header
+     * cannot be had (null when it can, or was not asked for).
+     */
+    record Plan(int flags, boolean vnetHeader, int requested, String noVnetHeader) {
+    }
+
+    /** IFF_TAP|IFF_NO_PI, plus IFF_VNET_HDR when asked for and the tun driver has it (TUNGETFEATURES). */
+    static Plan plan(NativeLibC.LibC libc, int fd, TapOptions options) {
+        int plain = LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI;
+        if (!options.vnetHeader()) {
+            return new Plan(plain, false, 0, null);
+        }
+        int features = features(libc, fd);
+        if (features >= 0 && (features & LinuxConstants.IFF_VNET_HDR) == 0) {
+            return new Plan(plain, false, options.offloads(), "vnet header: this kernel's tun driver lacks"
+                    + " IFF_VNET_HDR (features 0x" + Integer.toHexString(features) + ")");
+        }
+        return new Plan(plain | LinuxConstants.IFF_VNET_HDR, true, options.offloads(), null);
+    }
+
+    /**
+     * Once attached with {@code plan}: negotiates header and offloads, or, for a plain attach to a
+     * persistent device, switches off what a previous attach may have left on.
+     *
+     * @param attachedFlags the flags TUNGETIFF read back after the attach
+     */
+    static Outcome afterAttach(NativeLibC.LibC libc, int fd, String device, Plan plan, int attachedFlags,
+            boolean createdByUs, String user) throws TapException {
+        if (plan.vnetHeader()) {
+            if ((attachedFlags & LinuxConstants.IFF_VNET_HDR) == 0) {
+                throw new TapException(device, "ioctl(TUNGETIFF)", 0, null, TapErrors.vnetHeaderNotTaken(device, user));
+            }
+            return negotiate(libc, fd, device, plan.requested());
+        }
+        if (plan.noVnetHeader() != null) {
+            return Outcome.noHeader(plan.requested(), plan.noVnetHeader());
+        }
+        if (!createdByUs) {
+            // Never seen to fail for the attached owner; if it did, the description says so rather than
+            // the open failing, which it never did for this before.
+            int errno = resetOffloads(libc, fd);
+            if (errno != 0) {
+                return Outcome.noHeader(0, "switching off offloads left on by a previous attach: "
+                        + LinuxConstants.errnoName(errno));
+            }
+        }
+        return Outcome.none();
+    }
+
     /** The IFF_* flags this kernel's tun driver accepts (TUNGETFEATURES), or -errno. */
-    static int features(NativeLibC.LibC libc, int fd) {
+    private static int features(NativeLibC.LibC libc, int fd) {
         Pointer value = Memory.allocateDirect(NativeLibC.runtime(), Integer.BYTES, true);
         try {
             if (LinuxTapDevice.ioctl(libc, fd, LinuxConstants.TUNGETFEATURES, value.address()) < 0) {
@@ -118,12 +168,12 @@ final class VnetSetup {
     }
 
     /**
-     * Turns the offloads of a persistent device off for a plain attach. They belong to the device and
+     * Switches the offloads of a persistent device off for a plain attach. They belong to the device and
      * outlive the descriptor that set them: without this, a daemon that attaches without a vnet header
      * after one that had offloads would read 64 KB super-frames with partial checksums and no header to
      * say so. Returns 0 or the errno (a new device has them off anyway, so the caller only reports it).
      */
-    static int resetOffloads(NativeLibC.LibC libc, int fd) {
+    private static int resetOffloads(NativeLibC.LibC libc, int fd) {
         return setOffload(libc, fd, 0);
     }
 

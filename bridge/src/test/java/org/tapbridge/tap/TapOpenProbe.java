@@ -22,7 +22,8 @@ public final class TapOpenProbe {
         try (LinuxTapDevice tap = LinuxTapDevice.open(options, args[3])) {
             System.out.println("attached " + tap.name() + " mtu=" + tap.mtu() + " createdByUs=" + tap.createdByUs()
                     + (args.length == 5 ? " vnet=" + tap.vnetHeaderLength() + " offloads=0x"
-                            + Integer.toHexString(tap.offloads()) + " (" + tap.offloadDescription() + ")" : ""));
+                            + Integer.toHexString(tap.offloads()) + " (" + tap.offloadDescription() + ")" : "")
+                    + " refusals=" + tap.offloadRefusals());
             System.exit(0);
         } catch (TapException e) {
             System.out.println(e.getMessage());

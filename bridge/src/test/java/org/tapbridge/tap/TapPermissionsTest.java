@@ -197,9 +197,11 @@ class TapPermissionsTest {
                 assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
                 assertTrue(r.stdout().contains("createdByUs=false vnet=12 offloads=0x6f"), r.stdout());
                 assertEquals("0x5802", gw.run("cat", "/sys/class/net/tap0/tun_flags").trim());
-                // The daemon as it runs today, without offloads, attaches as before.
+                // The daemon as it runs today, without offloads, attaches as before, and as nobody switches off
+                // the offloads the previous attach left on the device.
                 Shell.Result plain = Shell.exec(60, gw.inside(probeAs(OWNER_UID, "tap0", 0, true, openCloneDevice, -1)));
                 assertEquals(0, plain.exitCode(), plain.stdout() + plain.stderr());
+                assertTrue(plain.stdout().contains("createdByUs=false refusals=[]"), plain.stdout());
                 assertEquals("0x1802", gw.run("cat", "/sys/class/net/tap0/tun_flags").trim());
             } finally {
                 try (Stream<Path> all = Files.walk(state)) {
