@@ -245,7 +245,7 @@ public final class UdpSocket implements AutoCloseable {
             if (batch.segmentationRefused(next)) {
                 gsoRefusals++;
                 if (errno == Errno.EIO) {
-                    // EIO is about the path or the socket (IPsec, UDP-Lite; before 6.x also a device without
+                    // EIO is about the path or the socket (IPsec, UDP-Lite; in older kernels also a device without
                     // checksum offload), not this message: every later segmented send would fail the same way.
                     gsoSupported = false;
                 }

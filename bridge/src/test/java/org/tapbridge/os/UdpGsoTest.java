@@ -186,8 +186,8 @@ class UdpGsoTest {
 
     @Test
     void udpLiteMakesTheKernelRefuseSegmentationWithEioAndTheSocketRemembersIt() throws Exception {
-        // Without IPsec in this kernel, UDP-Lite is the one way to see the EIO that IPsec paths (and, before
-        // 6.12, devices without checksum offload) give.
+        // Without IPsec in this kernel, UDP-Lite is the one way to see the EIO that IPsec paths (and, in older
+        // kernels, devices without checksum offload) give.
         UdpSocket sender;
         UdpSocket receiver;
         try {
