@@ -25,6 +25,12 @@ import jnr.ffi.Pointer;
  * {@link #length}, {@link #truncated} and the source. Sending: {@link #setBuffer} (or keep it),
  * {@link #setLength} and {@link #setTarget} for each message, then {@link UdpSocket#send}, then
  * {@link #status}. A receive resets the lengths to the buffer capacities, so set lengths after it.
+ *
+ * <p>Segmentation (UDP GSO): {@link #setSegmentSize} makes one message carry several datagrams of that
+ * many bytes, laid end to end in its buffer (the last may be shorter), which the kernel sends as separate
+ * datagrams. Coalescing (UDP GRO, {@link UdpOptions#gro}): after a receive,
+ * {@link #receivedSegmentSize} says that a buffer holds several datagrams of one sender laid out the
+ * same way; split it with {@link #segmentCount}.
  */
 public final class DatagramBatch {
     /** sendmmsg processes at most UIO_MAXIOV (1024) messages per call; a larger batch would silently shrink. */
@@ -34,6 +40,15 @@ public final class DatagramBatch {
      * IPV6_PKTINFO (40) later, 88, rounded up to 96. A control message that does not fit sets MSG_CTRUNC.
      */
     public static final int CONTROL_CAPACITY = 96;
+    /**
+     * Most datagrams one segmented message should carry: the kernel's UDP_MAX_SEGMENTS, 64 in older kernels
+     * and 128 in newer ones (6.18 refuses the 129th with EINVAL); 64 works on every kernel with UDP GSO.
+     */
+    public static final int MAX_SEGMENTS = 64;
+    /** Largest UDP_SEGMENT value: the cmsg carries a u16. */
+    public static final int MAX_SEGMENT_SIZE = 0xffff;
+
+    private static final int SEGMENT_CMSG_SPACE = MsgHdr.cmsgSpace(Short.BYTES);
 
     private static final long NO_CONTROL_VALUE = -1;
 
@@ -45,6 +60,7 @@ public final class DatagramBatch {
     private final long controls;
     private final int[] bufferCapacities;
     private final int[] status;
+    private final int[] segmentSizes;
 
     /** Allocates native memory for {@code capacity} (1..{@value #MAX_CAPACITY}) messages. */
     public DatagramBatch(int capacity) {
@@ -65,6 +81,7 @@ public final class DatagramBatch {
         this.controls = names + (long) capacity * SockAddr.STORAGE_SIZE;
         this.bufferCapacities = new int[capacity];
         this.status = new int[capacity];
+        this.segmentSizes = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             long m = message(i);
             MEMORY.putAddress(m + MsgHdr.MSG_NAME_OFFSET, name(i));
@@ -153,6 +170,63 @@ public final class DatagramBatch {
         MEMORY.putInt(message(i) + MsgHdr.MSG_NAMELEN_OFFSET, length);
     }
 
+    /**
+     * Sending: message {@code i} carries datagrams of {@code segmentSize} bytes end to end (the last may be
+     * shorter), sent with a UDP_SEGMENT control message as that many datagrams; 0 (the default) sends it as
+     * one datagram. Each datagram must fit the path MTU with DF (else EMSGSIZE for the whole message), and a
+     * message should carry at most {@link #MAX_SEGMENTS} of them. A message no longer than
+     * {@code segmentSize} leaves as one plain datagram. Stays set until changed; receives leave it alone.
+     */
+    public void setSegmentSize(int i, int segmentSize) {
+        Objects.checkIndex(i, capacity);
+        if (segmentSize < 0 || segmentSize > MAX_SEGMENT_SIZE) {
+            throw new IllegalArgumentException("message " + i + ": segment size " + segmentSize + " is outside 0.."
+                    + MAX_SEGMENT_SIZE + " (0 = one datagram)");
+        }
+        segmentSizes[i] = segmentSize;
+    }
+
+    /** The size given to {@link #setSegmentSize} for message {@code i}; 0 for a plain datagram. */
+    public int segmentSize(int i) {
+        return segmentSizes[i];
+    }
+
+    /**
+     * After a send: the kernel refused to segment message {@code i} (a segment size was set and the status
+     * is EIO: no segmentation on this path, IPsec or UDP-Lite; or EINVAL: more segments than it takes). Send
+     * its datagrams one by one instead. EMSGSIZE is not a refusal: one datagram is above the path MTU, and
+     * would be alone too.
+     */
+    public boolean segmentationRefused(int i) {
+        return segmentSizes[i] > 0 && (status[i] == Errno.EIO || status[i] == Errno.EINVAL);
+    }
+
+    /**
+     * After a receive: the size of every datagram but the last in message {@code i}'s buffer when the
+     * kernel coalesced several from one sender (UDP_GRO is on and it handed over a batch), or 0 when the
+     * buffer holds one datagram. The last datagram is {@code length - (n - 1) * size} bytes, n =
+     * {@link #segmentCount}. No allocation.
+     */
+    public int receivedSegmentSize(int i) {
+        Objects.checkIndex(i, capacity);
+        long m = message(i);
+        long controlLength = MEMORY.getLong(m + MsgHdr.MSG_CONTROLLEN_OFFSET);
+        if (controlLength <= 0) {
+            return 0;
+        }
+        long data = MsgHdr.findCmsg(control(i), Math.min(controlLength, CONTROL_CAPACITY), SocketConstants.SOL_UDP,
+                SocketConstants.UDP_GRO);
+        return data == 0 ? 0 : MEMORY.getInt(data);
+    }
+
+    /** How many datagrams {@code length} bytes hold at {@code segmentSize} each (0: one datagram). */
+    public static int segmentCount(int length, int segmentSize) {
+        if (segmentSize <= 0 || length <= segmentSize) {
+            return 1;
+        }
+        return (length + segmentSize - 1) / segmentSize;
+    }
+
     /** After a receive: the bytes of message {@code i} in its buffer; after a send: the bytes sent. */
     public int length(int i) {
         Objects.checkIndex(i, capacity);
@@ -239,13 +313,28 @@ public final class DatagramBatch {
         }
     }
 
-    /** Makes messages [0, count) ready for sendmmsg: no control data (a receive may have left some), status 0. */
+    /**
+     * Makes messages [0, count) ready for sendmmsg, status 0: a UDP_SEGMENT control message where a segment
+     * size is set, otherwise none (a receive may have left some). Written every time, since receives
+     * overwrite the control buffers.
+     */
     void prepareSend(int count) {
         for (int i = 0; i < count; i++) {
             if (bufferCapacities[i] == 0) {
                 throw new IllegalStateException("message " + i + " has no buffer: call setBuffer first");
             }
-            MEMORY.putLong(message(i) + MsgHdr.MSG_CONTROLLEN_OFFSET, 0);
+            long m = message(i);
+            int segmentSize = segmentSizes[i];
+            if (segmentSize == 0) {
+                MEMORY.putLong(m + MsgHdr.MSG_CONTROLLEN_OFFSET, 0);
+            } else {
+                long cmsg = control(i);
+                MEMORY.putLong(cmsg + MsgHdr.CMSG_LEN_OFFSET, MsgHdr.cmsgLen(Short.BYTES));
+                MEMORY.putInt(cmsg + MsgHdr.CMSG_LEVEL_OFFSET, SocketConstants.SOL_UDP);
+                MEMORY.putInt(cmsg + MsgHdr.CMSG_TYPE_OFFSET, SocketConstants.UDP_SEGMENT);
+                MEMORY.putShort(cmsg + MsgHdr.CMSG_DATA_OFFSET, (short) segmentSize);
+                MEMORY.putLong(m + MsgHdr.MSG_CONTROLLEN_OFFSET, SEGMENT_CMSG_SPACE);
+            }
             status[i] = 0;
         }
     }

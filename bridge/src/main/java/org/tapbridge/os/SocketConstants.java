@@ -25,6 +25,8 @@ final class SocketConstants {
     static final int IPPROTO_TCP = 6;
     static final int IPPROTO_UDP = 17;
     static final int IPPROTO_IPV6 = 41;
+    /** UDP-Lite: only for the test that makes the kernel refuse GSO (it does for UDP-Lite, and for IPsec). */
+    static final int IPPROTO_UDPLITE = 136;
     static final int SOL_UDP = 17;
 
     // SOL_SOCKET options: <asm-generic/socket.h>.

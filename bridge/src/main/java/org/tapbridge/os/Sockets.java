@@ -21,9 +21,15 @@ final class Sockets {
 
     /** A non-blocking, close-on-exec socket; {@code context} (the address it is for) goes into the message. */
     static int open(NativeSockets.LibC libc, int family, int type, String context) throws NativeIoException {
+        return open(libc, family, type, 0, context);
+    }
+
+    /** As above with an explicit protocol (0 picks the family's default for the type). */
+    static int open(NativeSockets.LibC libc, int family, int type, int protocol, String context)
+            throws NativeIoException {
         int flags = type | SocketConstants.SOCK_NONBLOCK | SocketConstants.SOCK_CLOEXEC;
         while (true) {
-            int fd = libc.socket(family, flags, 0);
+            int fd = libc.socket(family, flags, protocol);
             if (fd >= 0) {
                 return fd;
             }
@@ -55,6 +61,21 @@ final class Sockets {
         int errno = trySetInt(libc, fd, scratch, level, option, value);
         if (errno != 0) {
             throw new NativeIoException("setsockopt(" + optionName + "=" + value + ")", context, errno);
+        }
+    }
+
+    /** getsockopt of an int; the value, or minus the errno (for probes whose failure is an answer). */
+    static int tryGetInt(NativeSockets.LibC libc, int fd, long scratch, int level, int option) {
+        while (true) {
+            MEMORY.putInt(scratch + SCRATCH_VALUE_OFFSET, 0);
+            MEMORY.putInt(scratch + SCRATCH_LENGTH_OFFSET, Integer.BYTES);
+            if (libc.getsockopt(fd, level, option, scratch + SCRATCH_VALUE_OFFSET, scratch + SCRATCH_LENGTH_OFFSET) == 0) {
+                return MEMORY.getInt(scratch + SCRATCH_VALUE_OFFSET);
+            }
+            int errno = NativeSockets.errno();
+            if (errno != Errno.EINTR) {
+                return -errno;
+            }
         }
     }
 

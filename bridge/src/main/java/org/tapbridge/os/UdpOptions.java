@@ -6,8 +6,11 @@ package org.tapbridge.os;
  * @param receiveBufferBytes requested SO_RCVBUF, {@value #MIN_BUFFER_BYTES}..{@value #MAX_BUFFER_BYTES}
  * @param sendBufferBytes    requested SO_SNDBUF, same range
  * @param pmtuMode           IP(V6)_MTU_DISCOVER mode: DF on every datagram either way
+ * @param gro                ask for UDP_GRO: the kernel may then hand over several datagrams of one sender in
+ *                           one buffer (see {@link DatagramBatch#receivedSegmentSize}), so that every receive
+ *                           buffer must hold {@link UdpSocket#GRO_BUFFER_BYTES}
  */
-public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode) {
+public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode, boolean gro) {
     /**
      * 4 MiB per direction: at about 2.3 KB of kernel memory per queued 1400-byte datagram that is some 1800
      * datagrams, a 20 ms burst at 1 Gbit/s, so that the loop thread can spend a few milliseconds on TCP or
@@ -33,6 +36,11 @@ public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode p
         PROBE
     }
 
+    /** Without UDP_GRO: one datagram per receive buffer, as the daemon has always had it. */
+    public UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode) {
+        this(receiveBufferBytes, sendBufferBytes, pmtuMode, false);
+    }
+
     public UdpOptions {
         checkBuffer("udp-receive-buffer-bytes", receiveBufferBytes);
         checkBuffer("udp-send-buffer-bytes", sendBufferBytes);
@@ -47,15 +55,20 @@ public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode p
     }
 
     public UdpOptions withReceiveBufferBytes(int bytes) {
-        return new UdpOptions(bytes, sendBufferBytes, pmtuMode);
+        return new UdpOptions(bytes, sendBufferBytes, pmtuMode, gro);
     }
 
     public UdpOptions withSendBufferBytes(int bytes) {
-        return new UdpOptions(receiveBufferBytes, bytes, pmtuMode);
+        return new UdpOptions(receiveBufferBytes, bytes, pmtuMode, gro);
     }
 
     public UdpOptions withPmtuMode(PmtuMode mode) {
-        return new UdpOptions(receiveBufferBytes, sendBufferBytes, mode);
+        return new UdpOptions(receiveBufferBytes, sendBufferBytes, mode, gro);
+    }
+
+    /** The same with UDP_GRO asked for (true) or not. */
+    public UdpOptions withGro(boolean on) {
+        return new UdpOptions(receiveBufferBytes, sendBufferBytes, pmtuMode, on);
     }
 
     private static void checkBuffer(String key, int bytes) {

@@ -9,8 +9,19 @@ import jnr.ffi.Pointer;
  * A non-blocking UDP socket driven by recvmmsg/sendmmsg over a {@link DatagramBatch}: large buffers,
  * SO_RXQ_OVFL drop reporting and DF on every datagram. Owned by one loop thread, which polls {@link #fd()};
  * per-datagram failures are reported per message, never thrown.
+ *
+ * <p>Segmentation offload (GSO, {@link DatagramBatch#setSegmentSize}) is used per message when the caller
+ * asks; coalescing (GRO) when {@link UdpOptions#gro} asked for it at open. With GRO on, one received
+ * message may hold up to 64 KB of datagrams: give every receive buffer {@link #GRO_BUFFER_BYTES}, or the
+ * kernel cuts the batch short (MSG_TRUNC) and the datagrams past the buffer are lost.
  */
 public final class UdpSocket implements AutoCloseable {
+    /**
+     * Receive buffer size per message that no coalesced batch can overflow: the largest UDP payload of one
+     * IP packet (65507 over IPv4, 65527 over IPv6) rounded up. A batch of 64 messages then needs 4 MiB.
+     */
+    public static final int GRO_BUFFER_BYTES = 65536;
+
     /** Pending socket errors consumed in a row by one receive before it gives up and reports nothing ready. */
     private static final int MAX_SOFT_ERRORS_PER_RECEIVE = 8;
 
@@ -23,6 +34,10 @@ public final class UdpSocket implements AutoCloseable {
     private final int receiveBufferBytes;
     private final int sendBufferBytes;
     private final boolean buffersForced;
+    private final boolean groEnabled;
+    private final String groRefusal;
+    private boolean gsoSupported;
+    private long gsoRefusals;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean open = true;
 
@@ -31,7 +46,8 @@ public final class UdpSocket implements AutoCloseable {
     private long receiveErrors;
 
     private UdpSocket(NativeSockets.LibC libc, int fd, int family, InetSocketAddress localAddress,
-            UdpOptions.PmtuMode pmtuMode, int receiveBufferBytes, int sendBufferBytes, boolean buffersForced) {
+            UdpOptions.PmtuMode pmtuMode, int receiveBufferBytes, int sendBufferBytes, boolean buffersForced,
+            boolean groEnabled, String groRefusal, boolean gsoSupported) {
         this.libc = libc;
         this.fd = fd;
         this.family = family;
@@ -41,6 +57,9 @@ public final class UdpSocket implements AutoCloseable {
         this.receiveBufferBytes = receiveBufferBytes;
         this.sendBufferBytes = sendBufferBytes;
         this.buffersForced = buffersForced;
+        this.groEnabled = groEnabled;
+        this.groRefusal = groRefusal;
+        this.gsoSupported = gsoSupported;
     }
 
     /**
@@ -53,11 +72,19 @@ public final class UdpSocket implements AutoCloseable {
      * with EADDRINUSE; and UDP has no TIME_WAIT that a restart would need it for.
      */
     public static UdpSocket open(InetSocketAddress bind, UdpOptions options) throws NativeIoException {
+        return open(bind, options, 0);
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, UdpOptions)} with an explicit protocol: only for the test that needs
+     * UDP-Lite (IPPROTO_UDPLITE), the one socket for which this kernel refuses GSO without IPsec.
+     */
+    static UdpSocket open(InetSocketAddress bind, UdpOptions options, int protocol) throws NativeIoException {
         EncodedEndpoint address = EncodedEndpoint.of(bind);
         String context = address.toString();
         NativeSockets.LibC libc = NativeSockets.libc("socket");
         int family = address.family();
-        int fd = Sockets.open(libc, family, SocketConstants.SOCK_DGRAM, context);
+        int fd = Sockets.open(libc, family, SocketConstants.SOCK_DGRAM, protocol, context);
         Pointer scratchMemory = NativeSockets.allocate(Sockets.SCRATCH_BYTES);
         try {
             long scratch = scratchMemory.address();
@@ -78,7 +105,24 @@ public final class UdpSocket implements AutoCloseable {
                     "SO_RCVBUF", context);
             int sendBytes = Sockets.getInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_SNDBUF,
                     "SO_SNDBUF", context);
-            return new UdpSocket(libc, fd, family, localAddress, options.pmtuMode(), receiveBytes, sendBytes, forced);
+            // Kernels before 4.18 know no UDP_SEGMENT: getsockopt says ENOPROTOOPT, and a send would ignore
+            // the control message and try one oversized datagram.
+            boolean gso = Sockets.tryGetInt(libc, fd, scratch, SocketConstants.SOL_UDP, SocketConstants.UDP_SEGMENT) >= 0;
+            boolean gro = false;
+            String groRefusal = null;
+            if (options.gro()) {
+                int errno = Sockets.trySetInt(libc, fd, scratch, SocketConstants.SOL_UDP, SocketConstants.UDP_GRO, 1);
+                if (errno == 0) {
+                    gro = Sockets.tryGetInt(libc, fd, scratch, SocketConstants.SOL_UDP, SocketConstants.UDP_GRO) > 0;
+                    groRefusal = gro ? null : "UDP_GRO reads back 0";
+                } else if (errno == Errno.ENOPROTOOPT || errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
+                    groRefusal = "setsockopt(UDP_GRO): " + Errno.name(errno) + " (Linux 5.0+ has it)";
+                } else {
+                    throw new NativeIoException("setsockopt(UDP_GRO=1)", context, errno);
+                }
+            }
+            return new UdpSocket(libc, fd, family, localAddress, options.pmtuMode(), receiveBytes, sendBytes, forced,
+                    gro, groRefusal, gso);
         } catch (NativeIoException | RuntimeException | Error e) {
             NativeSockets.closeQuietly(libc, fd);
             throw e;
@@ -198,6 +242,14 @@ public final class UdpSocket implements AutoCloseable {
                 throw new NativeIoException("sendmmsg", local, errno, open ? null : "the socket was closed");
             }
             batch.setStatus(next, errno);
+            if (batch.segmentationRefused(next)) {
+                gsoRefusals++;
+                if (errno == Errno.EIO) {
+                    // EIO is about the path or the socket (IPsec, UDP-Lite; in older kernels also a device without
+                    // checksum offload), not this message: every later segmented send would fail the same way.
+                    gsoSupported = false;
+                }
+            }
             next++;
         }
         return sent;
@@ -260,6 +312,29 @@ public final class UdpSocket implements AutoCloseable {
         return sendBufferBytes;
     }
 
+    /**
+     * True while segmented sends ({@link DatagramBatch#setSegmentSize}) can work: the kernel knows
+     * UDP_SEGMENT, and has not refused one with EIO. Once false it stays false; send datagrams one by one.
+     */
+    public boolean gsoSupported() {
+        return gsoSupported;
+    }
+
+    /** Segmented messages the kernel refused (see {@link DatagramBatch#segmentationRefused}). */
+    public long gsoRefusals() {
+        return gsoRefusals;
+    }
+
+    /** True when UDP_GRO is on: receive buffers must then be {@link #GRO_BUFFER_BYTES}. */
+    public boolean groEnabled() {
+        return groEnabled;
+    }
+
+    /** Why UDP_GRO was asked for and is off, or null (asked for and on, or not asked for). */
+    public String groRefusal() {
+        return groRefusal;
+    }
+
     /** True when both buffers were set with SO_*BUFFORCE; false when the sysctl caps applied. */
     public boolean buffersForced() {
         return buffersForced;
@@ -295,7 +370,8 @@ public final class UdpSocket implements AutoCloseable {
     @Override
     public String toString() {
         return "UDP " + local + " (fd " + fd + ", SO_RCVBUF " + receiveBufferBytes + ", SO_SNDBUF " + sendBufferBytes
-                + (buffersForced ? ", forced" : ", capped by net.core.rmem_max/wmem_max") + ", PMTU " + pmtuMode + ")";
+                + (buffersForced ? ", forced" : ", capped by net.core.rmem_max/wmem_max") + ", PMTU " + pmtuMode
+                + (groEnabled ? ", GRO" : "") + ")";
     }
 
     private void ensureOpen(String call) throws NativeIoException {

@@ -12,6 +12,16 @@ final class LinuxConstants {
     static final long TUNSETIFF = 0x400454caL;
     static final long TUNGETIFF = 0x800454d2L;
     static final long TUNSETPERSIST = 0x400454cbL;
+    // _IOR('T', 207, unsigned int): the IFF_* flags TUNSETIFF accepts, asked before attaching.
+    static final long TUNGETFEATURES = 0x800454cfL;
+    // _IOW('T', 208, unsigned int), but the value travels in the argument itself, not behind a pointer.
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    // _IOR/_IOW('T', 215/216, int): the vnet header length of this open file (not of the device).
+    static final long TUNGETVNETHDRSZ = 0x800454d7L;
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    // _IOW/_IOR('T', 220/221, int): vnet header fields little-endian whatever the host's order.
+    static final long TUNSETVNETLE = 0x400454dcL;
+    static final long TUNGETVNETLE = 0x800454ddL;
 
     // ioctl requests from <linux/sockios.h>, issued on any AF_INET socket.
     static final long SIOCGIFFLAGS = 0x8913;
@@ -25,6 +35,17 @@ final class LinuxConstants {
     static final int IFF_MULTI_QUEUE = 0x0100;
     static final int IFF_NO_PI = 0x1000;
     static final int IFF_PERSIST = 0x0800;
+    static final int IFF_VNET_HDR = 0x4000;
+
+    // TUNSETOFFLOAD bits: what user space can take from the kernel (partial checksums, super-frames).
+    // The UAPI headers of this host (6.1) predate USO; 0x20/0x40 are those of the 6.2+ if_tun.h.
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
+    static final int TUN_F_TSO_ECN = 0x08;
+    static final int TUN_F_UFO = 0x10;
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
 
     // struct ifreq.ifr_flags bits for SIOCGIFFLAGS.
     static final int IFF_UP = 0x0001;
@@ -58,6 +79,7 @@ final class LinuxConstants {
     static final int EINVAL = 22;
     static final int EIO = 5;
     static final int EBADFD = 77;
+    static final int ENOTTY = 25;
 
     /** The symbolic name of an errno we explain, or "errno N". */
     static String errnoName(int errno) {
@@ -74,6 +96,7 @@ final class LinuxConstants {
             case EINVAL: return "EINVAL";
             case EIO: return "EIO";
             case EBADFD: return "EBADFD";
+            case ENOTTY: return "ENOTTY";
             default: return "errno " + errno;
         }
     }

@@ -12,6 +12,11 @@ import jnr.ffi.Pointer;
 /**
  * A Linux TAP device opened through /dev/net/tun in non-blocking mode, with an eventfd to wake a waiting
  * reader. The data-path loop owns read and write (and polls {@link #fd()} itself); wakeup is free.
+ *
+ * <p>Opened with a vnet header ({@link TapOptions#vnetHeader()}), every read returns and every write
+ * takes a {@link VnetHeader} of {@link #vnetHeaderLength()} bytes before the frame, and with segmentation
+ * offloads a read may return a super-frame of up to {@link VnetHeader#MAX_SUPER_FRAME_BYTES}: size read
+ * buffers with {@link #minimumReadCapacity()}.
  */
 public final class LinuxTapDevice implements TapDevice {
     static final String CLONE_DEVICE = "/dev/net/tun";
@@ -26,6 +31,7 @@ public final class LinuxTapDevice implements TapDevice {
     private final String name;
     private final int mtu;
     private final boolean createdByUs;
+    private final VnetSetup.Outcome offloadState;
     private final int tapFd;
     private final int eventFd;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -42,11 +48,13 @@ public final class LinuxTapDevice implements TapDevice {
     private final DirectAddress writeAddress = new DirectAddress();
     private long possiblyTruncatedReads;
 
-    private LinuxTapDevice(NativeLibC.LibC libc, String name, int mtu, boolean createdByUs, int tapFd, int eventFd) {
+    private LinuxTapDevice(NativeLibC.LibC libc, String name, int mtu, boolean createdByUs,
+            VnetSetup.Outcome offloadState, int tapFd, int eventFd) {
         this.libc = libc;
         this.name = name;
         this.mtu = mtu;
         this.createdByUs = createdByUs;
+        this.offloadState = offloadState;
         this.tapFd = tapFd;
         this.eventFd = eventFd;
         jnr.ffi.Runtime runtime = NativeLibC.runtime();
@@ -65,6 +73,13 @@ public final class LinuxTapDevice implements TapDevice {
      * Attaches to the named TAP if it exists (a persistent device, left in place at close), otherwise
      * creates it (removed again at close). Sets the MTU and the up flag only when they differ, so that an
      * unprivileged daemon can use a device that root prepared.
+     *
+     * <p>With {@link TapOptions#vnetHeader()}: attaches with IFF_VNET_HDR (the owner of a persistent TAP
+     * may do so without privilege, whatever flags the TAP was created with: the kernel takes them from each
+     * attach), sets the header length to 12 (10 if refused) and little-endian fields, then the requested
+     * offloads, falling back on EINVAL to fewer (no USO, checksums only, none); see {@link #offloads()}.
+     * Without it, a persistent device's offloads are switched off, since a previous attach may have left
+     * them on and they would bring super-frames without a header to describe them.
      */
     public static LinuxTapDevice open(TapOptions options) throws TapException {
         return open(options, CLONE_DEVICE);
@@ -85,12 +100,14 @@ public final class LinuxTapDevice implements TapDevice {
         int tapFd = openCloneDevice(libc, requested, cloneDevice);
         int eventFd = -1;
         try {
-            Ifreq ifreq = Ifreq.allocate().name(requested).flags(LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI);
+            VnetSetup.Plan plan = VnetSetup.plan(libc, tapFd, options);
+            int flags = plan.flags();
+            Ifreq ifreq = Ifreq.allocate().name(requested).flags(flags);
             if (ioctl(libc, tapFd, LinuxConstants.TUNSETIFF, ifreq.address()) < 0) {
                 int errno = NativeLibC.errno();
                 List<String> holders = errno == LinuxConstants.EBUSY ? TapErrors.holders(requested) : List.of();
                 throw new TapException(requested, "ioctl(TUNSETIFF)", errno, null,
-                        TapErrors.setIff(requested, errno, facts, libc.geteuid(), user, holders));
+                        TapErrors.setIff(requested, errno, facts, libc.geteuid(), user, holders, flags));
             }
             String name = ifreq.name();
             Ifreq current = Ifreq.allocate();
@@ -98,13 +115,15 @@ public final class LinuxTapDevice implements TapDevice {
                 throw new TapException(name, "ioctl(TUNGETIFF)", NativeLibC.errno(), null, "cannot read the TAP flags back");
             }
             boolean createdByUs = (current.flags() & LinuxConstants.IFF_PERSIST) == 0;
+            VnetSetup.Outcome offloadState = VnetSetup.afterAttach(libc, tapFd, name, plan, current.flags(),
+                    createdByUs, user);
             eventFd = libc.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
             if (eventFd < 0) {
                 throw new TapException(name, "eventfd", NativeLibC.errno(), null,
                         "cannot create the wake-up descriptor (too many open files?)");
             }
             int mtu = new InterfaceConfigurator(libc, name).configure(options.mtu(), options.bringUp());
-            return new LinuxTapDevice(libc, name, mtu, createdByUs, tapFd, eventFd);
+            return new LinuxTapDevice(libc, name, mtu, createdByUs, offloadState, tapFd, eventFd);
         } catch (TapException | RuntimeException | Error e) {
             // Closing the TAP descriptor also removes a device we created (it is not persistent).
             closeQuietly(libc, eventFd);
@@ -124,7 +143,7 @@ public final class LinuxTapDevice implements TapDevice {
         if (eventFd < 0) {
             throw new TapException(name, "eventfd", NativeLibC.errno(), null, "cannot create the wake-up descriptor");
         }
-        return new LinuxTapDevice(libc, name, mtu, false, fd, eventFd);
+        return new LinuxTapDevice(libc, name, mtu, false, VnetSetup.Outcome.none(), fd, eventFd);
     }
 
     private static int openCloneDevice(NativeLibC.LibC libc, String device, String path) throws TapException {
@@ -183,6 +202,50 @@ public final class LinuxTapDevice implements TapDevice {
     /** False when we attached to an existing persistent device, which close() leaves in place. */
     public boolean createdByUs() {
         return createdByUs;
+    }
+
+    /** Bytes of {@link VnetHeader} before every frame read or written: 12 or 10, 0 without a vnet header. */
+    @Override
+    public int vnetHeaderLength() {
+        return offloadState.vnetHeaderLength();
+    }
+
+    /** The {@link TapOffloads} bits the kernel accepted, which may be fewer than asked for; 0 without. */
+    @Override
+    public int offloads() {
+        return offloadState.offloads();
+    }
+
+    /** The {@link TapOffloads} bits asked for in the options. */
+    public int requestedOffloads() {
+        return offloadState.requested();
+    }
+
+    /** What the kernel refused on the way, "what: why" each, oldest first; empty when all was granted. */
+    public List<String> offloadRefusals() {
+        return offloadState.refusals();
+    }
+
+    /**
+     * For logs and stats, e.g. "vnet header 12 B (virtio_net_hdr_v1), offloads csum tso4 tso6 tso-ecn"
+     * + "; refused: offloads csum tso4 tso6 tso-ecn uso4 uso6: EINVAL".
+     */
+    public String offloadDescription() {
+        return offloadState.describe();
+    }
+
+    /**
+     * The smallest read capacity that cannot cut a frame short: without a vnet header MTU plus
+     * {@link #FRAME_HEADROOM}; with one, the header too; with segmentation offloads, the header plus
+     * {@link VnetHeader#MAX_SUPER_FRAME_BYTES}, whatever the MTU.
+     */
+    @Override
+    public int minimumReadCapacity() {
+        int header = offloadState.vnetHeaderLength();
+        if ((offloadState.offloads() & TapOffloads.SEGMENTATION) != 0) {
+            return header + VnetHeader.MAX_SUPER_FRAME_BYTES;
+        }
+        return header + mtu + FRAME_HEADROOM;
     }
 
     @Override
@@ -312,7 +375,8 @@ public final class LinuxTapDevice implements TapDevice {
 
     @Override
     public String toString() {
-        return "TAP " + name + " (mtu " + mtu + (createdByUs ? ", created by tapbridge)" : ", persistent)");
+        return "TAP " + name + " (mtu " + mtu + (createdByUs ? ", created by tapbridge" : ", persistent")
+                + (offloadState.vnetHeaderLength() > 0 ? ", " + offloadState.describe() : "") + ")";
     }
 
     private void ensureOpen(String call) throws TapException {
@@ -333,6 +397,12 @@ public final class LinuxTapDevice implements TapDevice {
 
     private String writeFailure(int errno, int length) {
         if (errno == LinuxConstants.EINVAL) {
+            int header = offloadState.vnetHeaderLength();
+            if (header > 0) {
+                return "the kernel refused a " + length + "-byte write (shorter than the " + header + "-byte vnet"
+                        + " header plus an Ethernet header, or a vnet header it cannot apply: hdr_len or csum_start"
+                        + " past the frame, an unknown gso_type, a super-frame without NEEDS_CSUM)";
+            }
             return "the kernel refused a " + length + "-byte frame (shorter than an Ethernet header, or longer"
                     + " than the MTU " + mtu + " allows)";
         }

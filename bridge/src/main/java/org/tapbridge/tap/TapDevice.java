@@ -22,7 +22,23 @@ public interface TapDevice extends AutoCloseable {
     /** The MTU the device had once opened and configured. */
     int mtu();
 
-    /** The smallest read capacity that cannot cut a frame short: {@code mtu() + FRAME_HEADROOM}. */
+    /**
+     * Bytes of {@link VnetHeader} in front of every frame read or written; 0 (the default) for plain
+     * frames. Nonzero only for a TAP opened with {@link TapOptions#withOffloads}.
+     */
+    default int vnetHeaderLength() {
+        return 0;
+    }
+
+    /** The {@link TapOffloads} the kernel may use in frames it hands over; 0 (the default) for none. */
+    default int offloads() {
+        return 0;
+    }
+
+    /**
+     * The smallest read capacity that cannot cut a frame short: {@code mtu() + FRAME_HEADROOM}, plus the
+     * vnet header, or 64 KB and more with segmentation offloads (see {@link LinuxTapDevice}).
+     */
     default int minimumReadCapacity() {
         return mtu() + FRAME_HEADROOM;
     }

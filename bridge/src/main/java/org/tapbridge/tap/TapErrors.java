@@ -38,9 +38,15 @@ final class TapErrors {
         }
     }
 
-    /** Why TUNSETIFF failed, given what sysfs said just before the call. */
+    /** Why TUNSETIFF with IFF_TAP|IFF_NO_PI failed, given what sysfs said just before the call. */
     static String setIff(String device, int errno, NetDeviceFacts facts, long euid, String user,
             List<String> holders) {
+        return setIff(device, errno, facts, euid, user, holders, LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI);
+    }
+
+    /** Why TUNSETIFF with {@code flags} failed, given what sysfs said just before the call. */
+    static String setIff(String device, int errno, NetDeviceFacts facts, long euid, String user,
+            List<String> holders, int flags) {
         switch (errno) {
             case LinuxConstants.EPERM:
                 return notPermitted(device, facts, euid, user);
@@ -50,11 +56,34 @@ final class TapErrors {
                         + ". Stop the other tapbridge, VM or VPN using it, or choose another name";
             case LinuxConstants.EINVAL:
                 return facts.exists() ? wrongKind(device, facts, user)
-                        : "the kernel rejected the request for TAP " + device + " (flags IFF_TAP|IFF_NO_PI);"
+                        : "the kernel rejected the request for TAP " + device + " (flags " + flagNames(flags) + ");"
                                 + " check that the name is a valid interface name";
             default:
                 return "cannot create or attach TAP " + device;
         }
+    }
+
+    private static String flagNames(int flags) {
+        StringBuilder sb = new StringBuilder((flags & LinuxConstants.IFF_TUN) != 0 ? "IFF_TUN" : "IFF_TAP");
+        if ((flags & LinuxConstants.IFF_NO_PI) != 0) {
+            sb.append("|IFF_NO_PI");
+        }
+        if ((flags & LinuxConstants.IFF_VNET_HDR) != 0) {
+            sb.append("|IFF_VNET_HDR");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * TUNSETIFF with IFF_VNET_HDR succeeded but the flags read back lack it. Kernels since 2.6 take the
+     * flags from every attach, also to a persistent TAP created without them (checked on 6.18, as its
+     * unprivileged owner too); should one not, the flag has to be set when the TAP is made.
+     */
+    static String vnetHeaderNotTaken(String device, String user) {
+        return "attached to " + device + " with IFF_VNET_HDR, but the kernel kept the device's own flags, which"
+                + " lack it: recreate the TAP with the flag ('ip tuntap del dev " + device + " mode tap', then 'ip tuntap"
+                + " add dev " + device + " mode tap user " + user + " vnet_hdr'),"
+                + " or run without offloads";
     }
 
     /**

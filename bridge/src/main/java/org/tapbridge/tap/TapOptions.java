@@ -1,14 +1,18 @@
 package org.tapbridge.tap;
 
 /**
- * What to open: the interface name, the MTU to set (0 leaves the device's MTU as it is), and whether to
- * bring the link up. Validated on construction, so a bad value fails before any device is touched.
+ * What to open: the interface name, the MTU to set (0 leaves the device's MTU as it is), whether to
+ * bring the link up, and whether frames carry a vnet header with which offloads. Validated on
+ * construction, so a bad value fails before any device is touched.
  *
- * @param name    1..15 bytes, no '/', ':' or whitespace, not "." or ".." (the kernel's own rules)
- * @param mtu     0, or {@value #MIN_MTU}..{@value #MAX_MTU}
- * @param bringUp set IFF_UP after opening; skipped when the device is already up
+ * @param name        1..15 bytes, no '/', ':' or whitespace, not "." or ".." (the kernel's own rules)
+ * @param mtu         0, or {@value #MIN_MTU}..{@value #MAX_MTU}
+ * @param bringUp     set IFF_UP after opening; skipped when the device is already up
+ * @param vnetHeader  open with IFF_VNET_HDR: every frame read or written starts with a {@link VnetHeader}
+ * @param offloads    {@link TapOffloads} bits to ask for (the device may end up with fewer, see
+ *                    {@link LinuxTapDevice#offloads()}); 0 without a vnet header
  */
-public record TapOptions(String name, int mtu, boolean bringUp) {
+public record TapOptions(String name, int mtu, boolean bringUp, boolean vnetHeader, int offloads) {
     /** Smallest MTU Linux accepts on an Ethernet device (ETH_MIN_MTU, the IPv4 minimum). */
     public static final int MIN_MTU = 68;
     /** Largest MTU the tun driver accepts (MAX_MTU in drivers/net/tun.c). */
@@ -25,11 +29,37 @@ public record TapOptions(String name, int mtu, boolean bringUp) {
             throw new IllegalArgumentException("mtu=" + mtu + (mtu < MIN_MTU ? " < " + MIN_MTU : " > " + MAX_MTU)
                     + ": use 0 to keep the device's MTU, or " + MIN_MTU + ".." + MAX_MTU);
         }
+        if (!vnetHeader && offloads != 0) {
+            throw new IllegalArgumentException("offloads '" + TapOffloads.describe(offloads) + "' need a vnet header:"
+                    + " the kernel describes partial checksums and super-frames in it");
+        }
+        String offloadProblem = TapOffloads.problem(offloads);
+        if (offloadProblem != null) {
+            throw new IllegalArgumentException(offloadProblem);
+        }
+    }
+
+    /** Plain frames, no vnet header: what the daemon has always opened. */
+    public TapOptions(String name, int mtu, boolean bringUp) {
+        this(name, mtu, bringUp, false, 0);
     }
 
     /** Opens {@code name} as it is, bringing it up and keeping its MTU. */
     public static TapOptions of(String name) {
         return new TapOptions(name, 0, true);
+    }
+
+    /**
+     * The same with a vnet header and {@code requested} offloads ({@link TapOffloads#DEFAULT} for all that
+     * tapbridge can use; 0 for a header without offloads, so that writes alone may carry them).
+     */
+    public TapOptions withOffloads(int requested) {
+        return new TapOptions(name, mtu, bringUp, true, requested);
+    }
+
+    /** The same without vnet header and offloads. */
+    public TapOptions withoutOffloads() {
+        return new TapOptions(name, mtu, bringUp, false, 0);
     }
 
     /** Null when the name is acceptable, otherwise what is wrong with it, quoting it. */

@@ -52,8 +52,13 @@ final class NatVeth implements AutoCloseable {
 
     /** Creates both namespaces and the link with {@code mtu} on both ends; cleans up if any step fails. */
     static NatVeth create(int mtu) {
+        return create(mtu, "nat");
+    }
+
+    /** As {@link #create(int)}, with names starting with {@code prefix} instead of "nat" (at most 4 characters). */
+    static NatVeth create(int mtu, String prefix) {
         Privileges.requireNetworkAdmin();
-        String base = "nat" + ProcessHandle.current().pid() % 100000 + "-" + SEQUENCE.incrementAndGet();
+        String base = prefix + ProcessHandle.current().pid() % 100000 + "-" + SEQUENCE.incrementAndGet();
         NatVeth veth = new NatVeth(base);
         try {
             Shell.run("ip", "netns", "add", veth.nsA);

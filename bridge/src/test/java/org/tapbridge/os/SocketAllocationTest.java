@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The per-packet paths allocate nothing: sendmmsg and recvmmsg in batches of 32 over loopback, with poll,
  * lengths, truncation, source decoding and comparison and the SO_RXQ_OVFL counter; and TCP writes and
- * reads. Measured with the thread's allocation counter after a warm-up that lets the JIT compile everything.
+ * reads; and segmented sends with coalesced receives (UDP GSO/GRO). Measured with the thread's allocation
+ * counter after a warm-up that lets the JIT compile everything.
  */
 class SocketAllocationTest {
     private static final int BATCH = 32;
@@ -38,6 +39,91 @@ class SocketAllocationTest {
             assertTrue(received >= MEASURED_DATAGRAMS, "received " + received);
             assertEquals(loop.received, loop.fromSource, "every source decoded and matched");
             assertEquals(0, allocated, "bytes allocated on the datagram path");
+        }
+    }
+
+    @Test
+    void segmentedSendsAndCoalescedReceivesAllocateNothing() throws Exception {
+        try (UdpSocket sender = UdpSocket.open(new InetSocketAddress("127.0.0.1", 0), UdpOptions.defaults());
+                UdpSocket receiver = UdpSocket.open(new InetSocketAddress("127.0.0.1", 0),
+                        UdpOptions.defaults().withGro(true))) {
+            assertTrue(receiver.groEnabled());
+            GsoLoop loop = new GsoLoop(sender, receiver);
+            long deadline = System.currentTimeMillis() + TIME_BOUND_MS;
+            loop.run(10_000, deadline);
+            long before = threads.getCurrentThreadAllocatedBytes();
+            long datagrams = loop.run(2_000, deadline);
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            System.out.printf("allocation: %d bytes over %d datagrams sent as %d-datagram segmented messages and"
+                    + " received coalesced (%d coalesced buffers)%n", allocated, datagrams, GsoLoop.SEGMENTS,
+                    loop.coalesced);
+            assertEquals(2_000L * GsoLoop.MESSAGES * GsoLoop.SEGMENTS, datagrams, "every datagram received");
+            assertTrue(loop.coalesced > 0, "GRO handed over coalesced buffers");
+            assertEquals(0, allocated, "bytes allocated on the GSO/GRO path");
+        }
+    }
+
+    /** Sends 4 messages of 16 segments of 1400 bytes per round, receives them coalesced and counts datagrams. */
+    private static final class GsoLoop {
+        static final int MESSAGES = 4;
+        static final int SEGMENTS = 16;
+        static final int SEGMENT = 1400;
+        private final UdpSocket sender;
+        private final UdpSocket receiver;
+        private final DatagramBatch out = new DatagramBatch(MESSAGES);
+        private final DatagramBatch in = new DatagramBatch(MESSAGES);
+        private final Slab inSlab = new Slab(MESSAGES, UdpSocket.GRO_BUFFER_BYTES);
+        private final EncodedEndpoint target;
+        private final EncodedEndpoint source;
+        private final Poller poller = new Poller(1);
+        private final int handle;
+        long coalesced;
+        long checksum;
+
+        GsoLoop(UdpSocket sender, UdpSocket receiver) throws NativeIoException {
+            this.sender = sender;
+            this.receiver = receiver;
+            new Slab(MESSAGES, SEGMENTS * SEGMENT).attach(out);
+            inSlab.attach(in);
+            this.target = EncodedEndpoint.of(receiver.localAddress());
+            this.source = EncodedEndpoint.of(sender.localAddress());
+            this.handle = poller.add(receiver.fd(), Poller.POLLIN);
+            for (int i = 0; i < MESSAGES; i++) {
+                out.setSegmentSize(i, SEGMENT);
+                out.setTarget(i, target);
+            }
+        }
+
+        /** Runs {@code rounds}; returns the datagrams received, counting each segment of a coalesced buffer. */
+        long run(int rounds, long deadlineMs) throws NativeIoException {
+            long datagrams = 0;
+            for (int r = 0; r < rounds && System.currentTimeMillis() < deadlineMs; r++) {
+                for (int i = 0; i < MESSAGES; i++) {
+                    out.setLength(i, SEGMENTS * SEGMENT);
+                }
+                int sent = sender.send(out, MESSAGES);
+                for (int i = 0; i < MESSAGES; i++) {
+                    checksum += out.status(i) + (out.segmentationRefused(i) ? 1 : 0);
+                }
+                long want = datagrams + (long) sent * SEGMENTS;
+                while (datagrams < want && System.currentTimeMillis() < deadlineMs) {
+                    if (poller.poll(100) == 0 || (poller.revents(handle) & Poller.POLLIN) == 0) {
+                        continue;
+                    }
+                    int n = receiver.receive(in, MESSAGES);
+                    for (int i = 0; i < n; i++) {
+                        int segment = in.receivedSegmentSize(i);
+                        if (segment > 0) {
+                            coalesced++;
+                        }
+                        if (!in.truncated(i) && in.sameSource(i, source)) {
+                            datagrams += DatagramBatch.segmentCount(in.length(i), segment);
+                        }
+                        checksum += inSlab.buffer.get(i * UdpSocket.GRO_BUFFER_BYTES);
+                    }
+                }
+            }
+            return datagrams;
         }
     }
 

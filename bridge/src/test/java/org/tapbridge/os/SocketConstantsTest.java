@@ -28,6 +28,7 @@ class SocketConstantsTest {
         assertEquals(6, SocketConstants.IPPROTO_TCP);
         assertEquals(17, SocketConstants.IPPROTO_UDP);
         assertEquals(41, SocketConstants.IPPROTO_IPV6);
+        assertEquals(136, SocketConstants.IPPROTO_UDPLITE);
         assertEquals(17, SocketConstants.SOL_UDP);
     }
 

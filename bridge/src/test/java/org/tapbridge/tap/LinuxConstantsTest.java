@@ -24,6 +24,35 @@ class LinuxConstantsTest {
     }
 
     @Test
+    void offloadIoctlNumbersMatchWhatGccPrintedAndTheFormula() {
+        // Printed by a C program including <linux/if_tun.h> on this host (kernel 6.18, UAPI headers 6.1).
+        assertEquals(0x800454cfL, LinuxConstants.TUNGETFEATURES);
+        assertEquals(ioc(READ, 'T', 207, 4), LinuxConstants.TUNGETFEATURES);
+        assertEquals(0x400454d0L, LinuxConstants.TUNSETOFFLOAD);
+        assertEquals(ioc(WRITE, 'T', 208, 4), LinuxConstants.TUNSETOFFLOAD);
+        assertEquals(0x800454d7L, LinuxConstants.TUNGETVNETHDRSZ);
+        assertEquals(ioc(READ, 'T', 215, 4), LinuxConstants.TUNGETVNETHDRSZ);
+        assertEquals(0x400454d8L, LinuxConstants.TUNSETVNETHDRSZ);
+        assertEquals(ioc(WRITE, 'T', 216, 4), LinuxConstants.TUNSETVNETHDRSZ);
+        assertEquals(0x400454dcL, LinuxConstants.TUNSETVNETLE);
+        assertEquals(ioc(WRITE, 'T', 220, 4), LinuxConstants.TUNSETVNETLE);
+        assertEquals(0x800454ddL, LinuxConstants.TUNGETVNETLE);
+        assertEquals(ioc(READ, 'T', 221, 4), LinuxConstants.TUNGETVNETLE);
+    }
+
+    @Test
+    void offloadBitsAreTheIfTunValues() {
+        assertEquals(0x4000, LinuxConstants.IFF_VNET_HDR);
+        assertEquals(0x01, LinuxConstants.TUN_F_CSUM);
+        assertEquals(0x02, LinuxConstants.TUN_F_TSO4);
+        assertEquals(0x04, LinuxConstants.TUN_F_TSO6);
+        assertEquals(0x08, LinuxConstants.TUN_F_TSO_ECN);
+        assertEquals(0x10, LinuxConstants.TUN_F_UFO);
+        assertEquals(0x20, LinuxConstants.TUN_F_USO4);
+        assertEquals(0x40, LinuxConstants.TUN_F_USO6);
+    }
+
+    @Test
     void socketIoctlNumbersAreTheSockiosValues() {
         assertEquals(0x8913, LinuxConstants.SIOCGIFFLAGS);
         assertEquals(0x8914, LinuxConstants.SIOCSIFFLAGS);
@@ -64,6 +93,7 @@ class LinuxConstantsTest {
         assertEquals("Invalid argument", NativeLibC.strerror(LinuxConstants.EINVAL));
         assertEquals("No such device", NativeLibC.strerror(LinuxConstants.ENODEV));
         assertEquals("Bad file descriptor", NativeLibC.strerror(LinuxConstants.EBADF));
+        assertEquals("Inappropriate ioctl for device", NativeLibC.strerror(LinuxConstants.ENOTTY));
         assertEquals("EBUSY", LinuxConstants.errnoName(LinuxConstants.EBUSY));
         assertEquals("errno 999", LinuxConstants.errnoName(999));
     }

@@ -44,6 +44,38 @@ class TapOptionsTest {
         assertMessage("tap0", 65536, "mtu=65536 > 65535");
     }
 
+    @Test
+    void plainOptionsHaveNoVnetHeaderAndNoOffloads() {
+        TapOptions plain = new TapOptions("tap0", 1500, true);
+        assertEquals(false, plain.vnetHeader());
+        assertEquals(0, plain.offloads());
+        assertEquals(new TapOptions("tap0", 1500, true, false, 0), plain);
+    }
+
+    @Test
+    void withOffloadsAsksForAVnetHeaderAndKeepsTheRest() {
+        TapOptions offloaded = TapOptions.of("tap0").withOffloads(TapOffloads.DEFAULT);
+        assertEquals(new TapOptions("tap0", 0, true, true, TapOffloads.DEFAULT), offloaded);
+        assertEquals(new TapOptions("tap0", 0, true, true, 0), TapOptions.of("tap0").withOffloads(0));
+        assertEquals(TapOptions.of("tap0"), offloaded.withoutOffloads());
+    }
+
+    @Test
+    void refusesOffloadsWithoutAVnetHeaderAndMasksTheKernelWouldRefuse() {
+        IllegalArgumentException noHeader = assertThrows(IllegalArgumentException.class,
+                () -> new TapOptions("tap0", 0, true, false, TapOffloads.CSUM));
+        assertTrue(noHeader.getMessage().contains("need a vnet header"), noHeader.getMessage());
+        IllegalArgumentException noCsum = assertThrows(IllegalArgumentException.class,
+                () -> TapOptions.of("tap0").withOffloads(TapOffloads.TSO4));
+        assertTrue(noCsum.getMessage().contains("lack csum"), noCsum.getMessage());
+        IllegalArgumentException halfUso = assertThrows(IllegalArgumentException.class,
+                () -> TapOptions.of("tap0").withOffloads(TapOffloads.CSUM | TapOffloads.USO4));
+        assertTrue(halfUso.getMessage().contains("both or neither"), halfUso.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> TapOptions.of("tap0").withOffloads(0x8000));
+        assertTrue(unknown.getMessage().contains("unknown bits 0x8000"), unknown.getMessage());
+    }
+
     private static void assertMessage(String name, int mtu, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TapOptions(name, mtu, true));
         assertTrue(e.getMessage().contains(expected), e.getMessage());

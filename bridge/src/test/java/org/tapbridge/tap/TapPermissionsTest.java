@@ -155,6 +155,78 @@ class TapPermissionsTest {
         assertTrue(!LinuxTapDeviceTest.exists(name));
     }
 
+    @Test
+    void theOwnerAttachesWithVnetHeadersAndOffloadsToATapMadeWithoutThem() throws Exception {
+        String name = persistentTapOwnedBy(OWNER_UID); // the command setup-bridge.sh runs: no vnet_hdr
+        assertEquals("0x1802", tunFlags(name), "IFF_TAP|IFF_NO_PI|IFF_PERSIST, no IFF_VNET_HDR");
+        Shell.Result r = openAs(OWNER_UID, name, 0, false, openCloneDevice, TapOffloads.DEFAULT);
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stdout().contains(" vnet=12 offloads=0x6f (vnet header 12 B (virtio_net_hdr_v1), offloads csum"
+                + " tso4 tso6 tso-ecn uso4 uso6)"), r.stdout());
+        // The kernel took the flags from the attach and leaves them until the next one...
+        assertEquals("0x5802", tunFlags(name), "IFF_VNET_HDR added by an unprivileged attach");
+        // ...which, without a vnet header, takes them away again.
+        Shell.Result plain = openAs(OWNER_UID, name, 0, false);
+        assertEquals(0, plain.exitCode(), plain.stdout() + plain.stderr());
+        assertEquals("0x1802", tunFlags(name));
+    }
+
+    @Test
+    void aStrangerAskingForOffloadsIsStillRefusedAsNotTheOwner() throws IOException {
+        String name = persistentTapOwnedBy(OWNER_UID);
+        Shell.Result r = openAs(STRANGER_UID, name, 0, false, openCloneDevice, TapOffloads.DEFAULT);
+        assertEquals(3, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stdout().startsWith("ioctl(TUNSETIFF) on " + name + ": Operation not permitted (EPERM)."
+                + " not the owner"), r.stdout());
+        assertEquals("0x1802", tunFlags(name), "a refused attach changes nothing");
+    }
+
+    @Test
+    void aTapThatSetupBridgeMadeForNobodyTakesOffloadsFromNobodyInItsNamespace() throws Exception {
+        Privileges.requireCommand("jq", "jq");
+        try (Netns gw = Netns.createWithPrefix("off", "gw"); Netns lan = Netns.createWithPrefix("off", "lan")) {
+            lan.vethTo(gw, "eth0", "lan0");
+            Path state = Files.createTempDirectory("off-setup-state");
+            try {
+                Shell.Result setup = gw.exec(60, setupBridgeScript(), "--lan-if", "lan0", "--bridge",
+                        "br0", "--tap", "tap0", "--user", "nobody", "--state-dir", state.toString());
+                assertEquals(0, setup.exitCode(), setup.stdout() + setup.stderr());
+                assertEquals("0x1802", gw.run("cat", "/sys/class/net/tap0/tun_flags").trim());
+                Shell.Result r = Shell.exec(60, gw.inside(probeAs(OWNER_UID, "tap0", 0, false, openCloneDevice,
+                        TapOffloads.DEFAULT)));
+                assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+                assertTrue(r.stdout().contains("createdByUs=false vnet=12 offloads=0x6f"), r.stdout());
+                assertEquals("0x5802", gw.run("cat", "/sys/class/net/tap0/tun_flags").trim());
+                // The daemon as it runs today, without offloads, attaches as before, and as nobody switches off
+                // the offloads the previous attach left on the device.
+                Shell.Result plain = Shell.exec(60, gw.inside(probeAs(OWNER_UID, "tap0", 0, true, openCloneDevice, -1)));
+                assertEquals(0, plain.exitCode(), plain.stdout() + plain.stderr());
+                assertTrue(plain.stdout().contains("createdByUs=false refusals=[]"), plain.stdout());
+                assertEquals("0x1802", gw.run("cat", "/sys/class/net/tap0/tun_flags").trim());
+            } finally {
+                try (Stream<Path> all = Files.walk(state)) {
+                    all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** scripts/setup-bridge.sh of this checkout (surefire sets TAPBRIDGE_REPO_ROOT; else walk up). */
+    private static String setupBridgeScript() {
+        String env = System.getenv("TAPBRIDGE_REPO_ROOT");
+        for (Path p = env != null ? Path.of(env) : Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path script = p.resolve("scripts/setup-bridge.sh");
+            if (Files.isRegularFile(script)) {
+                return script.toString();
+            }
+        }
+        throw new IllegalStateException("cannot find scripts/setup-bridge.sh: set TAPBRIDGE_REPO_ROOT");
+    }
+
+    private static String tunFlags(String device) throws IOException {
+        return Files.readString(Path.of("/sys/class/net", device, "tun_flags")).trim();
+    }
+
     private String persistentTapOwnedBy(int uid) {
         String name = Netns.deviceName("o");
         devicesToDelete.add(name);
@@ -178,11 +250,25 @@ class TapPermissionsTest {
     }
 
     private static Shell.Result openAs(int uid, String name, int mtu, boolean bringUp, Path cloneDevice) {
+        return openAs(uid, name, mtu, bringUp, cloneDevice, -1);
+    }
+
+    /** {@code offloads} -1 for a plain open, otherwise a vnet header and these offloads. */
+    private static Shell.Result openAs(int uid, String name, int mtu, boolean bringUp, Path cloneDevice,
+            int offloads) {
+        return Shell.exec(60, probeAs(uid, name, mtu, bringUp, cloneDevice, offloads));
+    }
+
+    private static String[] probeAs(int uid, String name, int mtu, boolean bringUp, Path cloneDevice, int offloads) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return Shell.exec(60, "setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--",
-                java, "-Xshare:auto", "-Djava.io.tmpdir=/tmp", "-cp", childClasspath,
+        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid,
+                "--clear-groups", "--", java, "-Xshare:auto", "-Djava.io.tmpdir=/tmp", "-cp", childClasspath,
                 TapOpenProbe.class.getName(), name, Integer.toString(mtu), Boolean.toString(bringUp),
-                cloneDevice.toString());
+                cloneDevice.toString()));
+        if (offloads >= 0) {
+            command.add(Integer.toHexString(offloads));
+        }
+        return command.toArray(new String[0]);
     }
 
     private static void copyTree(Path source, Path target) throws IOException {

@@ -17,8 +17,20 @@ public final class Netns implements AutoCloseable {
 
     /** Creates a namespace with loopback up. The label is for people reading {@code ip netns}. */
     public static Netns create(String label) {
+        return create(uniquePrefix(), label);
+    }
+
+    /**
+     * As {@link #create(String)}, named {@code <prefix><pid>-<n>-<label>} for a test suite that owns the
+     * prefix (e.g. "off" for the offload tests), so that its leftovers can be told from others'.
+     */
+    public static Netns createWithPrefix(String prefix, String label) {
+        return create(prefix + ProcessHandle.current().pid() % 100000 + "-", label);
+    }
+
+    private static Netns create(String prefix, String label) {
         Privileges.requireNetworkAdmin();
-        String name = uniquePrefix() + SEQUENCE.incrementAndGet() + "-" + label;
+        String name = prefix + SEQUENCE.incrementAndGet() + "-" + label;
         if (name.length() > 40) {
             name = name.substring(0, 40);
         }
@@ -35,7 +47,12 @@ public final class Netns implements AutoCloseable {
 
     /** A device name (at most 15 characters) unique to this JVM. */
     public static String deviceName(String label) {
-        String n = "t" + ProcessHandle.current().pid() % 100000 + SEQUENCE.incrementAndGet() + label;
+        return deviceName("t", label);
+    }
+
+    /** A device name (at most 15 characters) unique to this JVM, starting with {@code prefix}. */
+    public static String deviceName(String prefix, String label) {
+        String n = prefix + ProcessHandle.current().pid() % 100000 + SEQUENCE.incrementAndGet() + label;
         return n.length() > 15 ? n.substring(0, 15) : n;
     }
 
@@ -66,6 +83,61 @@ public final class Netns implements AutoCloseable {
         run("ip", "link", "set", tmp, "name", localName);
         run("ip", "link", "set", localName, "up");
         other.run("ip", "link", "set", remoteName, "up");
+    }
+
+    /** Only what joining a namespace needs: test code, never the daemon's native boundary. */
+    public interface SetnsLibC {
+        @jnr.ffi.annotations.SaveError
+        int open(String path, int flags);
+
+        @jnr.ffi.annotations.SaveError
+        int setns(int fd, int nstype);
+
+        int close(int fd);
+    }
+
+    private static final class Setns {
+        static final SetnsLibC LIBC = jnr.ffi.LibraryLoader.create(SetnsLibC.class).failImmediately().load("c");
+        static final int CLONE_NEWNET = 0x40000000;
+        static final int O_RDONLY_CLOEXEC = 0x80000;
+    }
+
+    /**
+     * Runs {@code work} on a fresh thread that has joined this namespace (setns), so that the devices it
+     * creates or attaches by name and the sockets it opens are this namespace's; descriptors stay usable
+     * from any thread afterwards. Note that /sys/class/net still shows the test JVM's own namespace.
+     */
+    public <T> T call(java.util.concurrent.Callable<T> work) throws Exception {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(() -> {
+            int fd = Setns.LIBC.open("/var/run/netns/" + name, Setns.O_RDONLY_CLOEXEC);
+            if (fd < 0) {
+                throw new IllegalStateException("open /var/run/netns/" + name + ": errno "
+                        + jnr.ffi.Runtime.getRuntime(Setns.LIBC).getLastError());
+            }
+            try {
+                if (Setns.LIBC.setns(fd, Setns.CLONE_NEWNET) != 0) {
+                    throw new IllegalStateException("setns(" + name + "): errno "
+                            + jnr.ffi.Runtime.getRuntime(Setns.LIBC).getLastError());
+                }
+            } finally {
+                Setns.LIBC.close(fd);
+            }
+            return work.call();
+        });
+        Thread thread = new Thread(task, "in-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            return task.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw (Error) e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            thread.interrupt();
+            throw e;
+        }
     }
 
     @Override
