@@ -46,6 +46,11 @@ final class WarmUp {
 
     /** Warms the data path up; returns the frames carried, or -1 when it could not run (logged, harmless). */
     static long run() {
+        return run(DEADLINE_NS);
+    }
+
+    /** As {@link #run()}, giving up after {@code budgetNs}; tests give it time to carry everything. */
+    static long run(long budgetNs) {
         long startNs = System.nanoTime();
         LoopbackPlatform platformA = null;
         LoopbackPlatform platformB = null;
@@ -56,10 +61,10 @@ final class WarmUp {
             close(platformA);
             LOG.log(System.Logger.Level.INFO, "warm-up: loopback unavailable (" + e.getMessage()
                     + "); warming up in memory");
-            return runInMemory(startNs);
+            return runInMemory(startNs, budgetNs);
         }
         try {
-            return runOnLoopback(platformA, platformB, startNs);
+            return runOnLoopback(platformA, platformB, startNs, budgetNs);
         } finally {
             close(platformA);
             close(platformB);
@@ -72,7 +77,7 @@ final class WarmUp {
         }
     }
 
-    private static long runOnLoopback(LoopbackPlatform pa, LoopbackPlatform pb, long startNs) {
+    private static long runOnLoopback(LoopbackPlatform pa, LoopbackPlatform pb, long startNs, long budgetNs) {
         try {
             byte[] keyA = Keys.generatePrivate(new SecureRandom());
             byte[] keyB = Keys.generatePrivate(new SecureRandom());
@@ -82,12 +87,12 @@ final class WarmUp {
                     security(keyA, "warm-b", keyB), pa);
                  Daemon b = Daemon.startQuietly(site("warm-b", addressB, addressA, keyA),
                          security(keyB, "warm-a", keyA), pb)) {
-                long deadlineNs = startNs + DEADLINE_NS;
+                long deadlineNs = startNs + budgetNs;
                 if (!awaitUp(a, b, deadlineNs)) {
                     return -1;
                 }
                 long carried = new HostPump(pa.hostSide(), pb.hostSide()).run(deadlineNs);
-                awaitCompilerIdle(startNs + DEADLINE_NS + COMPILER_GRACE_NS);
+                awaitCompilerIdle(deadlineNs + COMPILER_GRACE_NS);
                 LOG.log(System.Logger.Level.INFO, "warm-up: " + carried + " frames through the data path in "
                         + (System.nanoTime() - startNs) / 1_000_000 + " ms");
                 return carried;
@@ -133,7 +138,7 @@ final class WarmUp {
     }
 
     /** The in-memory variant, where loopback sockets cannot be had. */
-    static long runInMemory(long startNs) {
+    static long runInMemory(long startNs, long budgetNs) {
         try {
             SlotDatagramNetwork network = new SlotDatagramNetwork(NETWORK_SLOTS, NETWORK_SLOT_BYTES);
             InetSocketAddress addressA = address(1);
@@ -148,7 +153,7 @@ final class WarmUp {
                     security(keyA, "warm-b", keyB), new MemoryPlatform(tapA, network));
                  Daemon b = Daemon.startQuietly(site("warm-b", addressB, addressA, keyA),
                          security(keyB, "warm-a", keyA), new MemoryPlatform(tapB, network))) {
-                long deadlineNs = startNs + DEADLINE_NS;
+                long deadlineNs = startNs + budgetNs;
                 if (!awaitUp(a, b, deadlineNs)) {
                     return -1;
                 }
