@@ -44,4 +44,8 @@ final class Bytes {
     static long s64(ByteBuffer buffer, int index) {
         return (long) LONG_BE.get(buffer, index);
     }
+
+    static void putS64(ByteBuffer buffer, int index, long value) {
+        LONG_BE.set(buffer, index, value);
+    }
 }

@@ -78,6 +78,37 @@ public final class InternetChecksum {
         return fold(total);
     }
 
+    /**
+     * Copies {@code length} bytes from {@code source} to {@code destination} and adds them to the folded sum
+     * in the same pass, as {@link #bulkSum} would (the kernel's {@code csum_partial_copy}). The ranges must
+     * not overlap.
+     *
+     * @return the folded ones'-complement sum of the copied bytes and {@code sum}
+     */
+    public static int copyAndSum(ByteBuffer source, int sourceIndex, ByteBuffer destination, int destinationIndex,
+                                 int length, int sum) {
+        long even = sum & 0xFFFF;
+        long odd = 0;
+        int i = 0;
+        int pairsEnd = length & ~15;
+        while (i < pairsEnd) {
+            long first = Bytes.s64(source, sourceIndex + i);
+            long second = Bytes.s64(source, sourceIndex + i + 8);
+            Bytes.putS64(destination, destinationIndex + i, first);
+            Bytes.putS64(destination, destinationIndex + i + 8, second);
+            even += (first >>> 32) + (first & 0xFFFF_FFFFL);
+            odd += (second >>> 32) + (second & 0xFFFF_FFFFL);
+            i += 16;
+        }
+        long total = even + odd;
+        for (; i < length; i++) {
+            byte b = source.get(sourceIndex + i);
+            destination.put(destinationIndex + i, b);
+            total += (i & 1) == 0 ? (b & 0xFF) << 8 : b & 0xFF;
+        }
+        return fold(total);
+    }
+
     /** Adds one 16-bit word to a folded sum, e.g. a pseudo-header field. */
     public static int addWord(int sum, int word) {
         return fold((long) (sum & 0xFFFF) + (word & 0xFFFF));

@@ -128,4 +128,25 @@ class InternetChecksumTest {
         new SplittableRandom(64).nextBytes(bytes);
         assertEquals(ReferenceChecksum.sum(bytes), InternetChecksum.bulkSum(ByteBuffer.wrap(bytes), 0, bytes.length, 0));
     }
+
+    @Test
+    void copyAndSumCopiesExactlyTheRangeAndSumsItLikeBulkSum() {
+        SplittableRandom random = new SplittableRandom(1141);
+        byte[] bytes = new byte[200];
+        for (int round = 0; round < 300; round++) {
+            random.nextBytes(bytes);
+            int start = random.nextInt(20);
+            int length = random.nextInt(bytes.length - start + 1);
+            int to = random.nextInt(20);
+            ByteBuffer source = random.nextBoolean() ? ByteBuffer.wrap(bytes) : ByteBuffer.allocateDirect(200).put(0, bytes);
+            ByteBuffer destination = random.nextBoolean() ? ByteBuffer.allocate(240) : ByteBuffer.allocateDirect(240);
+            int initial = random.nextInt(0x10000);
+            assertEquals(InternetChecksum.bulkSum(source, start, length, initial),
+                    InternetChecksum.copyAndSum(source, start, destination, to, length, initial), "round " + round);
+            for (int i = 0; i < 240; i++) {
+                byte expected = i >= to && i < to + length ? bytes[start + i - to] : 0;
+                assertEquals(expected, destination.get(i), "round " + round + ", byte " + i);
+            }
+        }
+    }
 }
