@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 final class Bytes {
     // Views ignore the buffer's byte order; plain get/set is allowed at any alignment.
     private static final VarHandle SHORT_BE = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_BE = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private Bytes() {
     }
@@ -23,5 +25,27 @@ final class Bytes {
 
     static void putU16(ByteBuffer buffer, int index, int value) {
         SHORT_BE.set(buffer, index, (short) value);
+    }
+
+    static void putU8(ByteBuffer buffer, int index, int value) {
+        buffer.put(index, (byte) value);
+    }
+
+    /** A 32-bit field as an {@code int}; compare sequence numbers with wrapping arithmetic. */
+    static int s32(ByteBuffer buffer, int index) {
+        return (int) INT_BE.get(buffer, index);
+    }
+
+    static void putS32(ByteBuffer buffer, int index, int value) {
+        INT_BE.set(buffer, index, value);
+    }
+
+    /** Eight bytes in network order as one {@code long}. */
+    static long s64(ByteBuffer buffer, int index) {
+        return (long) LONG_BE.get(buffer, index);
+    }
+
+    static void putS64(ByteBuffer buffer, int index, long value) {
+        LONG_BE.set(buffer, index, value);
     }
 }

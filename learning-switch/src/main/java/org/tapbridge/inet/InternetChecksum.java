@@ -32,6 +32,83 @@ public final class InternetChecksum {
         return fold(total);
     }
 
+    /**
+     * The same sum as {@link #sum}, eight bytes per read: for payload-sized ranges (a TCP segment, a
+     * 64 KB super-frame), where it is several times faster.
+     *
+     * <p>Each 64-bit big-endian word is added as its two 32-bit halves to a 64-bit accumulator: since
+     * 2^16 and 2^32 are both 1 modulo 0xFFFF, folding the wide total gives the same ones'-complement sum
+     * as adding 16-bit words (RFC 1071 section 2(C), "parallel summation"), and it cannot overflow for
+     * any buffer (below 2^31 bytes, each word adds less than 2^33). Two accumulators let consecutive
+     * additions overlap.
+     *
+     * @return the folded ones'-complement sum, {@code 0..0xFFFF}, equal to {@code sum(buffer, index,
+     *     length, sum)}
+     */
+    public static int bulkSum(ByteBuffer buffer, int index, int length, int sum) {
+        long even = sum & 0xFFFF;
+        long odd = 0;
+        int i = index;
+        int end = index + length;
+        int pairsEnd = index + (length & ~15);
+        while (i < pairsEnd) {
+            long first = Bytes.s64(buffer, i);
+            long second = Bytes.s64(buffer, i + 8);
+            even += (first >>> 32) + (first & 0xFFFF_FFFFL);
+            odd += (second >>> 32) + (second & 0xFFFF_FFFFL);
+            i += 16;
+        }
+        long total = even + odd;
+        if (end - i >= 8) {
+            long word = Bytes.s64(buffer, i);
+            total += (word >>> 32) + (word & 0xFFFF_FFFFL);
+            i += 8;
+        }
+        if (end - i >= 4) {
+            total += Bytes.s32(buffer, i) & 0xFFFF_FFFFL;
+            i += 4;
+        }
+        if (end - i >= 2) {
+            total += Bytes.u16(buffer, i);
+            i += 2;
+        }
+        if (i < end) {
+            total += Bytes.u8(buffer, i) << 8;
+        }
+        return fold(total);
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code source} to {@code destination} and adds them to the folded sum
+     * in the same pass, as {@link #bulkSum} would (the kernel's {@code csum_partial_copy}). The ranges must
+     * not overlap.
+     *
+     * @return the folded ones'-complement sum of the copied bytes and {@code sum}
+     */
+    public static int copyAndSum(ByteBuffer source, int sourceIndex, ByteBuffer destination, int destinationIndex,
+                                 int length, int sum) {
+        long even = sum & 0xFFFF;
+        long odd = 0;
+        int i = 0;
+        int pairsEnd = length & ~15;
+        while (i < pairsEnd) {
+            long first = Bytes.s64(source, sourceIndex + i);
+            long second = Bytes.s64(source, sourceIndex + i + 8);
+            Bytes.putS64(destination, destinationIndex + i, first);
+            Bytes.putS64(destination, destinationIndex + i + 8, second);
+            even += (first >>> 32) + (first & 0xFFFF_FFFFL);
+            odd += (second >>> 32) + (second & 0xFFFF_FFFFL);
+            i += 16;
+        }
+        long total = even + odd;
+        for (; i < length; i++) {
+            byte b = source.get(sourceIndex + i);
+            destination.put(destinationIndex + i, b);
+            total += (i & 1) == 0 ? (b & 0xFF) << 8 : b & 0xFF;
+        }
+        return fold(total);
+    }
+
     /** Adds one 16-bit word to a folded sum, e.g. a pseudo-header field. */
     public static int addWord(int sum, int word) {
         return fold((long) (sum & 0xFFFF) + (word & 0xFFFF));

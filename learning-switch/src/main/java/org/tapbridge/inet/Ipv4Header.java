@@ -42,6 +42,9 @@ public final class Ipv4Header {
     public static final int DESTINATION_OFFSET = 16;
     /** The fixed header: IHL 5, no options. */
     public static final int MIN_LENGTH = 20;
+    public static final int TOS_OFFSET = 1;
+    /** Flag bits in the 16-bit word at {@link #FLAGS_FRAGMENT_OFFSET}. */
+    public static final int DONT_FRAGMENT = 0x4000;
     public static final int MORE_FRAGMENTS = 0x2000;
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
@@ -64,8 +67,57 @@ public final class Ipv4Header {
         return (Bytes.u8(buffer, index + VERSION_IHL_OFFSET) & 0x0F) * 4;
     }
 
+    /** The DSCP and ECN bits (the former type of service). */
+    public int typeOfService() {
+        return Bytes.u8(buffer, index + TOS_OFFSET);
+    }
+
     public int totalLength() {
         return Bytes.u16(buffer, index + TOTAL_LENGTH_OFFSET);
+    }
+
+    public void totalLength(int value) {
+        Bytes.putU16(buffer, index + TOTAL_LENGTH_OFFSET, value);
+    }
+
+    public int identification() {
+        return Bytes.u16(buffer, index + IDENTIFICATION_OFFSET);
+    }
+
+    public void identification(int value) {
+        Bytes.putU16(buffer, index + IDENTIFICATION_OFFSET, value);
+    }
+
+    /** The flags and fragment offset word as it stands: compare with {@link #DONT_FRAGMENT} and friends. */
+    public int flagsAndFragmentOffset() {
+        return Bytes.u16(buffer, index + FLAGS_FRAGMENT_OFFSET);
+    }
+
+    public boolean dontFragment() {
+        return (flagsAndFragmentOffset() & DONT_FRAGMENT) != 0;
+    }
+
+    /** True for any fragment: More Fragments set or a nonzero offset. */
+    public boolean isFragment() {
+        return (flagsAndFragmentOffset() & (MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) != 0;
+    }
+
+    public int ttl() {
+        return Bytes.u8(buffer, index + TTL_OFFSET);
+    }
+
+    public int checksum() {
+        return Bytes.u16(buffer, index + CHECKSUM_OFFSET);
+    }
+
+    public void checksum(int value) {
+        Bytes.putU16(buffer, index + CHECKSUM_OFFSET, value);
+    }
+
+    /** Zeroes the checksum field, sums {@link #headerLength()} bytes and stores the complement. */
+    public void updateChecksum() {
+        checksum(0);
+        checksum(InternetChecksum.checksum(buffer, index, headerLength()));
     }
 
     /** Fragment offset in bytes (the field counts 8-byte units). */

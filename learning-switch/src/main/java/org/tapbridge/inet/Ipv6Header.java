@@ -75,6 +75,19 @@ public final class Ipv6Header {
         return Bytes.u16(buffer, index + PAYLOAD_LENGTH_OFFSET);
     }
 
+    public void payloadLength(int value) {
+        Bytes.putU16(buffer, index + PAYLOAD_LENGTH_OFFSET, value);
+    }
+
+    /** The first word: version, traffic class and flow label together. */
+    public int versionClassAndFlowLabel() {
+        return Bytes.s32(buffer, index + VERSION_OFFSET);
+    }
+
+    public int hopLimit() {
+        return Bytes.u8(buffer, index + HOP_LIMIT_OFFSET);
+    }
+
     public int nextHeader() {
         return Bytes.u8(buffer, index + NEXT_HEADER_OFFSET);
     }

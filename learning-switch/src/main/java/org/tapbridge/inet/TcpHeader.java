@@ -55,6 +55,9 @@ public final class TcpHeader {
     public static final int RST = 0x04;
     public static final int PSH = 0x08;
     public static final int ACK = 0x10;
+    public static final int URG = 0x20;
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
 
     public static final int OPTION_END = 0;
     public static final int OPTION_NOP = 1;
@@ -79,9 +82,39 @@ public final class TcpHeader {
         return (Bytes.u8(buffer, index + DATA_OFFSET_OFFSET) >>> 4) * 4;
     }
 
+    public int sourcePort() {
+        return Bytes.u16(buffer, index + SOURCE_PORT_OFFSET);
+    }
+
+    public int destinationPort() {
+        return Bytes.u16(buffer, index + DESTINATION_PORT_OFFSET);
+    }
+
+    /** The sequence number as a wrapping 32-bit {@code int}. */
+    public int sequence() {
+        return Bytes.s32(buffer, index + SEQUENCE_OFFSET);
+    }
+
+    public void sequence(int value) {
+        Bytes.putS32(buffer, index + SEQUENCE_OFFSET, value);
+    }
+
+    /** The acknowledgment number as a wrapping 32-bit {@code int}. */
+    public int acknowledgment() {
+        return Bytes.s32(buffer, index + ACKNOWLEDGMENT_OFFSET);
+    }
+
     /** The eight flag bits, CWR to FIN; compare with {@link #SYN} and friends. */
     public int flags() {
         return Bytes.u8(buffer, index + FLAGS_OFFSET);
+    }
+
+    public void flags(int value) {
+        Bytes.putU8(buffer, index + FLAGS_OFFSET, value);
+    }
+
+    public int window() {
+        return Bytes.u16(buffer, index + WINDOW_OFFSET);
     }
 
     public int checksum() {

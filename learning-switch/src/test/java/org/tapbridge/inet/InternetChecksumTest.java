@@ -93,4 +93,60 @@ class InternetChecksumTest {
                     InternetChecksum.update(0xFFFF, oldWord, newWord), oldWord + " -> " + newWord);
         }
     }
+
+    @Test
+    void bulkSumEqualsTheWordSumAtEveryLengthAndStart() {
+        SplittableRandom random = new SplittableRandom(1071);
+        byte[] bytes = new byte[300];
+        for (int round = 0; round < 20; round++) {
+            random.nextBytes(bytes);
+            if (round % 5 == 0) {
+                Arrays.fill(bytes, (byte) 0xFF); // sums near the 0xFFFF/0x0000 boundary
+            }
+            if (round % 7 == 0) {
+                Arrays.fill(bytes, (byte) 0); // the all-zero sum
+            }
+            ByteBuffer heap = ByteBuffer.wrap(bytes);
+            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.LITTLE_ENDIAN).put(0, bytes);
+            for (int start = 0; start < 17; start++) {
+                for (int length = 0; start + length <= bytes.length; length++) {
+                    int initial = random.nextInt(0x10000);
+                    int expected = InternetChecksum.sum(heap, start, length, initial);
+                    assertEquals(expected, InternetChecksum.bulkSum(heap, start, length, initial), start + "+" + length);
+                    assertEquals(expected, InternetChecksum.bulkSum(direct, start, length, initial), start + "+" + length);
+                }
+            }
+        }
+    }
+
+    @Test
+    void bulkSumOfSixtyFourKilobytesOfOnesMatchesTheReference() {
+        byte[] bytes = new byte[65_536];
+        Arrays.fill(bytes, (byte) 0xFF);
+        bytes[12_345] = 0x12;
+        assertEquals(ReferenceChecksum.sum(bytes), InternetChecksum.bulkSum(ByteBuffer.wrap(bytes), 0, bytes.length, 0xFFFF));
+        new SplittableRandom(64).nextBytes(bytes);
+        assertEquals(ReferenceChecksum.sum(bytes), InternetChecksum.bulkSum(ByteBuffer.wrap(bytes), 0, bytes.length, 0));
+    }
+
+    @Test
+    void copyAndSumCopiesExactlyTheRangeAndSumsItLikeBulkSum() {
+        SplittableRandom random = new SplittableRandom(1141);
+        byte[] bytes = new byte[200];
+        for (int round = 0; round < 300; round++) {
+            random.nextBytes(bytes);
+            int start = random.nextInt(20);
+            int length = random.nextInt(bytes.length - start + 1);
+            int to = random.nextInt(20);
+            ByteBuffer source = random.nextBoolean() ? ByteBuffer.wrap(bytes) : ByteBuffer.allocateDirect(200).put(0, bytes);
+            ByteBuffer destination = random.nextBoolean() ? ByteBuffer.allocate(240) : ByteBuffer.allocateDirect(240);
+            int initial = random.nextInt(0x10000);
+            assertEquals(InternetChecksum.bulkSum(source, start, length, initial),
+                    InternetChecksum.copyAndSum(source, start, destination, to, length, initial), "round " + round);
+            for (int i = 0; i < 240; i++) {
+                byte expected = i >= to && i < to + length ? bytes[start + i - to] : 0;
+                assertEquals(expected, destination.get(i), "round " + round + ", byte " + i);
+            }
+        }
+    }
 }
