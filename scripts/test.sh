@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, and the namespace/TAP integration tests (which need root).
-# Installs the Debian packages the tests use, then runs Maven. Extra arguments go to Maven.
+# Installs the Debian packages the tests use (openssl brings libcrypto.so.3, which the AEAD tests need
+# under CI=true), then runs Maven. Extra arguments go to Maven.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib/ensure-packages.sh
 if [ "$(id -u)" = 0 ]; then
     ensure_packages mvn:maven java:default-jdk-headless ip:iproute2 ping:iputils-ping brctl:bridge-utils tcpdump:tcpdump \
-        nc:netcat-openbsd nft:nftables python3:python3 setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils shellcheck:shellcheck
+        nc:netcat-openbsd nft:nftables python3:python3 setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils shellcheck:shellcheck \
+        openssl:openssl
 fi
 exec mvn -B -ntp verify "$@"

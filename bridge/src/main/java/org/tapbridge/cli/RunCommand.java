@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.tapbridge.config.ConfigException;
 import org.tapbridge.config.SiteConfig;
+import org.tapbridge.crypto.Aeads;
 import org.tapbridge.crypto.SessionSettings;
 import org.tapbridge.daemon.Daemon;
 import org.tapbridge.daemon.LinuxPlatform;
@@ -39,6 +40,13 @@ final class RunCommand implements Callable<Integer> {
             keys = SiteKeys.load(site, SessionSettings.defaults());
         } catch (ConfigException e) {
             err.println(e.getMessage());
+            return Main.USAGE;
+        }
+        try {
+            // Decided before anything opens: -Dtapbridge.aead=openssl where libcrypto cannot load is fatal.
+            Aeads.selected();
+        } catch (IllegalArgumentException e) {
+            err.println("tapbridge: " + e.getMessage());
             return Main.USAGE;
         }
         Daemon daemon;

@@ -1,52 +1,52 @@
 package org.tapbridge.crypto;
 
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
-import java.security.InvalidAlgorithmParameterException;
-import java.security.InvalidKeyException;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * One direction of the data path: a JDK {@code AES/GCM/NoPadding} instance created once per key and
- * re-initialised per packet with the explicit 64-bit counter as nonce. Seals and opens in place.
- * Owned by the link thread.
+ * One direction of the data path under one key: the byte[] and single-buffer API the data path has used
+ * since before {@link Aead}, now over the {@link Aead} that {@link Aeads} selects. Owned by the link thread.
  *
- * <p>Our code allocates one {@link GCMParameterSpec} per packet: the JCE has no other way to pass a new
- * nonce (the spec copies the array, so it cannot be reused). Everything else the JCE allocates is its own.
+ * <p>On the JCE the byte[] methods go straight to {@link JceAead}'s arrays, as before. On OpenSSL they
+ * reach it through heap ByteBuffers (kept for the last two arrays, so a scratch array costs no allocation)
+ * and its native scratch: correct, but two copies more than handing {@link #aead()} direct buffers.
  */
-public final class TransportCipher {
-    public static final int TAG_LENGTH = 16;
+public final class TransportCipher implements AutoCloseable {
+    public static final int TAG_LENGTH = Aead.TAG_LENGTH;
     /** Returned by the open methods when the tag does not verify. */
-    public static final int AUTH_FAILED = -1;
+    public static final int AUTH_FAILED = Aead.AUTH_FAILED;
 
-    private final Cipher cipher;
-    private final SecretKeySpec key;
-    private final int mode;
-    /** Noise's AESGCM nonce layout: 4 zero bytes, then the counter big-endian. Reused; the spec copies it. */
-    private final byte[] nonce = new byte[CipherState.NONCE_LENGTH];
+    private final Aead aead;
+    /** The same object as {@link #aead} when that is the JCE's, else null. */
+    private final JceAead jce;
+    private ByteBuffer recentWrap;
+    private ByteBuffer olderWrap;
 
-    private TransportCipher(byte[] key, int mode) {
-        if (key.length != 32) {
-            throw new IllegalArgumentException("AES-256-GCM key has " + key.length + " bytes, expected 32");
-        }
-        this.key = new SecretKeySpec(key, "AES");
-        this.mode = mode;
-        try {
-            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK's AES/GCM/NoPadding is unusable", e);
-        }
+    private TransportCipher(Aead aead) {
+        this.aead = aead;
+        this.jce = aead instanceof JceAead j ? j : null;
     }
 
+    /** A sealer of the kind {@link Aeads#selected()} names. */
     public static TransportCipher sealer(byte[] key) {
-        return new TransportCipher(key, Cipher.ENCRYPT_MODE);
+        return new TransportCipher(Aeads.sealer(key));
     }
 
+    /** An opener of the kind {@link Aeads#selected()} names. */
     public static TransportCipher opener(byte[] key) {
-        return new TransportCipher(key, Cipher.DECRYPT_MODE);
+        return new TransportCipher(Aeads.opener(key));
+    }
+
+    public static TransportCipher sealer(AeadKind kind, byte[] key) {
+        return new TransportCipher(Aeads.sealer(kind, key));
+    }
+
+    public static TransportCipher opener(AeadKind kind, byte[] key) {
+        return new TransportCipher(Aeads.opener(kind, key));
+    }
+
+    /** The AEAD underneath, for callers that pass direct buffers (no copies with OpenSSL). */
+    public Aead aead() {
+        return aead;
     }
 
     /**
@@ -54,20 +54,13 @@ public final class TransportCipher {
      * data is {@code buf[adOffset, +adLength)}. Returns the ciphertext length, payload plus tag.
      */
     public int seal(long counter, byte[] buf, int adOffset, int adLength, int payloadOffset, int payloadLength) {
-        return seal(counter, buf, adOffset, adLength, payloadOffset, payloadLength, buf, payloadOffset);
+        return seal(counter, buf, adOffset, adLength, buf, payloadOffset, payloadLength, buf, payloadOffset);
     }
 
     /** As the in-place seal, writing the ciphertext and tag to {@code out[outOffset...]} instead. */
     public int seal(long counter, byte[] buf, int adOffset, int adLength, int payloadOffset, int payloadLength,
             byte[] out, int outOffset) {
-        requireMode(Cipher.ENCRYPT_MODE);
-        init(counter);
-        try {
-            cipher.updateAAD(buf, adOffset, adLength);
-            return cipher.doFinal(buf, payloadOffset, payloadLength, out, outOffset);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM seal failed on a well-formed request", e);
-        }
+        return seal(counter, buf, adOffset, adLength, buf, payloadOffset, payloadLength, out, outOffset);
     }
 
     /**
@@ -77,20 +70,15 @@ public final class TransportCipher {
      */
     public int seal(long counter, byte[] ad, int adOffset, int adLength, byte[] in, int inOffset, int inLength,
             byte[] out, int outOffset) {
-        requireMode(Cipher.ENCRYPT_MODE);
-        init(counter);
-        try {
-            cipher.updateAAD(ad, adOffset, adLength);
-            return cipher.doFinal(in, inOffset, inLength, out, outOffset);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM seal failed on a well-formed request", e);
+        if (jce != null) {
+            return jce.seal(counter, ad, adOffset, adLength, in, inOffset, inLength, out, outOffset);
         }
+        return aead.seal(counter, wrap(ad), adOffset, adLength, wrap(in), inOffset, inLength, wrap(out), outOffset);
     }
 
     /**
      * Decrypts and verifies {@code buf[ciphertextOffset, +ciphertextLength)} in place. Returns the plaintext
-     * length, or {@link #AUTH_FAILED}: the JCE signals that with an exception, caught here so the data path
-     * only pays for it on forged or corrupted packets.
+     * length, or {@link #AUTH_FAILED}.
      */
     public int open(long counter, byte[] buf, int adOffset, int adLength, int ciphertextOffset,
             int ciphertextLength) {
@@ -100,70 +88,39 @@ public final class TransportCipher {
     /** As the in-place open, writing the plaintext to {@code out[outOffset...]} instead. */
     public int open(long counter, byte[] buf, int adOffset, int adLength, int ciphertextOffset,
             int ciphertextLength, byte[] out, int outOffset) {
-        requireMode(Cipher.DECRYPT_MODE);
-        if (ciphertextLength < TAG_LENGTH) {
-            return AUTH_FAILED;
+        if (jce != null) {
+            return jce.open(counter, buf, adOffset, adLength, buf, ciphertextOffset, ciphertextLength, out,
+                    outOffset);
         }
-        init(counter);
-        try {
-            cipher.updateAAD(buf, adOffset, adLength);
-            return cipher.doFinal(buf, ciphertextOffset, ciphertextLength, out, outOffset);
-        } catch (AEADBadTagException e) {
-            return AUTH_FAILED;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM open failed on a well-formed request", e);
-        }
+        ByteBuffer b = wrap(buf);
+        return aead.open(counter, b, adOffset, adLength, b, ciphertextOffset, ciphertextLength, wrap(out), outOffset);
     }
 
-    /** As {@link #seal(long, byte[], int, int, int, int)}, through the JCE's ByteBuffer API (positions untouched). */
+    /** As {@link #seal(long, byte[], int, int, int, int)} on one buffer, heap or direct (positions untouched). */
     public int seal(long counter, ByteBuffer buf, int adOffset, int adLength, int payloadOffset, int payloadLength) {
-        requireMode(Cipher.ENCRYPT_MODE);
-        init(counter);
-        try {
-            cipher.updateAAD(buf.duplicate().limit(adOffset + adLength).position(adOffset));
-            ByteBuffer in = buf.duplicate().limit(payloadOffset + payloadLength).position(payloadOffset);
-            ByteBuffer out = buf.duplicate().limit(buf.capacity()).position(payloadOffset);
-            return cipher.doFinal(in, out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM seal failed on a well-formed request", e);
-        }
+        return aead.seal(counter, buf, adOffset, adLength, buf, payloadOffset, payloadLength, buf, payloadOffset);
     }
 
-    /** As {@link #open(long, byte[], int, int, int, int)}, through the JCE's ByteBuffer API. */
+    /** As {@link #open(long, byte[], int, int, int, int)} on one buffer, heap or direct. */
     public int open(long counter, ByteBuffer buf, int adOffset, int adLength, int ciphertextOffset,
             int ciphertextLength) {
-        requireMode(Cipher.DECRYPT_MODE);
-        if (ciphertextLength < TAG_LENGTH) {
-            return AUTH_FAILED;
-        }
-        init(counter);
-        try {
-            cipher.updateAAD(buf.duplicate().limit(adOffset + adLength).position(adOffset));
-            ByteBuffer in = buf.duplicate().limit(ciphertextOffset + ciphertextLength).position(ciphertextOffset);
-            ByteBuffer out = buf.duplicate().limit(buf.capacity()).position(ciphertextOffset);
-            return cipher.doFinal(in, out);
-        } catch (AEADBadTagException e) {
-            return AUTH_FAILED;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM open failed on a well-formed request", e);
-        }
+        return aead.open(counter, buf, adOffset, adLength, buf, ciphertextOffset, ciphertextLength, buf,
+                ciphertextOffset);
     }
 
-    private void init(long counter) {
-        CipherState.writeNonce(nonce, counter);
-        try {
-            cipher.init(mode, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
-        } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
-            throw new IllegalStateException("AES-GCM init failed for counter " + Long.toUnsignedString(counter)
-                    + " (a repeated counter under one key?)", e);
-        }
+    @Override
+    public void close() {
+        aead.close();
     }
 
-    private void requireMode(int wanted) {
-        if (mode != wanted) {
-            throw new IllegalStateException(mode == Cipher.ENCRYPT_MODE
-                    ? "this TransportCipher seals; use an opener to open"
-                    : "this TransportCipher opens; use a sealer to seal");
+    /** A heap buffer over {@code array}, new only when the array is neither of the last two. */
+    private ByteBuffer wrap(byte[] array) {
+        if (recentWrap != null && recentWrap.array() == array) {
+            return recentWrap;
         }
+        ByteBuffer b = olderWrap != null && olderWrap.array() == array ? olderWrap : ByteBuffer.wrap(array);
+        olderWrap = recentWrap;
+        recentWrap = b;
+        return b;
     }
 }

@@ -11,6 +11,7 @@ import org.tapbridge.config.PeerConfig;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.StaticMacConfig;
 import org.tapbridge.control.ControlServer;
+import org.tapbridge.crypto.Aeads;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
@@ -144,6 +145,7 @@ public final class Daemon implements AutoCloseable {
         info("site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
                 + (config.listen() == null ? "(dial-out only)" : config.listen()));
+        info("site " + config.name() + ": " + Aeads.selected().describe());
     }
 
     private static LearningSwitch buildSwitch(SiteConfig config, PeerTable peers) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.tapbridge.control.ControlHandler;
 import org.tapbridge.control.ControlRequest;
 import org.tapbridge.control.TextTable;
+import org.tapbridge.crypto.Aeads;
 import org.tapbridge.crypto.Keys;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.drops.DropReason;
@@ -229,6 +230,8 @@ final class SiteReports implements ControlHandler {
         root.put("link-drops-unattributed", linkDrops);
         var crypto = view.crypto();
         Map<String, Object> cryptoStats = new LinkedHashMap<>();
+        String aead = Aeads.selected().kind().label();
+        cryptoStats.put("aead", aead);
         cryptoStats.put("handshakes-initiated", crypto.handshakesInitiated());
         cryptoStats.put("handshakes-completed", crypto.handshakesCompleted());
         cryptoStats.put("frames-sealed", crypto.framesSealed());
@@ -255,7 +258,7 @@ final class SiteReports implements ControlHandler {
                 sb.append(' ').append(k).append('=').append(v);
             }
         });
-        sb.append("\ncrypto: handshakes ").append(crypto.handshakesCompleted()).append('/')
+        sb.append("\ncrypto (").append(aead).append("): handshakes ").append(crypto.handshakesCompleted()).append('/')
                 .append(crypto.handshakesInitiated()).append(" completed/initiated, sealed ").append(crypto.framesSealed())
                 .append(", opened ").append(crypto.framesOpened()).append(", drops:");
         cryptoDrops.forEach((k, v) -> {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Reproduces every cacophony vector of our two suites, as initiator and as responder. The vectors are
- * vendored in the test resources (see {@code noise/README.md} there for their source and extraction).
+ * Reproduces every cacophony vector of our two suites, as initiator and as responder, with the transport
+ * messages on each {@link AeadKind}. The vectors are vendored in the test resources (see
+ * {@code noise/README.md} there for their source and extraction).
  */
 class NoiseVectorsTest {
     private static final String VECTORS = "/noise/cacophony-ik-25519-aesgcm-sha256.json";
@@ -40,14 +42,24 @@ class NoiseVectorsTest {
         int index = 0;
         for (JsonNode vector : ourVectors()) {
             int n = index++;
-            tests.add(DynamicTest.dynamicTest(name(vector) + " #" + n + " as initiator", () -> replay(vector, true)));
-            tests.add(DynamicTest.dynamicTest(name(vector) + " #" + n + " as responder", () -> replay(vector, false)));
+            for (AeadKind kind : AeadKind.values()) {
+                String suffix = ", transport on " + kind.label();
+                tests.add(DynamicTest.dynamicTest(name(vector) + " #" + n + " as initiator" + suffix,
+                        () -> replay(vector, true, kind)));
+                tests.add(DynamicTest.dynamicTest(name(vector) + " #" + n + " as responder" + suffix,
+                        () -> replay(vector, false, kind)));
+            }
         }
         return tests.stream();
     }
 
-    /** Plays our side of the vector; the other side's messages are taken from the vector and must open. */
-    private static void replay(JsonNode v, boolean asInitiator) throws CryptoException {
+    /**
+     * Plays our side of the vector; the other side's messages are taken from the vector and must open. The
+     * handshake runs on {@link CipherState} (the JDK's AES-GCM); the transport messages run both on it and
+     * on an {@link Aead} of {@code kind} keyed from the split, as the data path's keys are.
+     */
+    private static void replay(JsonNode v, boolean asInitiator, AeadKind kind) throws CryptoException {
+        AeadFixtures.requireAvailable(kind);
         HandshakeState.Pattern pattern = patternOf(name(v));
         String side = asInitiator ? "init_" : "resp_";
         byte[] psk = pattern.psk ? hex(v.get(side + "psks").get(0).asText()) : null;
@@ -80,20 +92,48 @@ class NoiseVectorsTest {
         CipherState[] split = hs.split();
         CipherState initiatorToResponder = split[0];
         CipherState responderToInitiator = split[1];
+        byte[] sendKey = (asInitiator ? initiatorToResponder : responderToInitiator).key();
+        byte[] receiveKey = (asInitiator ? responderToInitiator : initiatorToResponder).key();
         byte[] empty = new byte[0];
-        for (int i = 2; i < messages.size(); i++) {
-            byte[] payload = hex(messages.get(i).get("payload").asText());
-            byte[] ciphertext = hex(messages.get(i).get("ciphertext").asText());
-            boolean sentByInitiator = i % 2 == 0;
-            String what = "transport message " + i;
-            if (sentByInitiator == asInitiator) {
-                CipherState mine = asInitiator ? initiatorToResponder : responderToInitiator;
-                assertArrayEquals(ciphertext, mine.encryptWithAd(empty, payload), what + " ciphertext");
-            } else {
-                CipherState theirs = asInitiator ? responderToInitiator : initiatorToResponder;
-                assertArrayEquals(payload, theirs.decryptWithAd(empty, ciphertext), what + " payload");
+        long sent = 0;
+        long received = 0;
+        try (Aead sealer = Aeads.sealer(kind, sendKey); Aead opener = Aeads.opener(kind, receiveKey)) {
+            for (int i = 2; i < messages.size(); i++) {
+                byte[] payload = hex(messages.get(i).get("payload").asText());
+                byte[] ciphertext = hex(messages.get(i).get("ciphertext").asText());
+                boolean sentByInitiator = i % 2 == 0;
+                String what = "transport message " + i;
+                if (sentByInitiator == asInitiator) {
+                    CipherState mine = asInitiator ? initiatorToResponder : responderToInitiator;
+                    assertArrayEquals(ciphertext, mine.encryptWithAd(empty, payload), what + " ciphertext");
+                    assertArrayEquals(ciphertext, sealDirect(sealer, sent++, payload),
+                            what + " ciphertext on " + kind.label());
+                } else {
+                    CipherState theirs = asInitiator ? responderToInitiator : initiatorToResponder;
+                    assertArrayEquals(payload, theirs.decryptWithAd(empty, ciphertext), what + " payload");
+                    assertArrayEquals(payload, openDirect(opener, received++, ciphertext),
+                            what + " payload on " + kind.label());
+                }
             }
         }
+    }
+
+    /** Seals in place on direct memory, as the data path does; Noise's transport messages have empty AD. */
+    private static byte[] sealDirect(Aead sealer, long counter, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocateDirect(payload.length + Aead.TAG_LENGTH).put(0, payload);
+        int length = sealer.seal(counter, b, 0, 0, b, 0, payload.length, b, 0);
+        byte[] out = new byte[length];
+        b.get(0, out);
+        return out;
+    }
+
+    private static byte[] openDirect(Aead opener, long counter, byte[] ciphertext) {
+        ByteBuffer b = ByteBuffer.allocateDirect(ciphertext.length).put(0, ciphertext);
+        int length = opener.open(counter, b, 0, 0, b, 0, ciphertext.length, b, 0);
+        assertTrue(length >= 0, "the tag verifies");
+        byte[] out = new byte[length];
+        b.get(0, out);
+        return out;
     }
 
     private static List<JsonNode> ourVectors() throws IOException {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class TransportCipherTest {
     private static final byte[] KEY = BackToBack.frame(32, 11);
@@ -55,6 +57,40 @@ class TransportCipherTest {
         direct.get(0, viaBuffer);
         assertArrayEquals(viaArray, viaBuffer);
         assertEquals(frame.length, TransportCipher.opener(KEY).open(9, direct, 0, HEADER, HEADER, sealed));
+    }
+
+    @ParameterizedTest
+    @EnumSource(AeadKind.class)
+    void everyMethodGivesTheSameMessageOnEitherAead(AeadKind kind) {
+        AeadFixtures.requireAvailable(kind);
+        byte[] frame = BackToBack.frame(1400, 4);
+        byte[] expected = message(frame);
+        System.arraycopy(AeadFixtures.referenceSeal(KEY, 5, Arrays.copyOf(expected, HEADER), frame), 0, expected,
+                HEADER, frame.length + 16);
+        try (TransportCipher sealer = TransportCipher.sealer(kind, KEY);
+                TransportCipher opener = TransportCipher.opener(kind, KEY)) {
+            byte[] inPlace = message(frame);
+            sealer.seal(5, inPlace, 0, HEADER, HEADER, frame.length);
+            assertArrayEquals(expected, inPlace, "byte[] in place");
+            assertEquals(frame.length, opener.open(5, inPlace, 0, HEADER, HEADER, frame.length + 16));
+            assertArrayEquals(frame, Arrays.copyOfRange(inPlace, HEADER, HEADER + frame.length), "opened in place");
+
+            byte[] out = new byte[expected.length];
+            System.arraycopy(expected, 0, out, 0, HEADER);
+            byte[] src = message(frame);
+            sealer.seal(6, out, 0, HEADER, src, HEADER, frame.length, out, HEADER);
+            byte[] plain = new byte[frame.length];
+            assertEquals(frame.length, opener.open(6, out, 0, HEADER, HEADER, frame.length + 16, plain, 0));
+            assertArrayEquals(frame, plain, "byte[] out of place");
+
+            ByteBuffer direct = ByteBuffer.allocateDirect(expected.length).put(0, message(frame));
+            sealer.seal(5, direct, 0, HEADER, HEADER, frame.length);
+            byte[] viaBuffer = new byte[expected.length];
+            direct.get(0, viaBuffer);
+            assertArrayEquals(expected, viaBuffer, "direct buffer in place");
+            assertEquals(frame.length, opener.open(5, direct, 0, HEADER, HEADER, frame.length + 16));
+            assertEquals(kind, sealer.aead().kind());
+        }
     }
 
     @Test

@@ -12,12 +12,15 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.tapbridge.crypto.AeadKind;
+import org.tapbridge.crypto.JceAead;
 import org.tapbridge.crypto.TransportCipher;
 
 /**
  * Seal plus open of one Ethernet frame through {@link TransportCipher}, as the data path does it: on a heap
  * byte[], on a direct buffer through the JCE's ByteBuffer API, and on a direct buffer copied through a heap
- * scratch array. Run with {@code -prof gc} to see the JCE's allocation per frame.
+ * scratch array, all on the JDK's AES-GCM. Run with {@code -prof gc} to see the JCE's allocation per frame;
+ * {@link AeadBenchmark} sets it against OpenSSL.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,6 +34,8 @@ public class SealOpenBenchmark {
 
     private TransportCipher sealer;
     private TransportCipher opener;
+    private JceAead bufferSealer;
+    private JceAead bufferOpener;
     private byte[] heap;
     private ByteBuffer direct;
     private byte[] scratch;
@@ -43,8 +48,10 @@ public class SealOpenBenchmark {
         for (int i = 0; i < key.length; i++) {
             key[i] = (byte) random.nextInt();
         }
-        sealer = TransportCipher.sealer(key);
-        opener = TransportCipher.opener(key);
+        sealer = TransportCipher.sealer(AeadKind.JCE, key);
+        opener = TransportCipher.opener(AeadKind.JCE, key);
+        bufferSealer = JceAead.sealer(key, JceAead.DirectPath.BYTE_BUFFER_API);
+        bufferOpener = JceAead.opener(key, JceAead.DirectPath.BYTE_BUFFER_API);
         heap = new byte[HEADER + frameLength + TAG];
         for (int i = 0; i < heap.length; i++) {
             heap[i] = (byte) random.nextInt();
@@ -79,8 +86,8 @@ public class SealOpenBenchmark {
     @Benchmark
     public int directByteBuffer() {
         long n = counter++;
-        int sealed = sealer.seal(n, direct, 0, HEADER, HEADER, frameLength);
-        return opener.open(n, direct, 0, HEADER, HEADER, sealed);
+        int sealed = bufferSealer.seal(n, direct, 0, HEADER, direct, HEADER, frameLength, direct, HEADER);
+        return bufferOpener.open(n, direct, 0, HEADER, direct, HEADER, sealed, direct, HEADER);
     }
 
     /** Both copies included: in to the scratch array before each operation, out after it. */

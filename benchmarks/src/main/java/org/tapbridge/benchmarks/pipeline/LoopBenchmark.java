@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.tapbridge.crypto.DataMessage;
 import org.tapbridge.crypto.PeerCrypto;
+import org.tapbridge.crypto.AeadKind;
 import org.tapbridge.crypto.TransportCipher;
 import org.tapbridge.pipeline.DrivenSite;
 
@@ -78,7 +79,7 @@ public class LoopBenchmark {
             byte[] key = new byte[32];
             Random random = new Random(42);
             random.nextBytes(key);
-            sealer = TransportCipher.sealer(key);
+            sealer = TransportCipher.sealer(AeadKind.JCE, key);
             scratch = new byte[DataMessage.HEADER_LENGTH + PeerCrypto.MAX_FRAME_LENGTH + TransportCipher.TAG_LENGTH];
             random.nextBytes(scratch);
         }
