@@ -41,9 +41,10 @@ public final class Daemon implements AutoCloseable {
     private static final long HEALTHY_TURN_AGE_NS = 5_000_000_000L;
     /**
      * Keep polling this long after the last frame before blocking: a ping's reply or the next frame of a
-     * burst is then picked up without a wake-up (measured: docs/benchmarks).
+     * burst is then picked up without a wake-up. 100 µs covers a round trip through the peer gateway on
+     * the testbed, so the reply saves one wake-up (the sweep in docs/benchmarks/README.md).
      */
-    static final long SPIN_NS = Long.getLong("tapbridge.spin-us", 30) * 1_000L;
+    static final long SPIN_NS = Long.getLong("tapbridge.spin-us", 100) * 1_000L;
 
     private final SiteConfig config;
     private final TapDevice tap;

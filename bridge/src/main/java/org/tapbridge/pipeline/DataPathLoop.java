@@ -22,7 +22,11 @@ public final class DataPathLoop implements Runnable {
     public static final int RING_SLOTS = 4 * BATCH;
     /** Timer duty cycle: fine enough for 1 s damping and keepalives, cheap at ten a second. */
     static final long TICK_NS = 100_000_000L;
-    static final boolean YIELD_WHILE_SPINNING = Boolean.getBoolean("tapbridge.spin-yield");
+    /**
+     * Spinning gives the CPU away between looks: on a 2-vCPU gateway the peer's daemon or the LAN host that
+     * is producing the reply may need this core, and a yield costs nothing when nobody does.
+     */
+    static final boolean YIELD_WHILE_SPINNING = Boolean.parseBoolean(System.getProperty("tapbridge.spin-yield", "true"));
 
     private final LoopWaiter waiter;
     private final FrameRing ring;
