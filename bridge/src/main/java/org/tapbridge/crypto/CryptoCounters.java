@@ -9,6 +9,10 @@ public final class CryptoCounters {
     private long handshakesCompleted;
     private long framesSealed;
     private long framesOpened;
+    private long mac1Rejected;
+    private long cookieRepliesSent;
+    private long cookiesReceived;
+    private long rateLimiterEvictions;
 
     void drop(int reason) {
         drops[reason]++;
@@ -28,6 +32,39 @@ public final class CryptoCounters {
 
     void opened() {
         framesOpened++;
+    }
+
+    /** A handshake message without a valid mac1: dropped before any rate limiting or X25519 work. */
+    void mac1Refused() {
+        mac1Rejected++;
+    }
+
+    void cookieReplySent() {
+        cookieRepliesSent++;
+    }
+
+    void cookieReceived() {
+        cookiesReceived++;
+    }
+
+    void rateLimiterEvicted() {
+        rateLimiterEvictions++;
+    }
+
+    public long mac1Rejected() {
+        return mac1Rejected;
+    }
+
+    public long cookieRepliesSent() {
+        return cookieRepliesSent;
+    }
+
+    public long cookiesReceived() {
+        return cookiesReceived;
+    }
+
+    public long rateLimiterEvictions() {
+        return rateLimiterEvictions;
     }
 
     public long drops(int reason) {
@@ -52,12 +89,18 @@ public final class CryptoCounters {
 
     /** A copy for the control thread; taken on the data-path thread. */
     public Snapshot snapshot() {
-        return new Snapshot(drops.clone(), handshakesInitiated, handshakesCompleted, framesSealed, framesOpened);
+        return new Snapshot(drops.clone(), handshakesInitiated, handshakesCompleted, framesSealed, framesOpened,
+                mac1Rejected, cookieRepliesSent, cookiesReceived, rateLimiterEvictions);
     }
 
-    /** Immutable counter values at one moment; drops indexed by {@link DropReason}. */
+    /**
+     * Immutable counter values at one moment; drops indexed by {@link DropReason}. The handshake defences:
+     * messages refused for a bad mac1, cookie replies sent and received, rate-limiter slots taken from a
+     * source still in the table.
+     */
     public record Snapshot(long[] dropCounts, long handshakesInitiated, long handshakesCompleted, long framesSealed,
-            long framesOpened) {
+            long framesOpened, long mac1Rejected, long cookieRepliesSent, long cookiesReceived,
+            long rateLimiterEvictions) {
         public long drops(int reason) {
             return dropCounts[reason];
         }

@@ -1,18 +1,26 @@
 package org.tapbridge.crypto;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Token buckets that bound how many handshake messages are processed: one per source address (IPv6 by
- * /64, since one host owns a whole prefix) in a fixed-size table, and one over all sources. Owned by the
- * link thread; memory is fixed at construction.
+ * Token buckets that bound how many handshake messages reach X25519 work: one per source key (see
+ * {@link HandshakeSource}) in a fixed-size table, and one over all sources that tells when the site is
+ * under load. Owned by the link thread; memory is fixed at construction.
+ *
+ * <p>A full table never refuses a newcomer: it takes the least recently used of the slots the newcomer's
+ * key may occupy. An evicted source starts again with a full bucket, which is the price of bounded memory;
+ * under load only sources that proved their address reach the table at all (see {@link HandshakeMacs}).
  */
 public final class HandshakeRateLimiter {
     private static final long NS_PER_SECOND = 1_000_000_000L;
-    /** Slots examined for one address; bounds the work of a lookup under a flood of new addresses. */
-    private static final int PROBE_LIMIT = 8;
+    /** Slots examined for one key; bounds the work of a lookup under a flood of new sources. */
+    static final int PROBE_LIMIT = 8;
+    /**
+     * Load outlasts the pressure that caused it by this much, as in WireGuard: a flood that pauses for a
+     * moment does not get a window of tokens without cookies.
+     */
+    static final long LOAD_HOLD_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final long costNsPerSource;
     private final long burstNsPerSource;
@@ -25,8 +33,17 @@ public final class HandshakeRateLimiter {
     private long totalCreditNs;
     private long totalLastNs;
     private boolean started;
+    private long loadUntilNs;
+    private boolean loaded;
+    private final CryptoCounters counters;
 
     HandshakeRateLimiter(SessionSettings settings) {
+        this(settings, new CryptoCounters());
+    }
+
+    /** Counts its evictions into {@code counters}. */
+    HandshakeRateLimiter(SessionSettings settings, CryptoCounters counters) {
+        this.counters = counters;
         costNsPerSource = NS_PER_SECOND / settings.handshakesPerSecondPerSource();
         burstNsPerSource = costNsPerSource * settings.handshakeBurstPerSource();
         costNsTotal = NS_PER_SECOND / settings.handshakesPerSecondTotal();
@@ -36,20 +53,54 @@ public final class HandshakeRateLimiter {
         sourceKeys = new long[slots];
         sourceCreditNs = new long[slots];
         sourceLastNs = new long[slots];
-        java.util.Arrays.fill(sourceCreditNs, -1);
+        Arrays.fill(sourceCreditNs, -1);
     }
 
-    /** Whether a handshake message from this source ({@link #keyOf}) may be processed now; spends a token if so. */
-    boolean allow(long sourceKey, long nowNs) {
-        return allowSource(sourceKey, nowNs) && allowTotal(nowNs);
+    /**
+     * Whether a handshake message from the source with this key may cost X25519 work now; spends its
+     * token if so. {@code global} also charges the bucket over all sources: everyone but a peer's known
+     * endpoint, which a flood from elsewhere must not starve.
+     */
+    boolean allow(long sourceKey, boolean global, long nowNs) {
+        refillTotal(nowNs);
+        int slot = slotOf(sourceKey, nowNs);
+        long credit = Math.min(burstNsPerSource, sourceCreditNs[slot] + Math.max(0, nowNs - sourceLastNs[slot]));
+        sourceLastNs[slot] = nowNs;
+        if (credit < costNsPerSource || (global && totalCreditNs < costNsTotal)) {
+            sourceCreditNs[slot] = credit;
+            if (global) {
+                loadUntilNs = nowNs + LOAD_HOLD_NS;
+                loaded = true;
+            }
+            return false;
+        }
+        sourceCreditNs[slot] = credit - costNsPerSource;
+        if (global) {
+            totalCreditNs -= costNsTotal;
+        }
+        return true;
     }
 
-    /** Per-source only: for a known peer at its authenticated endpoint, which a flood must not starve. */
-    boolean allowKnownEndpoint(long sourceKey, long nowNs) {
-        return allowSource(sourceKey, nowNs);
+    /**
+     * Whether the site is under load: the bucket over all sources is less than half full, or was within
+     * the last {@link #LOAD_HOLD_NS}. Then initiations must carry a valid mac2 before they spend tokens.
+     */
+    boolean underLoad(long nowNs) {
+        refillTotal(nowNs);
+        if (totalCreditNs < burstNsTotal / 2) {
+            loadUntilNs = nowNs + LOAD_HOLD_NS;
+            loaded = true;
+            return true;
+        }
+        return loaded && nowNs - loadUntilNs < 0;
     }
 
-    private boolean allowTotal(long nowNs) {
+    /** Slots taken from a source still in the table, since start: how hard the table was pressed. */
+    long evictions() {
+        return counters.rateLimiterEvictions();
+    }
+
+    private void refillTotal(long nowNs) {
         if (!started) {
             started = true;
             totalCreditNs = burstNsTotal;
@@ -57,90 +108,37 @@ public final class HandshakeRateLimiter {
         }
         totalCreditNs = Math.min(burstNsTotal, totalCreditNs + Math.max(0, nowNs - totalLastNs));
         totalLastNs = nowNs;
-        if (totalCreditNs < costNsTotal) {
-            return false;
-        }
-        totalCreditNs -= costNsTotal;
-        return true;
     }
 
-    private boolean allowSource(long key, long nowNs) {
+    /** The slot of {@code key}: its own, else an empty one, else the least recently used one nearby. */
+    private int slotOf(long key, long nowNs) {
         int mask = sourceKeys.length - 1;
-        int home = (int) (mix(key) & mask);
-        int victim = -1;
+        int home = (int) (key ^ key >>> 32) & mask;
+        int empty = -1;
+        int oldest = -1;
         for (int p = 0; p < PROBE_LIMIT; p++) {
             int i = (home + p) & mask;
             if (sourceCreditNs[i] < 0) {
-                if (victim < 0) {
-                    victim = i;
+                if (empty < 0) {
+                    empty = i;
                 }
                 continue;
             }
             if (sourceKeys[i] == key) {
-                return spend(i, nowNs);
+                return i;
             }
-            // An entry idle long enough to be full again holds no information: reuse its slot.
-            if (victim < 0 && nowNs - sourceLastNs[i] >= burstNsPerSource) {
-                victim = i;
+            if (oldest < 0 || sourceLastNs[i] - sourceLastNs[oldest] < 0) {
+                oldest = i;
             }
         }
+        int victim = empty;
         if (victim < 0) {
-            // All nearby slots belong to sources active right now: refuse rather than forget their debt.
-            return false;
+            victim = oldest;
+            counters.rateLimiterEvicted();
         }
         sourceKeys[victim] = key;
         sourceCreditNs[victim] = burstNsPerSource;
         sourceLastNs[victim] = nowNs;
-        return spend(victim, nowNs);
-    }
-
-    private boolean spend(int i, long nowNs) {
-        long credit = Math.min(burstNsPerSource, sourceCreditNs[i] + Math.max(0, nowNs - sourceLastNs[i]));
-        sourceLastNs[i] = nowNs;
-        if (credit < costNsPerSource) {
-            sourceCreditNs[i] = credit;
-            return false;
-        }
-        sourceCreditNs[i] = credit - costNsPerSource;
-        return true;
-    }
-
-    /**
-     * The bucket key of a source address: an IPv4 address tagged into a range no IPv6 /64 routes from, or
-     * the /64 of an IPv6 address. The link layer computes the same key from raw socket addresses.
-     */
-    public static long keyOf(SocketAddress source) {
-        if (source instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            InetAddress address = inet.getAddress();
-            byte[] raw = address.getAddress();
-            long key = 0;
-            if (raw.length == 4) {
-                int ipv4 = 0;
-                for (int i = 0; i < 4; i++) {
-                    ipv4 = ipv4 << 8 | (raw[i] & 0xFF);
-                }
-                return ipv4Key(ipv4);
-            }
-            for (int i = 0; i < 8; i++) {
-                key = key << 8 | (raw[i] & 0xFFL);
-            }
-            return key;
-        }
-        return source == null ? 0 : source.hashCode();
-    }
-
-    /** The key of an IPv4 address: tagged so IPv4 and IPv6 keys never meet. */
-    public static long ipv4Key(int address) {
-        return 0xFFFF_FFFF_0000_0000L | (address & 0xFFFF_FFFFL);
-    }
-
-    /** The key of an IPv6 address given its upper 64 bits: one host owns a whole /64. */
-    public static long ipv6Key(long upper64) {
-        return upper64;
-    }
-
-    private static long mix(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return h ^ (h >>> 32);
+        return victim;
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  */
 final class Handshakes {
     /** Binds the handshake to this protocol and wire version, so no other Noise user's messages fit. */
-    static final byte[] PROLOGUE = "tapbridge/1".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PROLOGUE = ("tapbridge/" + WireFormat.VERSION).getBytes(StandardCharsets.US_ASCII);
     /** Every peer speaks IKpsk2; a peer without a pre-shared key uses 32 zero bytes, as WireGuard does. */
     static final HandshakeState.Pattern PATTERN = HandshakeState.Pattern.IK_PSK2;
 
@@ -25,12 +25,14 @@ final class Handshakes {
     private final Map<ByteBuffer, PeerSession> peersByKey;
     private final IndexTable<Object> indices;
     private final SessionSettings settings;
+    private final HandshakeMacs macs;
     private long lastTimestampNs = Long.MIN_VALUE / 2;
 
     Handshakes(HandshakeState.LocalStatic local, KeyPairSource ephemerals, SecureRandom random,
             LongSupplier wallClockNs, Map<ByteBuffer, PeerSession> peersByKey, IndexTable<Object> indices,
-            SessionSettings settings) {
+            SessionSettings settings, HandshakeMacs macs) {
         this.local = local;
+        this.macs = macs;
         this.ephemerals = ephemerals;
         this.random = random;
         this.wallClockNs = wallClockNs;
@@ -53,8 +55,12 @@ final class Handshakes {
         ByteBuffer message = ByteBuffer.allocate(HandshakeInitiation.LENGTH);
         WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_INIT);
         message.put(HandshakeInitiation.NOISE_OFFSET, noise);
+        macs.writeMac1(peer.mac1Key, message, HandshakeInitiation.MAC1_OFFSET);
+        macs.writeMac2(peer.freshCookie(nowNs), message, HandshakeInitiation.MAC2_OFFSET);
+        byte[] mac1 = new byte[HandshakeMacs.MAC_LENGTH];
+        message.get(HandshakeInitiation.MAC1_OFFSET, mac1);
         peer.clearPending(indices);
-        peer.pending = new PendingHandshake(peer, state, index, nowNs);
+        peer.pending = new PendingHandshake(peer, state, index, nowNs, mac1);
         indices.put(index, peer.pending);
         return message;
     }
@@ -64,7 +70,7 @@ final class Handshakes {
      * and returns the response to send; or returns null with the drop reason in {@code result}.
      */
     ByteBuffer respond(ByteBuffer buf, int offset, long nowNs, Inbound result) {
-        byte[] noise = new byte[HandshakeInitiation.LENGTH - HandshakeInitiation.NOISE_OFFSET];
+        byte[] noise = new byte[HandshakeInitiation.NOISE_LENGTH];
         buf.get(offset + HandshakeInitiation.NOISE_OFFSET, noise);
         HandshakeState state = HandshakeState.responder(PATTERN, PROLOGUE, local, ephemerals);
         byte[] payload;
@@ -107,6 +113,7 @@ final class Handshakes {
         WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_RESP);
         message.putInt(HandshakeResponse.RECEIVER_INDEX_OFFSET, remoteIndex);
         message.put(HandshakeResponse.NOISE_OFFSET, reply);
+        macs.writeMac1(peer.mac1Key, message, HandshakeResponse.MAC1_OFFSET);
         return message;
     }
 
@@ -120,7 +127,7 @@ final class Handshakes {
             result.dropReason = DropReason.UNKNOWN_INDEX;
             return null;
         }
-        byte[] noise = new byte[HandshakeResponse.LENGTH - HandshakeResponse.NOISE_OFFSET];
+        byte[] noise = new byte[HandshakeResponse.NOISE_LENGTH];
         buf.get(offset + HandshakeResponse.NOISE_OFFSET, noise);
         byte[] payload;
         try {

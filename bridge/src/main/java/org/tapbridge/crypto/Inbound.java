@@ -26,7 +26,8 @@ public final class Inbound {
 
     /**
      * For a handshake message: the answer to send back the way it came (a response to an initiation, the
-     * confirming keepalive after a response), position to limit; null when none. Valid until the next call.
+     * confirming keepalive after a response, or, with the initiation dropped, a cookie reply to its
+     * source), position to limit; null when none. Valid until the next call.
      */
     public ByteBuffer reply() {
         return reply;

@@ -17,12 +17,19 @@ import java.util.function.LongSupplier;
  *
  * <p>Sending: {@link #seal} a frame into a DATA message (or a link control payload into a CONTROL one)
  * and send it to the peer. Receiving: {@link #receive} each datagram (or TCP message); deliver the frame
- * when it returns {@link Received#FRAME}, and send {@link Inbound#reply()} back the way the message came.
+ * when it returns {@link Received#FRAME}, and send {@link Inbound#reply()} back the way the message came
+ * (even for a dropped message: a cookie reply goes back to the source of an initiation refused under load).
  * Timers: {@link #tick} a few times a second; initiations and owed keepalives leave by the {@link Outbox}.
  */
 public final class PeerCrypto {
     /** {@link #seal} result: no usable keys; the frame was not sealed and a handshake has been started. */
     public static final int NO_SESSION = -1;
+    /**
+     * Responses tried per initiation in flight. The genuine one needs one; forging one that names our
+     * index takes an on-path attacker, who could drop the genuine one anyway. Responses do not spend the
+     * rate limiter's tokens, so a flood of initiations from a peer's address cannot starve our own rekey.
+     */
+    static final int RESPONSE_ATTEMPTS = 4;
     /** Largest frame {@link #seal} takes: the biggest UDP payload minus our overhead. */
     public static final int MAX_FRAME_LENGTH = 65_507 - WireFormat.DATA_OVERHEAD;
 
@@ -36,6 +43,11 @@ public final class PeerCrypto {
         CONTROL,
         /** A handshake message was consumed; {@link Inbound#reply()} holds the answer to send, if any. */
         HANDSHAKE,
+        /**
+         * A cookie reply to one of our initiations was taken: the next initiation to that peer carries
+         * mac2. It proves nothing about the peer, so names none: nothing to follow, nothing to send.
+         */
+        COOKIE,
         /** Dropped and counted; {@link Inbound#dropReason()} says why. */
         DROPPED
     }
@@ -48,6 +60,7 @@ public final class PeerCrypto {
     private final IndexTable<Object> indices = new IndexTable<>(64);
     private final Handshakes handshakes;
     private final HandshakeRateLimiter rateLimiter;
+    private final HandshakeMacs macs;
     private final CryptoCounters counters = new CryptoCounters();
     private final DataMessage data = new DataMessage();
     /** Direct buffers are copied through here: the JCE is faster and allocates less on byte[] (see the JMH). */
@@ -72,8 +85,9 @@ public final class PeerCrypto {
         this.settings = settings;
         this.outbox = outbox;
         this.localPublicKey = local.publicKey();
-        this.handshakes = new Handshakes(local, ephemerals, random, wallClockNs, peersByKey, indices, settings);
-        this.rateLimiter = new HandshakeRateLimiter(settings);
+        this.macs = new HandshakeMacs(localPublicKey, random);
+        this.handshakes = new Handshakes(local, ephemerals, random, wallClockNs, peersByKey, indices, settings, macs);
+        this.rateLimiter = new HandshakeRateLimiter(settings, counters);
     }
 
     /**
@@ -169,7 +183,9 @@ public final class PeerCrypto {
         if (!peer.handshakeInFlight()
                 && (Long.compareUnsigned(keypair.sendCounter, settings.rekeyAfterMessages()) >= 0
                         || (keypair.initiator && keypair.ageNs(nowNs) >= settings.rekeyAfterTimeNs()))) {
-            startHandshake(peer, nowNs);
+            // At the next tick, not now: the caller has yet to send what we just sealed into its send slot
+            // (the UDP batch entry, the TCP buffer's tail), and an initiation sent from here would take it.
+            peer.rekeyDue = true;
         }
         return length;
     }
@@ -197,12 +213,12 @@ public final class PeerCrypto {
     /**
      * Takes one received message (UDP datagram, or one message of a TCP stream) at
      * {@code buf[offset, +length)}. A DATA or CONTROL payload is decrypted in place; see {@link Inbound}.
-     * {@code sourceKey} names the sender for handshake rate limiting (see
-     * {@link HandshakeRateLimiter#keyOf}); {@code knownSource} says it is a configured peer's authenticated
-     * endpoint (or a TCP connection already bound to a peer), which a flood from elsewhere must not starve.
+     * {@code source} says where a handshake message came from: its address and port (rate limiting,
+     * cookies), whether that is a configured peer's authenticated endpoint (or a TCP connection already
+     * bound to a peer), which a flood from elsewhere must not starve, and whether the transport proved it.
      * Data path: allocates nothing in our code for DATA and CONTROL messages.
      */
-    public Received receive(ByteBuffer buf, int offset, int length, long sourceKey, boolean knownSource, long nowNs,
+    public Received receive(ByteBuffer buf, int offset, int length, HandshakeSource source, long nowNs,
             Inbound result) {
         result.reset();
         switch (WireFormat.typeOf(buf, offset, length)) {
@@ -211,11 +227,15 @@ public final class PeerCrypto {
                 return receiveData(buf, offset, length, nowNs, result);
             case WireFormat.TYPE_HANDSHAKE_INIT:
                 return length == HandshakeInitiation.LENGTH
-                        ? receiveInitiation(buf, offset, sourceKey, knownSource, nowNs, result)
+                        ? receiveInitiation(buf, offset, source, nowNs, result)
                         : drop(result, DropReason.MALFORMED_MESSAGE);
             case WireFormat.TYPE_HANDSHAKE_RESP:
                 return length == HandshakeResponse.LENGTH
-                        ? receiveResponse(buf, offset, sourceKey, knownSource, nowNs, result)
+                        ? receiveResponse(buf, offset, nowNs, result)
+                        : drop(result, DropReason.MALFORMED_MESSAGE);
+            case WireFormat.TYPE_COOKIE_REPLY:
+                return length == CookieReply.LENGTH
+                        ? receiveCookieReply(buf, offset, nowNs, result)
                         : drop(result, DropReason.MALFORMED_MESSAGE);
             default:
                 return drop(result, DropReason.MALFORMED_MESSAGE);
@@ -230,6 +250,12 @@ public final class PeerCrypto {
         // Indexed: an iterator would be an allocation per tick wherever escape analysis does not remove it.
         for (int i = 0; i < peers.size(); i++) {
             PeerSession peer = peers.get(i);
+            if (peer.rekeyDue) {
+                peer.rekeyDue = false;
+                if (!peer.handshakeInFlight()) {
+                    startHandshake(peer, nowNs);
+                }
+            }
             PendingHandshake pending = peer.pending;
             if (pending != null && nowNs - pending.sentNs >= settings.rekeyTimeoutNs()) {
                 if (nowNs - peer.attemptsStartedNs >= settings.rekeyAttemptTimeNs()) {
@@ -300,10 +326,27 @@ public final class PeerCrypto {
         return control ? Received.CONTROL : Received.FRAME;
     }
 
-    private Received receiveInitiation(ByteBuffer buf, int offset, long sourceKey, boolean knownSource, long nowNs,
+    /**
+     * An initiation: mac1 first (one HMAC, no tokens), then, for a sender that has not proved its address,
+     * a cookie instead of work while the site is under load; only then a token, and the X25519 work.
+     */
+    private Received receiveInitiation(ByteBuffer buf, int offset, HandshakeSource source, long nowNs,
             Inbound result) {
-        if (!allowHandshake(sourceKey, knownSource, nowNs)) {
-            return drop(result, DropReason.RATE_LIMITED);
+        if (!macs.mac1Valid(buf, offset, HandshakeInitiation.MAC1_OFFSET)) {
+            counters.mac1Refused();
+            return drop(result, DropReason.AUTH_FAILED);
+        }
+        boolean known = source.isKnown();
+        boolean proven = source.isProven() || macs.mac2Valid(buf, offset, source, nowNs);
+        if (!proven && !known && rateLimiter.underLoad(nowNs)) {
+            return cookieInstead(buf, offset, source, nowNs, result);
+        }
+        // A known endpoint has its own bucket by port, apart from its neighbours behind the same address;
+        // senders that proved the address have buckets apart from those who may only spoof it.
+        long key = known ? source.endpointKey(proven) : source.addressKey(proven);
+        if (!rateLimiter.allow(key, !known, nowNs)) {
+            // Whoever drained this bucket, the real sender gets a cookie, and with it a bucket spoofers cannot reach.
+            return proven ? drop(result, DropReason.RATE_LIMITED) : cookieInstead(buf, offset, source, nowNs, result);
         }
         ByteBuffer response = handshakes.respond(buf, offset, nowNs, result);
         if (response == null) {
@@ -314,17 +357,29 @@ public final class PeerCrypto {
         return Received.HANDSHAKE;
     }
 
-    private Received receiveResponse(ByteBuffer buf, int offset, long sourceKey, boolean knownSource, long nowNs,
-            Inbound result) {
-        // Only a response naming a handshake in flight costs X25519 work, and only such may spend tokens:
-        // otherwise forged responses spoofing a peer's address could drain that peer's bucket.
+    /** Refuses the initiation for now, with a cookie for its source (counted as rate limited). */
+    private Received cookieInstead(ByteBuffer buf, int offset, HandshakeSource source, long nowNs, Inbound result) {
+        if (source.hasAddress()) {
+            result.reply = macs.cookieReply(buf, offset, source, nowNs);
+            counters.cookieReplySent();
+        }
+        return drop(result, DropReason.RATE_LIMITED);
+    }
+
+    private Received receiveResponse(ByteBuffer buf, int offset, long nowNs, Inbound result) {
+        if (!macs.mac1Valid(buf, offset, HandshakeResponse.MAC1_OFFSET)) {
+            counters.mac1Refused();
+            return drop(result, DropReason.AUTH_FAILED);
+        }
+        // Only a response naming a handshake in flight costs X25519 work, and only a few per handshake.
         int receiverIndex = WireFormat.readInt(buf, offset + HandshakeResponse.RECEIVER_INDEX_OFFSET);
-        if (!(indices.get(receiverIndex) instanceof PendingHandshake)) {
+        if (!(indices.get(receiverIndex) instanceof PendingHandshake pending)) {
             return drop(result, DropReason.UNKNOWN_INDEX);
         }
-        if (!allowHandshake(sourceKey, knownSource, nowNs)) {
+        if (pending.responsesTried >= RESPONSE_ATTEMPTS) {
             return drop(result, DropReason.RATE_LIMITED);
         }
+        pending.responsesTried++;
         Keypair keypair = handshakes.complete(buf, offset, nowNs, result);
         if (keypair == null) {
             return drop(result, result.dropReason);
@@ -337,11 +392,39 @@ public final class PeerCrypto {
         return Received.HANDSHAKE;
     }
 
-    /** A peer's known endpoint skips the global bucket, so a flood from elsewhere cannot starve its rekeys. */
-    private boolean allowHandshake(long sourceKey, boolean knownSource, long nowNs) {
-        return knownSource
-                ? rateLimiter.allowKnownEndpoint(sourceKey, nowNs)
-                : rateLimiter.allow(sourceKey, nowNs);
+    /** A cookie for our initiation in flight that it names by mac1: kept for the retransmission's mac2. */
+    private Received receiveCookieReply(ByteBuffer buf, int offset, long nowNs, Inbound result) {
+        for (int i = 0; i < peers.size(); i++) {
+            PeerSession peer = peers.get(i);
+            if (peer.rekeyDue) {
+                peer.rekeyDue = false;
+                if (!peer.handshakeInFlight()) {
+                    startHandshake(peer, nowNs);
+                }
+            }
+            PendingHandshake pending = peer.pending;
+            if (pending == null || !sameBytes(pending.mac1, buf, offset + CookieReply.MAC1_OFFSET)) {
+                continue;
+            }
+            byte[] cookie = HandshakeMacs.openCookieReply(peer.cookieKey, pending.mac1, buf, offset);
+            if (cookie == null) {
+                return drop(result, DropReason.AUTH_FAILED);
+            }
+            peer.cookie = cookie;
+            peer.cookieReceivedNs = nowNs;
+            counters.cookieReceived();
+            return Received.COOKIE;
+        }
+        return drop(result, DropReason.UNKNOWN_INDEX);
+    }
+
+    private static boolean sameBytes(byte[] expected, ByteBuffer buf, int at) {
+        for (int i = 0; i < expected.length; i++) {
+            if (expected[i] != buf.get(at + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void startHandshake(PeerSession peer, long nowNs) {

@@ -14,11 +14,19 @@ public final class PeerSession {
     private final String name;
     private final byte[] publicKey;
     final byte[] presharedKey;
+    /** mac1 of our messages to this peer, and the key of the cookies it sends us (see {@link HandshakeMacs}). */
+    final byte[] mac1Key;
+    final byte[] cookieKey;
+    /** The last cookie this peer gave us, or null; mac2 of our initiations while it is fresh. */
+    byte[] cookie;
+    long cookieReceivedNs;
 
     Keypair current;
     Keypair previous;
     Keypair next;
     PendingHandshake pending;
+    /** A sealed message reached a rekey limit: the next tick starts the handshake. */
+    boolean rekeyDue;
     /** When the current series of initiation attempts began; retries stop after the rekey-attempt time. */
     long attemptsStartedNs;
     /** Greatest TAI64N seen in an initiation from this peer, all zero before any. */
@@ -36,6 +44,13 @@ public final class PeerSession {
         this.name = name;
         this.publicKey = publicKey.clone();
         this.presharedKey = presharedKey.clone();
+        this.mac1Key = HandshakeMacs.mac1Key(publicKey);
+        this.cookieKey = HandshakeMacs.cookieKey(publicKey);
+    }
+
+    /** The cookie to put in mac2 now, or null when there is none or it is too old to be good. */
+    byte[] freshCookie(long nowNs) {
+        return cookie != null && nowNs - cookieReceivedNs < HandshakeMacs.COOKIE_LIFETIME_NS ? cookie : null;
     }
 
     /** Dense id (0, 1, ...) in the order peers were added: for the link layer's own per-peer arrays. */

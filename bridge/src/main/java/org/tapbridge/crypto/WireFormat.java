@@ -6,16 +6,25 @@ import java.nio.ByteOrder;
 /**
  * The crypto messages on the wire. Every message starts with the link header (byte 0 version, byte 1
  * type) followed by two reserved zero bytes, so all later fields are 4-byte aligned. All integers are
- * big-endian. The bodies are laid out in {@link DataMessage}, {@link HandshakeInitiation} and
- * {@link HandshakeResponse}. Constants only.
+ * big-endian. The bodies are laid out in {@link DataMessage}, {@link HandshakeInitiation},
+ * {@link HandshakeResponse} and {@link CookieReply}. Constants only.
+ *
+ * <p>Version 2 wraps the handshake messages of version 1 in WireGuard's two MACs (see {@link HandshakeMacs}):
+ * {@code mac1} on both, {@code mac2} on initiations, and adds the COOKIE_REPLY message. DATA and CONTROL
+ * are unchanged, but carry the new version byte too: both sites run the same version, and a version-1
+ * site's messages are counted as {@code bad-version} rather than misread.
  */
 public final class WireFormat {
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
     public static final byte TYPE_HANDSHAKE_INIT = 1;
     public static final byte TYPE_HANDSHAKE_RESP = 2;
     public static final byte TYPE_DATA = 3;
     /** Sealed like DATA; carries a link control payload instead of a frame. */
     public static final byte TYPE_CONTROL = 4;
+    /** A responder under load answers an initiation with a cookie instead of doing the handshake. */
+    public static final byte TYPE_COOKIE_REPLY = 5;
+    /** The highest type this version knows. */
+    public static final byte MAX_TYPE = TYPE_COOKIE_REPLY;
 
     public static final int VERSION_OFFSET = 0;
     public static final int TYPE_OFFSET = 1;

@@ -236,6 +236,10 @@ final class SiteReports implements ControlHandler {
         cryptoStats.put("handshakes-completed", crypto.handshakesCompleted());
         cryptoStats.put("frames-sealed", crypto.framesSealed());
         cryptoStats.put("frames-opened", crypto.framesOpened());
+        cryptoStats.put("handshake-mac1-rejected", crypto.mac1Rejected());
+        cryptoStats.put("cookie-replies-sent", crypto.cookieRepliesSent());
+        cryptoStats.put("cookies-received", crypto.cookiesReceived());
+        cryptoStats.put("rate-limiter-evictions", crypto.rateLimiterEvictions());
         Map<String, Long> cryptoDrops = new LinkedHashMap<>();
         for (int r = 0; r < DropReason.COUNT; r++) {
             if (DropReason.isCrypto(r)) {
@@ -260,7 +264,10 @@ final class SiteReports implements ControlHandler {
         });
         sb.append("\ncrypto (").append(aead).append("): handshakes ").append(crypto.handshakesCompleted()).append('/')
                 .append(crypto.handshakesInitiated()).append(" completed/initiated, sealed ").append(crypto.framesSealed())
-                .append(", opened ").append(crypto.framesOpened()).append(", drops:");
+                .append(", opened ").append(crypto.framesOpened()).append(", mac1-rejected ")
+                .append(crypto.mac1Rejected()).append(", cookies sent/received ").append(crypto.cookieRepliesSent())
+                .append('/').append(crypto.cookiesReceived()).append(", limiter evictions ")
+                .append(crypto.rateLimiterEvictions()).append(", drops:");
         cryptoDrops.forEach((k, v) -> {
             if (v > 0) {
                 sb.append(' ').append(k).append('=').append(v);

@@ -10,7 +10,7 @@ import org.tapbridge.config.PeerConfig;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.Transport;
 import org.tapbridge.crypto.CryptoCounters;
-import org.tapbridge.crypto.HandshakeRateLimiter;
+import org.tapbridge.crypto.HandshakeSource;
 import org.tapbridge.crypto.Inbound;
 import org.tapbridge.crypto.Outbox;
 import org.tapbridge.crypto.PeerCrypto;
@@ -36,6 +36,7 @@ public final class PeerLinks implements AutoCloseable {
     private final TcpTransport tcp;
     private final PeerListener listener;
     private final Inbound inbound = new Inbound();
+    private final HandshakeSource handshakeSource = new HandshakeSource();
     private final TcpTransport.Introductions introductions = this::introduce;
     private final TcpPeerLink.MessageHandler streamMessages = this::onStreamMessage;
     /** Where frames from TCP go during {@link #serviceStreams}; the handlers above are built once, not per call. */
@@ -132,12 +133,18 @@ public final class PeerLinks implements AutoCloseable {
         if (!wellFormed(buf, offset, length)) {
             return DROPPED;
         }
-        boolean known = isKnownEndpoint(source);
-        PeerCrypto.Received received = crypto.receive(buf, offset, length, source.rateLimitKey(), known, nowNs,
-                inbound);
+        source.describe(handshakeSource).known(isKnownEndpoint(source));
+        PeerCrypto.Received received = crypto.receive(buf, offset, length, handshakeSource, nowNs, inbound);
         if (received == PeerCrypto.Received.DROPPED) {
+            if (inbound.reply() != null) {
+                // A cookie for an initiation refused under load: back to where it came from, and only there.
+                udp.copyOut(inbound.reply(), source, null, nowNs);
+            }
             chargeCryptoDrop();
             return DROPPED;
+        }
+        if (received == PeerCrypto.Received.COOKIE) {
+            return CONSUMED;
         }
         PeerLink peer = bySession[inbound.peer().id()];
         if (!(peer instanceof UdpPeerLink udpPeer)) {
@@ -240,7 +247,7 @@ public final class PeerLinks implements AutoCloseable {
             return false;
         }
         byte type = buffer.get(offset + WireFormat.TYPE_OFFSET);
-        if (type < WireFormat.TYPE_HANDSHAKE_INIT || type > WireFormat.TYPE_CONTROL) {
+        if (type < WireFormat.TYPE_HANDSHAKE_INIT || type > WireFormat.MAX_TYPE) {
             unattributed.dropped(DropReason.BAD_TYPE);
             return false;
         }
@@ -274,9 +281,9 @@ public final class PeerLinks implements AutoCloseable {
         if (!wellFormed(buffer, offset, length)) {
             return null;
         }
-        java.net.InetSocketAddress remote = socket.remote();
-        long key = remote == null ? 0 : HandshakeRateLimiter.keyOf(remote);
-        PeerCrypto.Received received = crypto.receive(buffer, offset, length, key, false, nowNs, inbound);
+        // The TCP handshake proved the address: no cookie round trip on this transport.
+        handshakeSource.set(socket.remote()).proven(true);
+        PeerCrypto.Received received = crypto.receive(buffer, offset, length, handshakeSource, nowNs, inbound);
         if (received != PeerCrypto.Received.HANDSHAKE) {
             if (received == PeerCrypto.Received.DROPPED) {
                 chargeCryptoDrop();
@@ -302,9 +309,9 @@ public final class PeerLinks implements AutoCloseable {
             link.counters().dropped(DropReason.MALFORMED_MESSAGE);
             return false;
         }
-        PeerCrypto.Received received = crypto.receive(buffer, offset, length, link.sourceKey(), true, nowNs,
+        PeerCrypto.Received received = crypto.receive(buffer, offset, length, link.handshakeSource(), nowNs,
                 inbound);
-        if (received == PeerCrypto.Received.DROPPED) {
+        if (received == PeerCrypto.Received.DROPPED || received == PeerCrypto.Received.COOKIE) {
             chargeCryptoDrop();
             return true;
         }

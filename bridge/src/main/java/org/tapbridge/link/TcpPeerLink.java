@@ -47,7 +47,8 @@ public final class TcpPeerLink extends PeerLink {
     private int txFilled;
     private long nextDialNs;
     private volatile InetSocketAddress remoteView;
-    private long sourceKey;
+    /** The connection's remote address for the handshake layer: bound to this peer, proven by TCP. */
+    private final org.tapbridge.crypto.HandshakeSource source = new org.tapbridge.crypto.HandshakeSource();
 
     TcpPeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers,
                 String siteName, StreamNetwork network, LoopWaiter waiter, int maxFrame) {
@@ -203,12 +204,12 @@ public final class TcpPeerLink extends PeerLink {
         txFilled = 0;
         handle = waiter.add(s.fd(), LoopWaiter.POLLIN);
         remoteView = s.remote();
-        sourceKey = remoteView == null ? 0 : org.tapbridge.crypto.HandshakeRateLimiter.keyOf(remoteView);
+        source.set(remoteView).known(true).proven(true);
     }
 
-    /** The handshake rate limiter's key of the connection's remote address, computed once per connection. */
-    long sourceKey() {
-        return sourceKey;
+    /** Where this connection's handshake messages come from, computed once per connection. */
+    org.tapbridge.crypto.HandshakeSource handshakeSource() {
+        return source;
     }
 
     /**

@@ -5,7 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import org.tapbridge.crypto.HandshakeRateLimiter;
+import org.tapbridge.crypto.HandshakeSource;
 
 /**
  * A UDP source or destination held as plain fields, so that the data path can compare and copy the
@@ -104,9 +104,13 @@ public final class WireAddress {
                 && scopeId == other.scopeId;
     }
 
-    /** The handshake rate limiter's bucket key: the IPv4 address, or the IPv6 /64 (one host owns a prefix). */
-    public long rateLimitKey() {
-        return family == IPV4 ? HandshakeRateLimiter.ipv4Key((int) low) : HandshakeRateLimiter.ipv6Key(high);
+    /** Writes this address into {@code into} for the handshake layer (rate limiting, cookies); flags cleared. */
+    public HandshakeSource describe(HandshakeSource into) {
+        return switch (family) {
+            case IPV4 -> into.ipv4((int) low, port);
+            case IPV6 -> into.ipv6(high, low, port);
+            default -> into.none();
+        };
     }
 
     /** Allocates: for logs, roaming and the control path only. */

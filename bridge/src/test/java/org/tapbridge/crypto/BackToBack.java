@@ -103,7 +103,8 @@ final class BackToBack {
     static PeerCrypto.Received receive(PeerCrypto to, ByteBuffer buf, int offset, int length, SocketAddress source,
                                        long nowNs, Inbound in) {
         boolean known = source != null && source.equals(KNOWN.get(to));
-        PeerCrypto.Received r = to.receive(buf, offset, length, HandshakeRateLimiter.keyOf(source), known, nowNs, in);
+        HandshakeSource from = new HandshakeSource().set((InetSocketAddress) source).known(known);
+        PeerCrypto.Received r = to.receive(buf, offset, length, from, nowNs, in);
         if (in.peer() != null && r != PeerCrypto.Received.DROPPED) {
             KNOWN.put(to, source);
         }

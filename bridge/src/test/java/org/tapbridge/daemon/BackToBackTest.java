@@ -32,6 +32,7 @@ import org.tapbridge.switching.MacTableEntry;
 import org.tapbridge.switching.SwitchSettings;
 import org.tapbridge.testing.TestKeys;
 import org.tapbridge.crypto.SessionSettings;
+import org.tapbridge.crypto.WireFormat;
 
 /** Two whole daemons in one JVM, joined by an in-memory UDP network, with fake TAPs on both ends. */
 class BackToBackTest {
@@ -143,12 +144,12 @@ class BackToBackTest {
         InetSocketAddress stranger = MemoryNetwork.address("198.18.0.9", 5555);
         network.deliver(stranger, WAN_A, new byte[] {1});
         network.deliver(stranger, WAN_A, new byte[] {9, 3, 0, 0, 1, 2, 3});
-        network.deliver(stranger, WAN_A, new byte[] {1, 0x7f, 0, 0});
+        network.deliver(stranger, WAN_A, new byte[] {WireFormat.VERSION, 0x7f, 0, 0});
         byte[] forgedData = new byte[64];
-        forgedData[0] = 1;
+        forgedData[0] = WireFormat.VERSION;
         forgedData[1] = 3;
         network.deliver(stranger, WAN_A, forgedData);
-        byte[] shortInitiation = {1, 1, 0, 0, 5, 6, 7};
+        byte[] shortInitiation = {WireFormat.VERSION, 1, 0, 0, 5, 6, 7};
         network.deliver(stranger, WAN_A, shortInitiation);
 
         byte[] frame = Frames.ethernet(MacAddress.BROADCAST, HOST_B, "still-here".getBytes());
