@@ -10,14 +10,21 @@ import org.tapbridge.pipeline.RateLimitedLog;
 
 /**
  * The TCP listener and the connections accepted on it that have not yet said who they are. A stranger
- * gets no buffer of its own beyond the one exact-size first message (a handshake initiation), a short
- * deadline to send it, and a place among a fixed number of pending connections, the oldest of which is
- * evicted for a newcomer. Owned by the data-path thread.
+ * gets no thread and no buffer of its own beyond the one exact-size first message (a handshake
+ * initiation), a short deadline to send it, and a place among a fixed number of pending connections. A
+ * newcomer from an address that already holds its share of them evicts that address's oldest; otherwise,
+ * when all are taken, the oldest of all. So idle connections from one address never lock out a peer
+ * dialling from another. Owned by the data-path thread.
  */
 final class TcpTransport implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpTransport.class.getName());
     /** Pending connections at once: more than peers dial at a restart, few enough to cost nothing. */
     static final int MAX_PENDING = 16;
+    /**
+     * Pending connections one source address (IPv4 address, IPv6 /64) may hold: a few sites behind one NAT
+     * address restarting together, and a quarter of the table, so no address ever holds all of it.
+     */
+    static final int MAX_PENDING_PER_SOURCE = 4;
     /** A real peer sends its initiation in its first round trip. */
     static final long FIRST_MESSAGE_TIMEOUT_NS = 2_000_000_000L;
     static final int FIRST_MESSAGE_BYTES = TcpPeerLink.LENGTH_PREFIX + HandshakeInitiation.LENGTH;
@@ -30,6 +37,7 @@ final class TcpTransport implements AutoCloseable {
     private final int[] pendingHandle = new int[MAX_PENDING];
     private final long[] pendingSinceNs = new long[MAX_PENDING];
     private final int[] pendingFilled = new int[MAX_PENDING];
+    private final long[] pendingSource = new long[MAX_PENDING];
     private final ByteBuffer pendingBytes = ByteBuffer.allocateDirect(MAX_PENDING * FIRST_MESSAGE_BYTES);
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
 
@@ -89,13 +97,20 @@ final class TcpTransport implements AutoCloseable {
             if (s == null) {
                 return;
             }
-            int slot = freeSlot();
+            long source = sourceKey(s.remote());
+            int slot = oldestFrom(source, MAX_PENDING_PER_SOURCE);
+            if (slot < 0) {
+                slot = freeSlot();
+            }
             if (slot < 0) {
                 slot = oldestSlot();
+            }
+            if (pending[slot] != null) {
                 unattributed.dropped(DropReason.UNKNOWN_PEER);
                 drop(slot);
             }
             pending[slot] = s;
+            pendingSource[slot] = source;
             pendingHandle[slot] = waiter.add(s.fd(), LoopWaiter.POLLIN);
             pendingSinceNs[slot] = nowNs;
             pendingFilled[slot] = 0;
@@ -148,6 +163,37 @@ final class TcpTransport implements AutoCloseable {
                 drop(i);
             }
         }
+    }
+
+    /** The oldest pending slot of {@code source} if it holds at least {@code limit} of them, else -1. */
+    private int oldestFrom(long source, int limit) {
+        int count = 0;
+        int oldest = -1;
+        for (int i = 0; i < MAX_PENDING; i++) {
+            if (pending[i] != null && pendingSource[i] == source) {
+                count++;
+                if (oldest < 0 || pendingSinceNs[i] - pendingSinceNs[oldest] < 0) {
+                    oldest = i;
+                }
+            }
+        }
+        return count >= limit ? oldest : -1;
+    }
+
+    /**
+     * The address a connection comes from, as one number: the IPv4 address tagged apart from IPv6, or the
+     * IPv6 /64 (one host owns a whole prefix). 0 when unknown.
+     */
+    static long sourceKey(InetSocketAddress remote) {
+        if (remote == null || remote.getAddress() == null) {
+            return 0;
+        }
+        byte[] raw = remote.getAddress().getAddress();
+        long key = 0;
+        for (int i = 0; i < Math.min(8, raw.length); i++) {
+            key = key << 8 | (raw[i] & 0xFFL);
+        }
+        return raw.length == 4 ? 0xFFFF_FFFF_0000_0000L | key : key;
     }
 
     private int freeSlot() {
