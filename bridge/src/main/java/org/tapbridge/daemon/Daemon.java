@@ -25,7 +25,9 @@ import org.tapbridge.pipeline.FrameSizes;
 import org.tapbridge.pipeline.Forwarder;
 import org.tapbridge.pipeline.LoopWaiter;
 import org.tapbridge.pipeline.MtuGuard;
+import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.pipeline.TapPort;
+import org.tapbridge.os.UdpSocket;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.tap.TapDevice;
 
@@ -64,7 +66,7 @@ public final class Daemon implements AutoCloseable {
                    boolean withControlSocket, boolean logs) throws IOException {
         this.config = config;
         this.logs = logs;
-        TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu());
+        TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
         PeerLinks boundLinks = null;
@@ -78,15 +80,24 @@ public final class Daemon implements AutoCloseable {
                         + tap.name() + " mtu 1500'");
             }
             int maxFrame = FrameSizes.maxFrame(tap.mtu());
-            udp = platform.bindUdp(config.listen());
+            // With segmentation offloads a read may be a 64 KB super-frame, whatever the MTU; slots that big
+            // also take what UDP GRO joins.
+            int largestRead = Math.max(maxFrame, tap.minimumReadCapacity() - tap.vnetHeaderLength());
+            boolean superFrames = largestRead >= UdpSocket.GRO_BUFFER_BYTES;
+            udp = platform.bindUdp(config.listen(), superFrames);
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
                     maxFrame);
             udp = null;
             this.links = boundLinks;
             this.tapPort = new TapPort(tap);
             this.mtuGuard = new MtuGuard(tapPort, maxFrame);
-            this.forwarder = new Forwarder(buildSwitch(config, links.peers()), tapPort, links.peers(), mtuGuard);
-            FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytes(tap.mtu()));
+            boolean offloaded = tap.vnetHeaderLength() > 0;
+            this.forwarder = new Forwarder(buildSwitch(config, links.peers()), tapPort, links.peers(), mtuGuard,
+                    offloaded ? new SuperFrameCutter(tap.vnetHeaderLength(), maxFrame) : null);
+            FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytesFor(largestRead));
+            if (offloaded) {
+                tapPort.coalesceFrom(ring.slot(0).memory());
+            }
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;

@@ -45,6 +45,7 @@ final class NativeDatagramPort implements DatagramPort {
         for (int i = 0; i < n; i++) {
             batch.length(i, twin.length(i));
             batch.truncated(i, twin.truncated(i));
+            batch.segmentSize(i, twin.receivedSegmentSize(i));
             WireAddress to = batch.address(i);
             if (twin.source(i, source)) {
                 if (source.family() == SockAddr.AF_INET) {
@@ -69,6 +70,7 @@ final class NativeDatagramPort implements DatagramPort {
         for (int i = 0; i < count; i++) {
             twin.setBuffer(i, address(batch.buffer(i)) + batch.offset(i), batch.length(i));
             twin.setLength(i, batch.length(i));
+            twin.setSegmentSize(i, batch.segmentSize(i));
             WireAddress to = batch.address(i);
             twin.setTarget(i, to.isIpv4() ? SockAddr.AF_INET : SockAddr.AF_INET6, to.high(), to.low(), to.port(),
                     to.scopeId());
@@ -78,6 +80,16 @@ final class NativeDatagramPort implements DatagramPort {
             batch.error(i, twin.status(i));
         }
         return sent;
+    }
+
+    @Override
+    public boolean segmentsSends() {
+        return socket.gsoSupported();
+    }
+
+    @Override
+    public boolean coalescesReceives() {
+        return socket.groEnabled();
     }
 
     @Override

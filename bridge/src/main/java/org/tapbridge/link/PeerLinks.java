@@ -113,6 +113,15 @@ public final class PeerLinks implements AutoCloseable {
         return udp.datagramsSent();
     }
 
+    /** Sends that carried several datagrams (UDP GSO), and those the kernel would not segment. */
+    public long udpTrainsSent() {
+        return udp.trainsSent();
+    }
+
+    public long udpTrainsRefused() {
+        return udp.trainsRefused();
+    }
+
     /** Drops not charged to any configured peer. */
     public LinkCounters counters() {
         return unattributed;
