@@ -113,6 +113,11 @@ final class OffloadHub implements AutoCloseable {
                 dir.resolve(name + ".key"), SwitchSettings.defaults(), peers, List.of());
     }
 
+    /** The remote daemon "b"; its counters may be polled from the test thread. */
+    Daemon siteB() {
+        return siteB;
+    }
+
     PeerLink peer(String name) {
         return links.peers().byName(name);
     }

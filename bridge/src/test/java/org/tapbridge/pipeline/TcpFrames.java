@@ -17,6 +17,8 @@ final class TcpFrames {
     static final int TCP_START = 34;
     static final int CHECK_AT = TCP_START + 16;
     static final int HEADERS = 66;
+    /** Ethernet, IPv4 and UDP headers: where a UDP frame's payload starts (the UDP header is at TCP_START). */
+    static final int UDP_HEADERS = 42;
     static final int ACK = 0x10;
     static final int PSH = 0x08;
     static final int FIN = 0x01;
@@ -72,6 +74,38 @@ final class TcpFrames {
         return f;
     }
 
+    /**
+     * An IPv4 UDP frame (ports 49152 to 4789, no IP options, DF); {@code partial} leaves the pseudo-header
+     * sum in the UDP checksum field, as for NEEDS_CSUM.
+     */
+    static byte[] udp(long destinationMac, long sourceMac, int ipId, byte[] payload, boolean partial) {
+        byte[] f = new byte[UDP_HEADERS + payload.length];
+        putMac(f, 0, destinationMac);
+        putMac(f, 6, sourceMac);
+        putU16(f, 12, 0x0800);
+        f[IP_START] = 0x45;
+        putU16(f, IP_START + 2, 20 + 8 + payload.length);
+        putU16(f, IP_START + 4, ipId);
+        putU16(f, IP_START + 6, 0x4000);
+        f[IP_START + 8] = 64;
+        f[IP_START + 9] = 17;
+        System.arraycopy(SOURCE_IP, 0, f, IP_START + 12, 4);
+        System.arraycopy(DESTINATION_IP, 0, f, IP_START + 16, 4);
+        putU16(f, IP_START + 10, ~sum(f, IP_START, IP_START + 20, 0) & 0xFFFF);
+        putU16(f, TCP_START, 49_152);
+        putU16(f, TCP_START + 2, 4789);
+        putU16(f, TCP_START + 4, 8 + payload.length);
+        System.arraycopy(payload, 0, f, UDP_HEADERS, payload.length);
+        int pseudo = pseudoSum(f, 17, f.length - TCP_START);
+        int full = ~sum(f, TCP_START, f.length, pseudo) & 0xFFFF;
+        putU16(f, TCP_START + 6, partial ? pseudo : full == 0 ? 0xFFFF : full);
+        return f;
+    }
+
+    static boolean udpChecksumValid(byte[] frame) {
+        return sum(frame, TCP_START, frame.length, pseudoSum(frame, 17, frame.length - TCP_START)) == 0xFFFF;
+    }
+
     /** A virtio_net_hdr of {@code length} bytes (little-endian fields; num_buffers 0). */
     static byte[] vnetHeader(int length, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart,
                              int csumOffset) {
@@ -122,9 +156,13 @@ final class TcpFrames {
     }
 
     static int pseudoSum(byte[] frame, int tcpLength) {
+        return pseudoSum(frame, 6, tcpLength);
+    }
+
+    static int pseudoSum(byte[] frame, int protocol, int transportLength) {
         int sum = sum(frame, IP_START + 12, IP_START + 20, 0);
-        sum = sum(new byte[] {0, 6}, 0, 2, sum);
-        return sum(new byte[] {(byte) (tcpLength >>> 8), (byte) tcpLength}, 0, 2, sum);
+        sum = sum(new byte[] {0, (byte) protocol}, 0, 2, sum);
+        return sum(new byte[] {(byte) (transportLength >>> 8), (byte) transportLength}, 0, 2, sum);
     }
 
     /** Ones'-complement sum of {@code data[from, to)}, an odd last byte padded with zero; 0..0xFFFF. */
