@@ -51,6 +51,16 @@ public final class DiscardableDatagramPort implements DatagramPort {
     }
 
     @Override
+    public boolean segmentsSends() {
+        return delegate.segmentsSends();
+    }
+
+    @Override
+    public boolean coalescesReceives() {
+        return delegate.coalescesReceives();
+    }
+
+    @Override
     public long receiveQueueDrops() {
         return delegate.receiveQueueDrops();
     }
