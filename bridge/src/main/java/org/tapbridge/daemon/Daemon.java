@@ -30,6 +30,7 @@ import org.tapbridge.pipeline.TapPort;
 import org.tapbridge.os.UdpSocket;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.tap.TapDevice;
+import org.tapbridge.tap.TapOffloads;
 
 /**
  * One running site: TAP, UDP socket, TCP listener, switch and sessions, all owned by one data-path loop
@@ -158,6 +159,22 @@ public final class Daemon implements AutoCloseable {
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
                 + (config.listen() == null ? "(dial-out only)" : config.listen()));
         info("site " + config.name() + ": " + Aeads.selected().describe());
+        info("site " + config.name() + ": offloads: " + offloadSummary());
+    }
+
+    /** What the TAP and the UDP socket do for us, for the start-up log: an operator checks it here first. */
+    private String offloadSummary() {
+        if (!config.offloads()) {
+            return "off ([site] offloads = false)";
+        }
+        String tapPart = tap.vnetHeaderLength() == 0 ? "TAP without vnet header (plain frames)"
+                : "TAP " + TapOffloads.describe(tap.offloads());
+        if (tap instanceof org.tapbridge.tap.LinuxTapDevice linux && !linux.offloadRefusals().isEmpty()) {
+            tapPart += " (refused: " + String.join("; ", linux.offloadRefusals()) + ")";
+        }
+        DatagramPort udp = links.udpPort();
+        return tapPart + ", UDP " + (udp.segmentsSends() ? "GSO" : "no GSO") + " and "
+                + (udp.coalescesReceives() ? "GRO" : "no GRO");
     }
 
     private static LearningSwitch buildSwitch(SiteConfig config, PeerTable peers) {

@@ -33,6 +33,7 @@ public final class SuperFrameCutter {
     private final TcpSegmenter tcp = new TcpSegmenter();
     private final UdpSegmenter udp = new UdpSegmenter();
     private final ByteBuffer segment;
+    private final int maxSegmentFrame;
     private final long[] refused = new long[OffloadStatus.COUNT];
     private long checksumsCompleted;
     private long tcpSuperFrames;
@@ -46,6 +47,7 @@ public final class SuperFrameCutter {
      */
     public SuperFrameCutter(int vnetHeaderLength, int maxSegmentFrame) {
         this.header = new VirtioNetHeader(vnetHeaderLength);
+        this.maxSegmentFrame = maxSegmentFrame;
         this.segment = ByteBuffer.allocateDirect(FrameSlot.FRAME_OFFSET + maxSegmentFrame + TransportCipher.TAG_LENGTH);
     }
 
@@ -73,6 +75,12 @@ public final class SuperFrameCutter {
                 return PLAIN;
             case VirtioNetHeader.GSO_TCPV4:
             case VirtioNetHeader.GSO_TCPV6:
+                // Parsed once here, so that a super-frame that does not parse is neither switched (nor
+                // learned from) nor counted once per egress peer; each peer then plans its own cut.
+                status = tcp.prepare(buf, offset, length, header, maxSegmentFrame);
+                if (status != OffloadStatus.OK) {
+                    return refuse(status);
+                }
                 tcpSuperFrames++;
                 return TCP_SUPER_FRAME;
             default:
@@ -90,7 +98,7 @@ public final class SuperFrameCutter {
      * into segments that fit {@code peer}'s link and sends each; false when it could not be cut (counted).
      */
     public boolean sendTcpSegments(PeerLink peer, ByteBuffer buf, int offset, int length, long nowNs) {
-        int limit = Math.min(peer.maxFrameLength(), segment.capacity() - FrameSlot.FRAME_OFFSET - TransportCipher.TAG_LENGTH);
+        int limit = Math.min(peer.maxFrameLength(), maxSegmentFrame);
         int status = tcp.prepare(buf, offset, length, header, limit);
         if (status != OffloadStatus.OK) {
             refuse(status);
