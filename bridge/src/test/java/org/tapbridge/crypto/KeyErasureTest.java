@@ -187,6 +187,17 @@ class KeyErasureTest {
     }
 
     @Test
+    void keyFileTextIsParsedFromBytesAsFromAString() {
+        String text = "  " + Keys.encode(frame(32, 6)) + "\n";
+        byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(Keys.parsePrivate(text, "k"), Keys.parsePrivate(ascii, "k"));
+        assertArrayEquals(Keys.parsePresharedKey(text, "k"), Keys.parsePresharedKey(ascii, "k"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Keys.parsePrivate("not base64!".getBytes(StandardCharsets.US_ASCII), "private key file f"));
+        assertTrue(e.getMessage().startsWith("private key file f is not valid base64"), e.getMessage());
+    }
+
+    @Test
     void hkdfWipesItsOwnTemporariesButNotItsOutputs() {
         byte[][] out = Hkdf.derive(frame(32, 1), frame(32, 2), 3);
         assertEquals(3, out.length);
