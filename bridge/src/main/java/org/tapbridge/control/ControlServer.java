@@ -164,7 +164,14 @@ public final class ControlServer implements AutoCloseable {
                     if (key.channel() == server) {
                         acceptAll(nowNs);
                     } else {
-                        ((Connection) key.attachment()).onReady(nowNs);
+                        Connection c = (Connection) key.attachment();
+                        try {
+                            c.onReady(nowNs);
+                        } catch (RuntimeException e) {
+                            // A bug in serving one client must not take the socket away from the others.
+                            LOG.log(System.Logger.Level.WARNING, "control socket " + path + ": dropping a client", e);
+                            c.close();
+                        }
                     }
                 }
                 expire(System.nanoTime());
