@@ -104,6 +104,7 @@ public final class Daemon implements AutoCloseable {
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
         } catch (IOException | RuntimeException e) {
             if (boundLinks != null) {
+                boundLinks.eraseKeys();
                 boundLinks.close();
             } else if (udp != null) {
                 udp.close();
@@ -321,6 +322,13 @@ public final class Daemon implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (loopThread == null || !loopThread.isAlive()) {
+            links.eraseKeys();
+        } else {
+            // It still owns the keys: erasing them now would race it (and OpenSSL would use freed memory).
+            LOG.log(System.Logger.Level.WARNING, "site " + config.name() + ": the data-path thread did not stop"
+                    + " within 2 s; session keys are left to the garbage collector");
         }
         links.close();
         waiter.close();

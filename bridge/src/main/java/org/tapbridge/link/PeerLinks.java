@@ -390,6 +390,20 @@ public final class PeerLinks implements AutoCloseable {
         return new SessionView(peer.session().hasSession(), peer.session().currentKeysCreatedNs());
     }
 
+    /**
+     * Erases every key of every session and the site's private key (see {@link PeerCrypto#destroy}). Only
+     * once the data-path thread has stopped, or never started: it owns the crypto, and OpenSSL contexts
+     * freed under it would be used after being freed.
+     */
+    public void eraseKeys() {
+        crypto.destroy();
+    }
+
+    /** Whether {@link #eraseKeys} ran. */
+    public boolean keysErased() {
+        return crypto.destroyed();
+    }
+
     @Override
     public void close() {
         for (TcpPeerLink peer : tcpPeers) {
