@@ -153,7 +153,7 @@ final class SiteReports implements ControlHandler {
     }
 
     /** Every counter the stats show, taken in one visit to the data-path thread so they describe one instant. */
-    private record StatsView(SwitchCounters.Snapshot switching, long[] linkDrops,
+    private record StatsView(SwitchCounters.Snapshot switching, long[] blockedRemainingNs, long[] linkDrops,
                              org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
                              Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop) {
     }
@@ -220,14 +220,22 @@ final class SiteReports implements ControlHandler {
             loop.put("turns", d.loop().turns());
             loop.put("sleeps", d.loop().sleeps());
             loop.put("handler-failures", d.loop().handlerFailures());
-            return new StatsView(d.forwarder().learningSwitch().counters().snapshot(ports), linkDrops,
+            LearningSwitch learningSwitch = d.forwarder().learningSwitch();
+            long nowNs = System.nanoTime();
+            long[] blockedRemainingNs = new long[ports.length];
+            for (int p : ports) {
+                // A port still marked blocked with no time left unblocks on its next frame: show the time up.
+                blockedRemainingNs[p] = learningSwitch.isBlocked(p)
+                        ? Math.max(1, learningSwitch.blockedRemainingNanos(p, nowNs)) : 0;
+            }
+            return new StatsView(learningSwitch.counters().snapshot(ports), blockedRemainingNs, linkDrops,
                     d.links().cryptoCounters(), tap, offload, udp, mtu, loop);
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> perPort = new LinkedHashMap<>();
         TextTable table = new TextTable("PORT", "IN", "FORWARDED", "FLOODED", "DROPPED", "MALFORMED", "LEARNED",
-                "AGED", "MOVED", "FLAPPED", "LIMIT-HIT");
+                "AGED", "MOVED", "FLAPPED", "LIMIT-HIT", "STATE", "LOOP-BLOCKS");
         for (int p = 0; p < portCount; p++) {
             Map<String, Object> port = new LinkedHashMap<>();
             port.put("frames-in", sw.framesIn(p));
@@ -248,9 +256,16 @@ final class SiteReports implements ControlHandler {
             port.put("moved", sw.moved(p));
             port.put("flapped", sw.flapped(p));
             port.put("limit-hit", sw.limitHit(p));
+            long blockedNs = view.blockedRemainingNs()[p];
+            // Seconds rounded up, so a blocked port never shows 0 s left.
+            long blockedSeconds = (blockedNs + 999_999_999L) / 1_000_000_000L;
+            port.put("state", blockedNs > 0 ? "blocked" : "forwarding");
+            port.put("blocked-seconds", blockedSeconds);
+            port.put("loop-blocks", sw.loopBlocks(p));
             perPort.put(portName(p), port);
             table.row(portName(p), sw.framesIn(p), sw.forwarded(p), sw.flooded(p), sw.dropped(p), malformed,
-                    sw.learned(p), sw.aged(p), sw.moved(p), sw.flapped(p), sw.limitHit(p));
+                    sw.learned(p), sw.aged(p), sw.moved(p), sw.flapped(p), sw.limitHit(p),
+                    blockedNs > 0 ? "blocked " + blockedSeconds + "s" : "forwarding", sw.loopBlocks(p));
         }
         root.put("ports", perPort);
         Map<String, Long> linkDrops = new LinkedHashMap<>();
