@@ -85,7 +85,7 @@ public final class Daemon implements AutoCloseable {
             // also take what UDP GRO joins.
             int largestRead = Math.max(maxFrame, tap.minimumReadCapacity() - tap.vnetHeaderLength());
             boolean superFrames = largestRead >= UdpSocket.GRO_BUFFER_BYTES;
-            udp = platform.bindUdp(config.listen(), superFrames);
+            udp = platform.bindUdp(config.listen(), config.offloads(), superFrames);
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
                     maxFrame);
             udp = null;

@@ -22,10 +22,10 @@ public final class LinuxPlatform implements Platform {
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen, boolean coalesce) throws IOException {
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) throws IOException {
         InetSocketAddress bind = listen == null ? new InetSocketAddress(0) : listen;
         try {
-            return new NativeDatagramPort(UdpSocket.open(bind, UdpOptions.defaults().withGro(coalesce)));
+            return new NativeDatagramPort(UdpSocket.open(bind, UdpOptions.defaults().withGro(coalesce)), segment);
         } catch (IOException e) {
             throw new IOException("cannot bind UDP " + (listen == null ? "(any port)" : listen) + ": "
                     + e.getMessage() + (listen == null ? "" : "; is another daemon using it, or is the address not "

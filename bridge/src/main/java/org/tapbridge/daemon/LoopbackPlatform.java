@@ -64,8 +64,8 @@ final class LoopbackPlatform implements Platform, AutoCloseable {
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen, boolean coalesce) {
-        return new NativeDatagramPort(udp);
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) {
+        return new NativeDatagramPort(udp, segment);
     }
 
     @Override

@@ -39,7 +39,7 @@ final class MemoryPlatform implements Platform {
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen, boolean coalesce) {
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) {
         SlotDatagramNetwork.Port port = network.bind(listen);
         port.onArrival(waiter::wakeup);
         waiter.watch(port::hasPending);

@@ -18,6 +18,8 @@ import org.tapbridge.os.UdpSocket;
  */
 final class NativeDatagramPort implements DatagramPort {
     private final UdpSocket socket;
+    /** Trains may be sent: the configuration allows offloads (the socket says whether the kernel can). */
+    private final boolean segment;
     private final EndpointKey source = new EndpointKey();
     /** Native twins of the (two: receive and send) batches this port has seen. */
     private Datagrams[] batches = new Datagrams[0];
@@ -26,8 +28,9 @@ final class NativeDatagramPort implements DatagramPort {
     private long lastAddress;
     private long rxQueueDrops;
 
-    NativeDatagramPort(UdpSocket socket) {
+    NativeDatagramPort(UdpSocket socket, boolean segment) {
         this.socket = socket;
+        this.segment = segment;
     }
 
     @Override
@@ -84,7 +87,7 @@ final class NativeDatagramPort implements DatagramPort {
 
     @Override
     public boolean segmentsSends() {
-        return socket.gsoSupported();
+        return segment && socket.gsoSupported();
     }
 
     @Override

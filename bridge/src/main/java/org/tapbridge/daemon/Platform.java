@@ -19,10 +19,11 @@ public interface Platform {
 
     /**
      * Binds the UDP socket for peer links; {@code listen} null means an ephemeral port. With
-     * {@code coalesce} the kernel may join datagrams of one sender into one receive (UDP GRO), where the
-     * platform has it: every receive buffer must then hold 64 KB.
+     * {@code segment} a send may carry a train of datagrams (UDP GSO), and with {@code coalesce} the kernel
+     * may join datagrams of one sender into one receive (UDP GRO), where the platform has them; with
+     * coalescing every receive buffer must hold 64 KB.
      */
-    DatagramPort bindUdp(InetSocketAddress listen, boolean coalesce) throws IOException;
+    DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) throws IOException;
 
     /** TCP listeners and connections for peers on the TCP transport. */
     StreamNetwork streams();

@@ -38,7 +38,7 @@ public final class FakePlatform implements Platform {
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen, boolean coalesce) {
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) {
         MemoryNetwork.Port port = network.bind(listen);
         port.onArrival(waiter::wakeup);
         waiter.watch(port::hasPending);
