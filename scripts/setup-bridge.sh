@@ -8,6 +8,9 @@
 set -euo pipefail
 
 PROG=${0##*/}
+# For the note a run leaves in the lock file, so that a run kept waiting can say who holds it.
+printf -v PROG_ARGS '%q ' "$@"
+PROG_ARGS=${PROG_ARGS% }
 STATE_VERSION=1
 # Same default as the daemon's [switch] mac-aging-seconds: the kernel bridge and the daemon's switch
 # then forget a silent host at the same moment, so neither keeps sending frames the other has dropped.
@@ -26,12 +29,18 @@ addresses and its static routes (main table) to BR. Running it again changes not
   --down        restore what was recorded before the first change, then forget it
   --dry-run     print the commands that would run; change nothing
   --mtu N       set this MTU on IF, TAP and BR (default: TAP takes IF's MTU)
-  --state-dir   where the pre-change state is kept (default /run/tapbridge-setup)
+  --state-dir   where the pre-change state is kept (default /run/tapbridge-setup): a directory
+                owned by root, holding no symbolic links; one file per LAN interface, lan@IF.state
+                (earlier versions wrote BR.state; such a file is still read, and renamed)
   --config FILE read settings from a .bridge file; later options override it
+
+--down undoes what the state file of IF records, under the bridge and TAP names it records, even
+when the settings now name another bridge or TAP.
 
 .bridge file (one KEY=value per line, '#' starts a comment; it is parsed, never sourced):
   LAN_IF=eth1  BRIDGE=br0  TAP=tap0  USER=tapbridge  [MTU=1500] [STP=off] [AGEING=300]
 Environment: TAPBRIDGE_NO_BRCTL=1 behaves as if bridge-utils were not installed.
+  TAPBRIDGE_LOCK_WAIT_SECONDS=N waits N s (default 30) for another run's lock on the state directory.
 EOF
 }
 
@@ -134,12 +143,17 @@ done
 [[ $(id -u) -eq 0 ]] || die "must run as root: it creates devices and moves $LAN_IF's addresses (try: sudo $PROG ...)"
 command -v ip >/dev/null || die "ip not found: apt-get install iproute2"
 command -v jq >/dev/null || die "jq not found: apt-get install jq"
+LOCK_WAIT_SECONDS=${TAPBRIDGE_LOCK_WAIT_SECONDS:-30}
+[[ $LOCK_WAIT_SECONDS =~ ^[0-9]{1,4}$ ]] || die "TAPBRIDGE_LOCK_WAIT_SECONDS=$LOCK_WAIT_SECONDS must be 0..9999 seconds"
 
 HAVE_BRCTL=false
 if [[ ${TAPBRIDGE_NO_BRCTL:-} != 1 ]] && command -v brctl >/dev/null; then
     HAVE_BRCTL=true
 fi
-STATE_FILE=$STATE_DIR/$BRIDGE.state
+LOCK_FILE=$STATE_DIR/.lock
+# Set by find_state once the lock is held: the state is keyed by the LAN NIC, the one thing a run
+# cannot rename, so that --down still finds it after BRIDGE or TAP changed in the settings.
+STATE_FILE=''
 PLAN=()
 
 # Queues one command for the plan; nothing runs until the whole plan is known.
@@ -258,17 +272,129 @@ check_tap() { # -> sets TAP_EXISTS
     fi
 }
 
+# ---------------------------------------------------------------------------------------------
+# The state directory. Its files drive root's ip commands on --down, and the lock file is opened
+# for writing by root: whoever could write there, or plant a symbolic link there, could make root
+# restore addresses of their choosing or overwrite any file the link points to.
+
+check_state_dir() {
+    local owner links
+    if [[ -L $STATE_DIR ]]; then
+        die "state directory $STATE_DIR is a symbolic link (to $(readlink "$STATE_DIR")); it must be a real directory owned by root: remove the link (rm $STATE_DIR) or pass --state-dir DIR"
+    fi
+    if [[ ! -e $STATE_DIR ]]; then
+        $DRY_RUN && return 0
+        mkdir -p "$STATE_DIR"
+    fi
+    [[ -d $STATE_DIR ]] || die "state directory $STATE_DIR is not a directory; remove it or pass --state-dir DIR"
+    owner=$(stat -c %u "$STATE_DIR")
+    if [[ $owner != 0 ]]; then
+        die "state directory $STATE_DIR is owned by uid $owner ($(id -nu "$owner" 2>/dev/null || echo unknown)), not root; its owner could rewrite what --down runs as root: check its files, then chown root:root $STATE_DIR, or pass another --state-dir"
+    fi
+    $DRY_RUN || chmod 0700 "$STATE_DIR"
+    links=$(find "$STATE_DIR" -mindepth 1 -maxdepth 1 -type l -printf '%p -> %l; ')
+    if [[ -n $links ]]; then
+        die "refusing symbolic links in the state directory: ${links%; }. State files and the lock must be plain files there, or root would read or overwrite what the link points to. Remove the link (rm PATH); if it points to a state file you need, copy that file in its place (cp --remove-destination TARGET PATH)"
+    fi
+}
+
+# Who holds the lock. /proc/locks names the process that called flock(2), here the short-lived
+# flock(1), so the holder is found as the process that still has the lock file open, helped by
+# the note each run leaves in the file once the lock is its own.
+lock_holder() {
+    local fd pid last='' holders='' note
+    for fd in /proc/[0-9]*/fd/*; do
+        [[ $fd -ef $LOCK_FILE ]] || continue
+        pid=${fd#/proc/}
+        pid=${pid%%/*}
+        [[ $pid == "$$" || $pid == "$BASHPID" || $pid == "$last" ]] && continue
+        last=$pid
+        holders+="pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | sed 's/ $//')), "
+    done
+    if [[ -n $holders ]]; then
+        printf 'held by %s' "${holders%, }"
+    else
+        printf 'no process visible here has it open (one in another PID namespace?)'
+    fi
+    # The note is only worth showing while the run that wrote it is alive: it may be years old.
+    note=$(head -n 1 "$LOCK_FILE" 2>/dev/null | cut -c 1-300)
+    if [[ $note =~ ^pid\ ([0-9]+)\  && -d /proc/${BASH_REMATCH[1]} ]]; then
+        printf '; it wrote "%s"' "$note"
+    fi
+}
+
+# Two runs at once (a unit and a person) would each record the other's half-done state.
+take_lock() {
+    # Opened for appending: truncating would erase the holder's note before the lock is ours.
+    exec 9>>"$LOCK_FILE"
+    if ! command -v flock >/dev/null; then
+        say "warning: flock not found (apt-get install util-linux); running without the lock on $LOCK_FILE"
+        return 0
+    fi
+    if ! flock -n 9; then
+        say "waiting up to $LOCK_WAIT_SECONDS s for the lock $LOCK_FILE, $(lock_holder)"
+        flock -w "$LOCK_WAIT_SECONDS" 9 \
+            || die "gave up after $LOCK_WAIT_SECONDS s waiting for the lock $LOCK_FILE, $(lock_holder). Another setup-bridge.sh run (a tapbridge-setup@ unit or a person) is changing links: let it finish; if it is stuck, stop that PID, check $LAN_IF (ip addr), then rerun"
+    fi
+    printf 'pid %s since %s: %s %s\n' "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$PROG" "$PROG_ARGS" >"$LOCK_FILE"
+}
+
+# Points STATE_FILE at the record for LAN_IF. Earlier versions named the file after the bridge
+# (BR.state), so the record was lost to --down as soon as the bridge's name changed; such a file is
+# found by the NIC it records and renamed. '@' is not allowed in interface names, so the two kinds
+# of name never collide.
+find_state() {
+    local f old=()
+    STATE_FILE=$STATE_DIR/lan@$LAN_IF.state
+    if [[ -e $STATE_FILE ]]; then
+        [[ -f $STATE_FILE ]] || die "$STATE_FILE is not a regular file; move it away, then rerun"
+        return 0
+    fi
+    for f in "$STATE_DIR"/*.state; do
+        [[ -f $f && ${f##*/} != lan@* ]] || continue
+        [[ $(jq -r '.lan_if? // empty' "$f" 2>/dev/null) == "$LAN_IF" ]] && old+=("$f")
+    done
+    [[ ${#old[@]} -le 1 ]] \
+        || die "several old-format state files record $LAN_IF: ${old[*]}; keep the one whose bridge $LAN_IF is in (ip link show $LAN_IF), move the others out of $STATE_DIR, then rerun"
+    [[ ${#old[@]} -eq 1 ]] || return 0
+    if $DRY_RUN; then
+        STATE_FILE=${old[0]}
+    else
+        mv -T "${old[0]}" "$STATE_FILE"
+        say "moved ${old[0]} (written by an earlier version, named after its bridge) to $STATE_FILE"
+    fi
+}
+
+# State files of other LAN interfaces that record bridge BR, for an operator who changed LAN_IF.
+states_naming_bridge() { # BR
+    local f
+    for f in "$STATE_DIR"/*.state; do
+        [[ -f $f && $f != "$STATE_FILE" ]] || continue
+        jq -e --arg br "$1" '.bridge == $br' "$f" >/dev/null 2>&1 && printf '%s (--lan-if %s) ' "$f" "$(jq -r '.lan_if' "$f")"
+    done
+    true
+}
+
 record_state() { # -> writes the state file unless a dry run
-    local nic_json=$1 bridge_created=$2 tap_created=$3 tmp
+    local nic_json=$1 bridge_created=$2 tap_created=$3 tmp what name
     $DRY_RUN && return 0
     # A run that died half-way has already created the bridge or the TAP; they are still ours to
-    # delete on --down even though they exist now.
-    if [[ -f $STATE_FILE ]] && jq -e --arg nic "$LAN_IF" --arg tap "$TAP" \
-        '.lan_if == $nic and .tap == $tap' "$STATE_FILE" >/dev/null 2>&1; then
-        [[ $(jq -r '.bridge_created' "$STATE_FILE") == true ]] && bridge_created=true
-        [[ $(jq -r '.tap_created' "$STATE_FILE") == true ]] && tap_created=true
+    # delete on --down even though they exist now. Under another name they are no longer this
+    # setup's, and only a person can tell whether anything else uses them now.
+    if [[ -f $STATE_FILE ]]; then
+        for what in bridge tap; do
+            [[ $(jq -r --arg k "${what}_created" '.[$k]' "$STATE_FILE" 2>/dev/null) == true ]] || continue
+            name=$(jq -r --arg k "$what" '.[$k] // empty' "$STATE_FILE")
+            if [[ $what == bridge && $name == "$BRIDGE" ]]; then
+                bridge_created=true
+            elif [[ $what == tap && $name == "$TAP" ]]; then
+                tap_created=true
+            elif valid_ifname "$name" && [[ -n $(link_json "$name") ]]; then
+                say "warning: $name, made by an earlier run for $LAN_IF that stopped half-way, is still there and is no longer in the settings: delete it by hand (ip link delete $name)"
+            fi
+        done
     fi
-    tmp=$(mktemp "$STATE_DIR/.$BRIDGE.XXXXXX")
+    tmp=$(mktemp "$STATE_DIR/.lan@$LAN_IF.XXXXXX")
     jq -n --argjson v "$STATE_VERSION" --arg br "$BRIDGE" --arg nic "$LAN_IF" --arg tap "$TAP" \
         --argjson link "$nic_json" --argjson bc "$bridge_created" --argjson tc "$tap_created" \
         --argjson addr "$(ip -j addr show dev "$LAN_IF" | jq -c '.[0]')" \
@@ -276,7 +402,7 @@ record_state() { # -> writes the state file unless a dry run
         '{version: $v, bridge: $br, lan_if: $nic, tap: $tap, bridge_created: $bc, tap_created: $tc,
           nic_up: ($link.flags | index("UP") != null), nic_mtu: $link.mtu, nic_master: $link.master,
           addr: $addr, routes4: $r4, routes6: $r6}' >"$tmp"
-    mv "$tmp" "$STATE_FILE"
+    mv -T "$tmp" "$STATE_FILE"
 }
 
 bridge_cmd_create() {
@@ -481,17 +607,33 @@ snapshot_for_compare() { # ADDR_JSON R4 R6 RECORDED_QDISC
 }
 
 do_down() {
-    local state nic_json br_json addrs current r4 r6 batch
+    local state nic_json br_json addrs current r4 r6 batch master others rec_bridge rec_tap
     if [[ ! -f $STATE_FILE ]]; then
         br_json=$(link_json "$BRIDGE")
-        [[ -z $br_json ]] || die "$BRIDGE exists but $STATE_FILE is missing, so its original state is unknown; remove it by hand"
+        master=$(jfield "$(link_json "$LAN_IF")" '.master')
+        others=$(states_naming_bridge "$BRIDGE")
+        if [[ -n $master ]]; then
+            die "$LAN_IF is a port of $master but $STATE_FILE is missing, so its original state is unknown; restore it by hand (ip link set dev $LAN_IF nomaster, then its addresses and routes)${others:+; note: $others record $BRIDGE}"
+        fi
+        [[ -z $br_json ]] || die "$BRIDGE exists but $STATE_FILE is missing, so its original state is unknown; remove it by hand${others:+; note: $others record $BRIDGE}"
         say "$BRIDGE: no recorded state and no bridge, nothing to change"
         return 0
     fi
     state=$(cat "$STATE_FILE")
-    [[ $(jq -r '.version' <<<"$state") == "$STATE_VERSION" && $(jq -r '.lan_if' <<<"$state") == "$LAN_IF" \
-        && $(jq -r '.tap' <<<"$state") == "$TAP" ]] \
-        || die "$STATE_FILE records another setup ($(jq -c '{lan_if, tap, version}' <<<"$state")); pass the same --lan-if/--tap"
+    [[ $(jq -r '.version' <<<"$state") == "$STATE_VERSION" && $(jq -r '.lan_if' <<<"$state") == "$LAN_IF" ]] \
+        || die "$STATE_FILE records another setup ($(jq -c '{lan_if, tap, version}' <<<"$state")); it is not a record of $LAN_IF by this version: restore $LAN_IF by hand"
+    # What was done is undone under the names it was done with: the settings may have been edited
+    # since (a renamed bridge), and the NIC is still a port of the recorded bridge.
+    rec_bridge=$(jq -r '.bridge // empty' <<<"$state")
+    rec_tap=$(jq -r '.tap // empty' <<<"$state")
+    if ! valid_ifname "$rec_bridge" || ! valid_ifname "$rec_tap"; then
+        die "$STATE_FILE records bridge '$rec_bridge' and TAP '$rec_tap', which are not both interface names; restore $LAN_IF by hand"
+    fi
+    if [[ $rec_bridge != "$BRIDGE" || $rec_tap != "$TAP" ]]; then
+        say "$STATE_FILE records bridge $rec_bridge and TAP $rec_tap (the settings now say $BRIDGE and $TAP): undoing what was recorded"
+        BRIDGE=$rec_bridge
+        TAP=$rec_tap
+    fi
     nic_json=$(link_json "$LAN_IF")
     [[ -n $nic_json ]] || die "interface '$LAN_IF' does not exist any more; cannot restore it (state kept in $STATE_FILE)"
     br_json=$(link_json "$BRIDGE")
@@ -566,14 +708,9 @@ do_down() {
     say "$BRIDGE: removed; $LAN_IF restored to its recorded state"
 }
 
-if ! $DRY_RUN; then
-    # The state file drives root's ip commands on --down: only root may write it.
-    mkdir -p "$STATE_DIR"
-    chmod 0700 "$STATE_DIR"
-    # Two runs at once (a unit and a person) would each record the other's half-done state.
-    exec 9>"$STATE_DIR/.lock"
-    command -v flock >/dev/null && flock -w 30 9
-fi
+check_state_dir
+$DRY_RUN || take_lock
+find_state
 
 if $DOWN; then
     do_down

@@ -56,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
             err.println("tapbridge: site " + site.name() + ": " + e.getMessage());
             err.flush();
             return Main.FAILED;
+        } finally {
+            // The daemon holds its own copies now; these were only the loader's.
+            keys.erase();
         }
         SdNotify notify = SdNotify.fromEnvironment();
         int total = daemon.peers().peers().size();

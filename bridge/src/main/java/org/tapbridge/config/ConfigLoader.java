@@ -27,7 +27,10 @@ public final class ConfigLoader {
     private static final Set<String> SITE_KEYS =
             Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu", "offloads");
     private static final Set<String> SWITCH_KEYS = Set.of("mac-aging-seconds", "mac-table-limit",
-            "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst");
+            "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst",
+            SwitchSettings.KEY_LOCAL_MAC_RESERVE, SwitchSettings.KEY_UNKNOWN_UNICAST_PPS,
+            SwitchSettings.KEY_UNKNOWN_UNICAST_BURST, SwitchSettings.KEY_LOOP_FLAPS_PER_SECOND,
+            SwitchSettings.KEY_LOOP_BLOCK_SECONDS, SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS);
     private static final Set<String> PEER_KEYS =
             Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon", "mtu");
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "vlan", "port");

@@ -23,9 +23,22 @@ final class CipherState {
         return key != null;
     }
 
+    /** Takes a copy of {@code newKey}; the key it held before is wiped. */
     void initializeKey(byte[] newKey) {
+        Secrets.wipe(key);
         key = newKey == null ? null : newKey.clone();
         nonce = 0;
+    }
+
+    /** Wipes the key; the state then has none (and passes data through, as Noise's empty key does). */
+    void destroy() {
+        Secrets.wipe(key);
+        key = null;
+    }
+
+    /** The live key array, for the erasure test; null when none. */
+    byte[] keyArray() {
+        return key;
     }
 
     byte[] key() {

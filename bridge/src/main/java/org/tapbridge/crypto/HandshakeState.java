@@ -37,7 +37,7 @@ final class HandshakeState {
     static final int TAG = CipherState.TAG_LENGTH;
     static final int PSK_LENGTH = 32;
 
-    private enum Step { WRITE_1, READ_1, WRITE_2, READ_2, DONE }
+    private enum Step { WRITE_1, READ_1, WRITE_2, READ_2, DONE, DESTROYED }
 
     private final Pattern pattern;
     private final boolean initiator;
@@ -107,10 +107,10 @@ final class HandshakeState {
         byte[] ephemeralPublic = X25519.publicKey(localEphemeralPrivate);
         System.arraycopy(ephemeralPublic, 0, out, 0, KEY);
         mixEphemeral(ephemeralPublic);
-        symmetric.mixKey(X25519.dh(localEphemeralPrivate, remoteStatic));
+        mixDh(symmetric, localEphemeralPrivate, remoteStatic);
         byte[] encryptedStatic = symmetric.encryptAndHash(localStaticPublic);
         System.arraycopy(encryptedStatic, 0, out, KEY, encryptedStatic.length);
-        symmetric.mixKey(X25519.dh(localStaticPrivate, remoteStatic));
+        mixDh(symmetric, localStaticPrivate, remoteStatic);
         byte[] encryptedPayload = symmetric.encryptAndHash(payload);
         System.arraycopy(encryptedPayload, 0, out, KEY + encryptedStatic.length, encryptedPayload.length);
         step = Step.READ_2;
@@ -134,12 +134,12 @@ final class HandshakeState {
         }
         remoteEphemeral = Arrays.copyOfRange(message, 0, KEY);
         mixEphemeral(remoteEphemeral);
-        symmetric.mixKey(X25519.dh(localStaticPrivate, remoteEphemeral));
+        mixDh(symmetric, localStaticPrivate, remoteEphemeral);
         remoteStatic = symmetric.decryptAndHash(Arrays.copyOfRange(message, KEY, KEY + KEY + TAG));
         if (!acceptStatic.test(remoteStatic)) {
             throw new UnknownStaticKeyException();
         }
-        symmetric.mixKey(X25519.dh(localStaticPrivate, remoteStatic));
+        mixDh(symmetric, localStaticPrivate, remoteStatic);
         byte[] payload = symmetric.decryptAndHash(Arrays.copyOfRange(message, KEY + KEY + TAG, message.length));
         step = Step.WRITE_2;
         return payload;
@@ -154,11 +154,16 @@ final class HandshakeState {
         byte[] ephemeralPublic = X25519.publicKey(localEphemeralPrivate);
         System.arraycopy(ephemeralPublic, 0, out, 0, KEY);
         mixEphemeral(ephemeralPublic);
-        symmetric.mixKey(X25519.dh(localEphemeralPrivate, remoteEphemeral));
-        symmetric.mixKey(X25519.dh(localEphemeralPrivate, remoteStatic));
+        mixDh(symmetric, localEphemeralPrivate, remoteEphemeral);
+        mixDh(symmetric, localEphemeralPrivate, remoteStatic);
+        // The ephemeral's last use: gone before anything can go wrong below.
+        Secrets.wipe(localEphemeralPrivate);
+        localEphemeralPrivate = null;
         if (pattern.psk) {
             psk = responderPsk.clone();
             symmetric.mixKeyAndHash(psk);
+            Secrets.wipe(psk);
+            psk = null;
         }
         byte[] encryptedPayload = symmetric.encryptAndHash(payload);
         System.arraycopy(encryptedPayload, 0, out, KEY, encryptedPayload.length);
@@ -177,19 +182,29 @@ final class HandshakeState {
                     + message2Length(0));
         }
         SymmetricState trial = symmetric.copy();
+        byte[] payload;
         byte[] ephemeral = Arrays.copyOfRange(message, 0, KEY);
-        trial.mixHash(ephemeral);
-        if (pattern.psk) {
-            trial.mixKey(ephemeral);
+        try {
+            trial.mixHash(ephemeral);
+            if (pattern.psk) {
+                trial.mixKey(ephemeral);
+            }
+            mixDh(trial, localEphemeralPrivate, ephemeral);
+            mixDh(trial, localStaticPrivate, ephemeral);
+            if (pattern.psk) {
+                trial.mixKeyAndHash(psk);
+            }
+            payload = trial.decryptAndHash(Arrays.copyOfRange(message, KEY, message.length));
+        } catch (CryptoException | RuntimeException e) {
+            trial.destroy();
+            throw e;
         }
-        trial.mixKey(X25519.dh(localEphemeralPrivate, ephemeral));
-        trial.mixKey(X25519.dh(localStaticPrivate, ephemeral));
-        if (pattern.psk) {
-            trial.mixKeyAndHash(psk);
-        }
-        byte[] payload = trial.decryptAndHash(Arrays.copyOfRange(message, KEY, message.length));
+        symmetric.destroy();
         symmetric = trial;
         remoteEphemeral = ephemeral;
+        Secrets.wipe(localEphemeralPrivate, psk);
+        localEphemeralPrivate = null;
+        psk = null;
         step = Step.DONE;
         return payload;
     }
@@ -210,6 +225,40 @@ final class HandshakeState {
     CipherState[] split() {
         expect(Step.DONE);
         return symmetric.split();
+    }
+
+    /**
+     * Wipes what this handshake holds secret: the ephemeral private key, the pre-shared key's copy, the
+     * chaining key and the cipher key. Call after {@link #split} or when the handshake is abandoned; the
+     * state is unusable after. The site's static key is shared by every handshake and is not touched.
+     */
+    void destroy() {
+        Secrets.wipe(localEphemeralPrivate, psk);
+        symmetric.destroy();
+        step = Step.DESTROYED;
+    }
+
+    /** The live secret arrays at this moment, for the erasure test. */
+    java.util.List<byte[]> secrets() {
+        java.util.List<byte[]> live = new java.util.ArrayList<>();
+        if (localEphemeralPrivate != null) {
+            live.add(localEphemeralPrivate);
+        }
+        if (psk != null) {
+            live.add(psk);
+        }
+        symmetric.collectSecrets(live);
+        return live;
+    }
+
+    /** DH into the chaining key; the shared secret is wiped at once. */
+    private static void mixDh(SymmetricState into, byte[] privateKey, byte[] publicKey) throws CryptoException {
+        byte[] shared = X25519.dh(privateKey, publicKey);
+        try {
+            into.mixKey(shared);
+        } finally {
+            Secrets.wipe(shared);
+        }
     }
 
     /** Noise section 9.2: in PSK handshakes an ephemeral key is also mixed into the key. */

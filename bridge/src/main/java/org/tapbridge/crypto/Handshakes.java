@@ -51,7 +51,13 @@ final class Handshakes {
         lastTimestampNs = Math.max(wallClockNs.getAsLong(), lastTimestampNs + 1);
         System.arraycopy(Tai64n.encode(lastTimestampNs), 0, payload, 0, Tai64n.LENGTH);
         ByteBuffer.wrap(payload).putInt(Tai64n.LENGTH, index);
-        byte[] noise = state.writeMessage1(payload);
+        byte[] noise;
+        try {
+            noise = state.writeMessage1(payload);
+        } catch (CryptoException | RuntimeException e) {
+            state.destroy();
+            throw e;
+        }
         ByteBuffer message = ByteBuffer.allocate(HandshakeInitiation.LENGTH);
         WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_INIT);
         message.put(HandshakeInitiation.NOISE_OFFSET, noise);
@@ -73,6 +79,15 @@ final class Handshakes {
         byte[] noise = new byte[HandshakeInitiation.NOISE_LENGTH];
         buf.get(offset + HandshakeInitiation.NOISE_OFFSET, noise);
         HandshakeState state = HandshakeState.responder(PATTERN, PROLOGUE, local, ephemerals);
+        try {
+            return respond(state, noise, nowNs, result);
+        } finally {
+            // Answered or refused, this handshake is over on our side: its secrets go now.
+            state.destroy();
+        }
+    }
+
+    private ByteBuffer respond(HandshakeState state, byte[] noise, long nowNs, Inbound result) {
         byte[] payload;
         try {
             payload = state.readMessage1(noise, key -> peersByKey.containsKey(ByteBuffer.wrap(key)));
@@ -104,9 +119,7 @@ final class Handshakes {
         }
         // Only now, with the message authentic and fresh, may it move the replay mark.
         peer.greatestTimestamp = timestamp;
-        CipherState[] split = state.split();
-        Keypair keypair = new Keypair(peer, index, remoteIndex, false, nowNs, split[1].key(), split[0].key(),
-                settings.rejectAfterMessages());
+        Keypair keypair = keypair(state, peer, index, remoteIndex, false, nowNs);
         indices.put(index, keypair);
         peer.installAsResponder(keypair, indices);
         ByteBuffer message = ByteBuffer.allocate(HandshakeResponse.LENGTH);
@@ -139,15 +152,38 @@ final class Handshakes {
         PeerSession peer = pending.peer;
         result.peer = peer;
         int remoteIndex = ByteBuffer.wrap(payload).getInt(0);
-        CipherState[] split = pending.state.split();
+        // The handshake's index carries over to its keypair: the responder already addresses it.
+        Keypair keypair = keypair(pending.state, peer, pending.localIndex, remoteIndex, true, nowNs);
         indices.remove(pending.localIndex, pending);
         peer.pending = null;
-        // The handshake's index carries over to its keypair: the responder already addresses it.
-        Keypair keypair = new Keypair(peer, pending.localIndex, remoteIndex, true, nowNs, split[0].key(),
-                split[1].key(), settings.rejectAfterMessages());
+        pending.state.destroy();
         indices.put(pending.localIndex, keypair);
         peer.installAsInitiator(keypair, indices);
         return keypair;
+    }
+
+    /** Wipes the site's static private key: on daemon stop, after every session was destroyed. */
+    void destroy() {
+        Secrets.wipe(local.privateKey());
+    }
+
+    /**
+     * The transport keys of a finished handshake, initiator-to-responder first in the split; every copy
+     * that passes through here is wiped once the ciphers hold theirs.
+     */
+    private Keypair keypair(HandshakeState state, PeerSession peer, int localIndex, int remoteIndex,
+            boolean initiator, long nowNs) {
+        CipherState[] split = state.split();
+        byte[] sendKey = split[initiator ? 0 : 1].key();
+        byte[] receiveKey = split[initiator ? 1 : 0].key();
+        try {
+            return new Keypair(peer, localIndex, remoteIndex, initiator, nowNs, sendKey, receiveKey,
+                    settings.rejectAfterMessages());
+        } finally {
+            Secrets.wipe(sendKey, receiveKey);
+            split[0].destroy();
+            split[1].destroy();
+        }
     }
 
     /** A random index not in use; zero is avoided so a zeroed header never names a session. */

@@ -4,7 +4,11 @@ import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** HKDF with HMAC-SHA256 in the form Noise section 4.3 defines (two or three 32-byte outputs). Any thread. */
+/**
+ * HKDF with HMAC-SHA256 in the form Noise section 4.3 defines (two or three 32-byte outputs). Any thread.
+ * Its own temporaries are wiped; the outputs are the caller's to wipe, and the copies the JDK's Mac makes
+ * of a key cannot be.
+ */
 final class Hkdf {
     static final int HASH_LENGTH = 32;
 
@@ -24,8 +28,11 @@ final class Hkdf {
             System.arraycopy(previous, 0, input, 0, previous.length);
             input[previous.length] = (byte) (i + 1);
             out[i] = hmac(tempKey, input);
+            // The input holds the previous output, a key the caller is about to use.
+            Secrets.wipe(input);
             previous = out[i];
         }
+        Secrets.wipe(tempKey);
         return out;
     }
 

@@ -190,6 +190,8 @@ public final class JceAead implements Aead {
     @Override
     public void close() {
         closed = true;
+        // The scratch held plaintext; the key's copies inside the SecretKeySpec and the Cipher are the JDK's.
+        Secrets.wipe(scratch);
         scratch = new byte[0];
     }
 

@@ -2,7 +2,8 @@ package org.tapbridge.crypto;
 
 /**
  * The transport keys of one completed handshake with one peer: a sealer, an opener, the send counter
- * and the replay window, named on the wire by our {@link #localIndex}. Owned by the link thread.
+ * and the replay window, named on the wire by our {@link #localIndex}. Owned by the link thread. The key
+ * arrays it is built from are the caller's to wipe; the ciphers keep their own copies until {@link #destroy}.
  */
 final class Keypair {
     final PeerSession peer;
@@ -30,5 +31,14 @@ final class Keypair {
 
     long ageNs(long nowNs) {
         return nowNs - createdNs;
+    }
+
+    /**
+     * Releases both keys once the keypair leaves rotation: OpenSSL cleanses and frees its contexts now rather
+     * than whenever the garbage collector finds them; the JCE's copies are dropped (see {@link Secrets}).
+     */
+    void destroy() {
+        sealer.close();
+        opener.close();
     }
 }

@@ -1,6 +1,7 @@
 package org.tapbridge.crypto;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -43,6 +44,21 @@ public final class Keys {
         return decode(base64, context);
     }
 
+    /**
+     * As {@link #parsePrivate(String, String)}, from a key file's ASCII bytes: no String holds the key's
+     * text, and the copies made here are wiped. The caller wipes {@code base64Ascii}.
+     */
+    public static byte[] parsePrivate(byte[] base64Ascii, String context) {
+        byte[] key = decode(base64Ascii, context);
+        X25519.clamp(key);
+        return key;
+    }
+
+    /** As {@link #parsePresharedKey(String, String)}, from a key file's ASCII bytes. */
+    public static byte[] parsePresharedKey(byte[] base64Ascii, String context) {
+        return decode(base64Ascii, context);
+    }
+
     static byte[] checkPrivate(byte[] key) {
         if (key == null || key.length != KEY_LENGTH) {
             throw new IllegalArgumentException("private key has " + (key == null ? "no" : key.length)
@@ -64,6 +80,37 @@ public final class Keys {
             throw new IllegalArgumentException(context + " is all zero, which is no public key");
         }
         return key.clone();
+    }
+
+    private static byte[] decode(byte[] ascii, String context) {
+        int from = 0;
+        int to = ascii.length;
+        while (from < to && isSpace(ascii[from])) {
+            from++;
+        }
+        while (to > from && isSpace(ascii[to - 1])) {
+            to--;
+        }
+        byte[] text = Arrays.copyOfRange(ascii, from, to);
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(context + " is not valid base64 (" + e.getMessage()
+                    + "); expected 44 characters as printed by 'tapbridge genkey' or 'tapbridge pubkey'");
+        } finally {
+            Secrets.wipe(text);
+        }
+        if (key.length != KEY_LENGTH) {
+            Secrets.wipe(key);
+            throw new IllegalArgumentException(context + " decodes to " + key.length + " bytes, expected "
+                    + KEY_LENGTH + " (44 base64 characters)");
+        }
+        return key;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == 0x0b;
     }
 
     private static byte[] decode(String base64, String context) {

@@ -67,6 +67,7 @@ public final class PeerCrypto {
     private final byte[] scratch = new byte[DataMessage.HEADER_LENGTH + MAX_FRAME_LENGTH + TransportCipher.TAG_LENGTH];
     private final ByteBuffer scratchView = ByteBuffer.wrap(scratch);
     private final ByteBuffer keepalive = ByteBuffer.allocate(DataMessage.MIN_LENGTH);
+    private boolean destroyed;
 
     /**
      * @param localPrivateKey the site's static key, from {@link PrivateKeyFile#load}
@@ -127,8 +128,37 @@ public final class PeerCrypto {
         return counters;
     }
 
+    /**
+     * Erases every key this object holds, best effort (see {@link Secrets}): each peer's transport keys
+     * (OpenSSL contexts cleansed and freed), handshakes in flight, pre-shared keys, the site's private key,
+     * and the scratch that held the last plaintext. On daemon stop, on the owning thread or after it ended;
+     * any later use throws IllegalStateException. Idempotent.
+     */
+    public void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        for (int i = 0; i < peers.size(); i++) {
+            peers.get(i).destroy(indices);
+        }
+        handshakes.destroy();
+        Secrets.wipe(scratch);
+    }
+
+    public boolean destroyed() {
+        return destroyed;
+    }
+
+    private void requireLive() {
+        if (destroyed) {
+            throw new IllegalStateException("this PeerCrypto was destroyed: its keys are erased");
+        }
+    }
+
     /** Starts a handshake with the peer unless one is in flight: at start-up, so the first frame finds keys. */
     public void connect(PeerSession peer, long nowNs) {
+        requireLive();
         if (!peer.handshakeInFlight()) {
             startHandshake(peer, nowNs);
         }
@@ -139,6 +169,7 @@ public final class PeerCrypto {
      * the retransmit timer when the previous initiation left on a connection that has since died.
      */
     public void handshakeNow(PeerSession peer, long nowNs) {
+        requireLive();
         if (!outbox.canReach(peer)) {
             return;
         }
@@ -158,6 +189,7 @@ public final class PeerCrypto {
      */
     public int seal(PeerSession peer, byte type, ByteBuffer src, int plainOffset, int plainLength, ByteBuffer dst,
             int dstOffset, long nowNs) {
+        requireLive();
         if (plainLength < 0 || plainLength > MAX_FRAME_LENGTH
                 || dstOffset + WireFormat.DATA_OVERHEAD + plainLength > dst.capacity()) {
             throw new IllegalArgumentException("payload of " + plainLength + " bytes does not fit a message at "
@@ -220,6 +252,7 @@ public final class PeerCrypto {
      */
     public Received receive(ByteBuffer buf, int offset, int length, HandshakeSource source, long nowNs,
             Inbound result) {
+        requireLive();
         result.reset();
         switch (WireFormat.typeOf(buf, offset, length)) {
             case WireFormat.TYPE_DATA:
@@ -247,6 +280,7 @@ public final class PeerCrypto {
      * keys. Call every few hundred milliseconds from the link thread.
      */
     public void tick(long nowNs) {
+        requireLive();
         // Indexed: an iterator would be an allocation per tick wherever escape analysis does not remove it.
         for (int i = 0; i < peers.size(); i++) {
             PeerSession peer = peers.get(i);

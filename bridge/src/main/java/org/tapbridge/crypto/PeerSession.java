@@ -129,13 +129,28 @@ public final class PeerSession {
     void clearPending(IndexTable<Object> indices) {
         if (pending != null) {
             indices.remove(pending.localIndex, pending);
+            pending.state.destroy();
             pending = null;
         }
     }
 
+    /** Every key of this peer leaves: on daemon stop. The session cannot be used after. */
+    void destroy(IndexTable<Object> indices) {
+        drop(previous, indices);
+        drop(current, indices);
+        drop(next, indices);
+        previous = null;
+        current = null;
+        next = null;
+        clearPending(indices);
+        Secrets.wipe(presharedKey);
+    }
+
+    /** A keypair leaves rotation: nothing can name it any more, so its keys go at once. */
     private static void drop(Keypair keypair, IndexTable<Object> indices) {
         if (keypair != null) {
             indices.remove(keypair.localIndex, keypair);
+            keypair.destroy();
         }
     }
 

@@ -1,7 +1,6 @@
 package org.tapbridge.crypto;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,25 +22,30 @@ public final class PrivateKeyFile {
 
     /** The clamped 32-byte private key in the file, which holds its base64 on one line. */
     public static byte[] load(Path file) throws KeyFileException {
-        String text = readProtected(file, "private key file");
+        byte[] text = readProtected(file, "private key file");
         try {
             return Keys.parsePrivate(text, "private key file " + file);
         } catch (IllegalArgumentException e) {
             throw new KeyFileException(e.getMessage(), e);
+        } finally {
+            Secrets.wipe(text);
         }
     }
 
     /** A peer's 32-byte pre-shared key ({@code preshared-key-file}), guarded like the private key. */
     public static byte[] loadPresharedKey(Path file) throws KeyFileException {
-        String text = readProtected(file, "pre-shared key file");
+        byte[] text = readProtected(file, "pre-shared key file");
         try {
-            return Keys.parsePresharedKey(text.strip(), "pre-shared key file " + file);
+            return Keys.parsePresharedKey(text, "pre-shared key file " + file);
         } catch (IllegalArgumentException e) {
             throw new KeyFileException(e.getMessage(), e);
+        } finally {
+            Secrets.wipe(text);
         }
     }
 
-    private static String readProtected(Path file, String what) throws KeyFileException {
+    /** The file's bytes, never a String: the caller wipes them once parsed. */
+    private static byte[] readProtected(Path file, String what) throws KeyFileException {
         Set<PosixFilePermission> permissions;
         long size;
         try {
@@ -69,9 +73,9 @@ public final class PrivateKeyFile {
             throw new KeyFileException(what + " " + file + " has " + size
                     + " bytes; a key file holds one base64 line of 44 characters");
         }
-        String text;
+        byte[] text;
         try {
-            text = Files.readString(file, StandardCharsets.US_ASCII);
+            text = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new KeyFileException(what + " " + file + " cannot be read: " + e, e);
         }

@@ -33,8 +33,10 @@ final class SymmetricState {
 
     void mixKey(byte[] inputKeyMaterial) {
         byte[][] out = Hkdf.derive(chainingKey, inputKeyMaterial, 2);
+        Secrets.wipe(chainingKey);
         chainingKey = out[0];
         cipher.initializeKey(out[1]);
+        Secrets.wipe(out[1]);
     }
 
     void mixHash(byte[] data) {
@@ -46,9 +48,11 @@ final class SymmetricState {
 
     void mixKeyAndHash(byte[] inputKeyMaterial) {
         byte[][] out = Hkdf.derive(chainingKey, inputKeyMaterial, 3);
+        Secrets.wipe(chainingKey);
         chainingKey = out[0];
         mixHash(out[1]);
         cipher.initializeKey(out[2]);
+        Secrets.wipe(out[1], out[2]);
     }
 
     byte[] encryptAndHash(byte[] plaintext) throws CryptoException {
@@ -75,7 +79,22 @@ final class SymmetricState {
         c1.initializeKey(out[0]);
         CipherState c2 = new CipherState();
         c2.initializeKey(out[1]);
+        Secrets.wipe(out[0], out[1]);
         return new CipherState[] {c1, c2};
+    }
+
+    /** Wipes the chaining key, the hash and the cipher key: after the split, or when the handshake is abandoned. */
+    void destroy() {
+        Secrets.wipe(chainingKey, hash);
+        cipher.destroy();
+    }
+
+    /** The live secret arrays (chaining key, cipher key), for the erasure test. */
+    void collectSecrets(java.util.List<byte[]> into) {
+        into.add(chainingKey);
+        if (cipher.keyArray() != null) {
+            into.add(cipher.keyArray());
+        }
     }
 
     byte[] handshakeHash() {

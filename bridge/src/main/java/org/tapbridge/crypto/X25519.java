@@ -48,14 +48,18 @@ public final class X25519 {
         }
     }
 
-    /** The shared secret; fails on a low-order public key, whose all-zero result Noise must not use. */
+    /**
+     * The shared secret, a new array the caller wipes after use; fails on a low-order public key, whose
+     * all-zero result Noise must not use.
+     */
     public static byte[] dh(byte[] privateKey, byte[] publicKey) throws CryptoException {
         checkLength(privateKey, "private");
         checkLength(publicKey, "public");
+        byte[] scalar = privateKey.clone();
         try {
             KeyFactory factory = KeyFactory.getInstance("XDH");
-            PrivateKey priv = factory.generatePrivate(
-                    new XECPrivateKeySpec(NamedParameterSpec.X25519, privateKey.clone()));
+            // The spec and the key object keep copies of their own, beyond our reach (docs/reliability.md).
+            PrivateKey priv = factory.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, scalar));
             PublicKey pub = factory.generatePublic(
                     new XECPublicKeySpec(NamedParameterSpec.X25519, decodeU(publicKey)));
             KeyAgreement agreement = KeyAgreement.getInstance("XDH");
@@ -66,6 +70,8 @@ public final class X25519 {
             throw new CryptoException("X25519 rejected the public key: " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's XDH provider is unusable", e);
+        } finally {
+            Secrets.wipe(scalar);
         }
     }
 

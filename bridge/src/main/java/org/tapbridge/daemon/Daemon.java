@@ -25,9 +25,12 @@ import org.tapbridge.pipeline.FrameSizes;
 import org.tapbridge.pipeline.Forwarder;
 import org.tapbridge.pipeline.LoopWaiter;
 import org.tapbridge.pipeline.MtuGuard;
+import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.pipeline.TapPort;
+import org.tapbridge.os.UdpSocket;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.tap.TapDevice;
+import org.tapbridge.tap.TapOffloads;
 
 /**
  * One running site: TAP, UDP socket, TCP listener, switch and sessions, all owned by one data-path loop
@@ -64,7 +67,7 @@ public final class Daemon implements AutoCloseable {
                    boolean withControlSocket, boolean logs) throws IOException {
         this.config = config;
         this.logs = logs;
-        TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu());
+        TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
         PeerLinks boundLinks = null;
@@ -78,20 +81,30 @@ public final class Daemon implements AutoCloseable {
                         + tap.name() + " mtu 1500'");
             }
             int maxFrame = FrameSizes.maxFrame(tap.mtu());
-            udp = platform.bindUdp(config.listen());
+            // With segmentation offloads a read may be a 64 KB super-frame, whatever the MTU; slots that big
+            // also take what UDP GRO joins.
+            int largestRead = Math.max(maxFrame, tap.minimumReadCapacity() - tap.vnetHeaderLength());
+            boolean superFrames = largestRead >= UdpSocket.GRO_BUFFER_BYTES;
+            udp = platform.bindUdp(config.listen(), config.offloads(), superFrames);
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
                     maxFrame);
             udp = null;
             this.links = boundLinks;
             this.tapPort = new TapPort(tap);
             this.mtuGuard = new MtuGuard(tapPort, maxFrame);
-            this.forwarder = new Forwarder(buildSwitch(config, links.peers()), tapPort, links.peers(), mtuGuard);
-            FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytes(tap.mtu()));
+            boolean offloaded = tap.vnetHeaderLength() > 0;
+            this.forwarder = new Forwarder(buildSwitch(config, links.peers()), tapPort, links.peers(), mtuGuard,
+                    offloaded ? new SuperFrameCutter(tap.vnetHeaderLength(), maxFrame) : null);
+            FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytesFor(largestRead));
+            if (offloaded) {
+                tapPort.coalesceFrom(ring.slot(0).memory());
+            }
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
         } catch (IOException | RuntimeException e) {
             if (boundLinks != null) {
+                boundLinks.eraseKeys();
                 boundLinks.close();
             } else if (udp != null) {
                 udp.close();
@@ -147,6 +160,22 @@ public final class Daemon implements AutoCloseable {
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
                 + (config.listen() == null ? "(dial-out only)" : config.listen()));
         info("site " + config.name() + ": " + Aeads.selected().describe());
+        info("site " + config.name() + ": offloads: " + offloadSummary());
+    }
+
+    /** What the TAP and the UDP socket do for us, for the start-up log: an operator checks it here first. */
+    private String offloadSummary() {
+        if (!config.offloads()) {
+            return "off ([site] offloads = false)";
+        }
+        String tapPart = tap.vnetHeaderLength() == 0 ? "TAP without vnet header (plain frames)"
+                : "TAP " + TapOffloads.describe(tap.offloads());
+        if (tap instanceof org.tapbridge.tap.LinuxTapDevice linux && !linux.offloadRefusals().isEmpty()) {
+            tapPart += " (refused: " + String.join("; ", linux.offloadRefusals()) + ")";
+        }
+        DatagramPort udp = links.udpPort();
+        return tapPart + ", UDP " + (udp.segmentsSends() ? "GSO" : "no GSO") + " and "
+                + (udp.coalescesReceives() ? "GRO" : "no GRO");
     }
 
     private static LearningSwitch buildSwitch(SiteConfig config, PeerTable peers) {
@@ -293,6 +322,13 @@ public final class Daemon implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (loopThread == null || !loopThread.isAlive()) {
+            links.eraseKeys();
+        } else {
+            // It still owns the keys: erasing them now would race it (and OpenSSL would use freed memory).
+            LOG.log(System.Logger.Level.WARNING, "site " + config.name() + ": the data-path thread did not stop"
+                    + " within 2 s; session keys are left to the garbage collector");
         }
         links.close();
         waiter.close();

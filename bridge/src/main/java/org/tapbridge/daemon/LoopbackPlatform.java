@@ -59,13 +59,13 @@ final class LoopbackPlatform implements Platform, AutoCloseable {
     }
 
     @Override
-    public TapDevice openTap(String name, int mtu) throws IOException {
+    public TapDevice openTap(String name, int mtu, boolean offloads) throws IOException {
         return LinuxTapDevice.overMessageSocket("warm0", 1500, tapPair.first());
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen) {
-        return new NativeDatagramPort(udp);
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) {
+        return new NativeDatagramPort(udp, segment);
     }
 
     @Override

@@ -26,7 +26,7 @@ final class MemoryPlatform implements Platform {
     }
 
     @Override
-    public TapDevice openTap(String name, int mtu) {
+    public TapDevice openTap(String name, int mtu, boolean offloads) {
         return tap;
     }
 
@@ -39,7 +39,7 @@ final class MemoryPlatform implements Platform {
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen) {
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) {
         SlotDatagramNetwork.Port port = network.bind(listen);
         port.onArrival(waiter::wakeup);
         waiter.watch(port::hasPending);

@@ -18,6 +18,8 @@ import org.tapbridge.os.UdpSocket;
  */
 final class NativeDatagramPort implements DatagramPort {
     private final UdpSocket socket;
+    /** Trains may be sent: the configuration allows offloads (the socket says whether the kernel can). */
+    private final boolean segment;
     private final EndpointKey source = new EndpointKey();
     /** Native twins of the (two: receive and send) batches this port has seen. */
     private Datagrams[] batches = new Datagrams[0];
@@ -26,8 +28,9 @@ final class NativeDatagramPort implements DatagramPort {
     private long lastAddress;
     private long rxQueueDrops;
 
-    NativeDatagramPort(UdpSocket socket) {
+    NativeDatagramPort(UdpSocket socket, boolean segment) {
         this.socket = socket;
+        this.segment = segment;
     }
 
     @Override
@@ -45,6 +48,7 @@ final class NativeDatagramPort implements DatagramPort {
         for (int i = 0; i < n; i++) {
             batch.length(i, twin.length(i));
             batch.truncated(i, twin.truncated(i));
+            batch.segmentSize(i, twin.receivedSegmentSize(i));
             WireAddress to = batch.address(i);
             if (twin.source(i, source)) {
                 if (source.family() == SockAddr.AF_INET) {
@@ -69,6 +73,7 @@ final class NativeDatagramPort implements DatagramPort {
         for (int i = 0; i < count; i++) {
             twin.setBuffer(i, address(batch.buffer(i)) + batch.offset(i), batch.length(i));
             twin.setLength(i, batch.length(i));
+            twin.setSegmentSize(i, batch.segmentSize(i));
             WireAddress to = batch.address(i);
             twin.setTarget(i, to.isIpv4() ? SockAddr.AF_INET : SockAddr.AF_INET6, to.high(), to.low(), to.port(),
                     to.scopeId());
@@ -78,6 +83,16 @@ final class NativeDatagramPort implements DatagramPort {
             batch.error(i, twin.status(i));
         }
         return sent;
+    }
+
+    @Override
+    public boolean segmentsSends() {
+        return segment && socket.gsoSupported();
+    }
+
+    @Override
+    public boolean coalescesReceives() {
+        return socket.groEnabled();
     }
 
     @Override

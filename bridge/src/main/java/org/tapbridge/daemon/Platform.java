@@ -10,11 +10,20 @@ import org.tapbridge.tap.TapDevice;
 
 /** The operating-system facing parts of a daemon; tests swap in fakes to run two sites in one JVM. */
 public interface Platform {
-    /** Opens the site's TAP; {@code mtu} 0 leaves the device's MTU as it is. */
-    TapDevice openTap(String name, int mtu) throws IOException;
+    /**
+     * Opens the site's TAP; {@code mtu} 0 leaves the device's MTU as it is. With {@code offloads} the TAP
+     * is asked for a vnet header and segmentation offloads where the platform has them; the device says
+     * what it got ({@link TapDevice#vnetHeaderLength()}).
+     */
+    TapDevice openTap(String name, int mtu, boolean offloads) throws IOException;
 
-    /** Binds the UDP socket for peer links; {@code listen} null means an ephemeral port. */
-    DatagramPort bindUdp(InetSocketAddress listen) throws IOException;
+    /**
+     * Binds the UDP socket for peer links; {@code listen} null means an ephemeral port. With
+     * {@code segment} a send may carry a train of datagrams (UDP GSO), and with {@code coalesce} the kernel
+     * may join datagrams of one sender into one receive (UDP GRO), where the platform has them; with
+     * coalescing every receive buffer must hold 64 KB.
+     */
+    DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) throws IOException;
 
     /** TCP listeners and connections for peers on the TCP transport. */
     StreamNetwork streams();

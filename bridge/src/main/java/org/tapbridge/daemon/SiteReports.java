@@ -18,9 +18,13 @@ import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerCounters;
 import org.tapbridge.drops.DropReason;
+import org.tapbridge.offload.OffloadStatus;
+import org.tapbridge.offload.TcpCoalescer;
+import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.switching.MacTableEntry;
 import org.tapbridge.switching.SwitchCounters;
+import org.tapbridge.tap.TapOffloads;
 
 /** Answers {@code macs}, {@code peers} and {@code stats} on the control thread, as tables or JSON. */
 final class SiteReports implements ControlHandler {
@@ -149,9 +153,33 @@ final class SiteReports implements ControlHandler {
     }
 
     /** Every counter the stats show, taken in one visit to the data-path thread so they describe one instant. */
-    private record StatsView(SwitchCounters.Snapshot switching, long[] linkDrops,
+    private record StatsView(SwitchCounters.Snapshot switching, long[] blockedRemainingNs, long[] linkDrops,
                              org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
-                             Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop) {
+                             Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop) {
+    }
+
+    /** GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written. */
+    private static Map<String, Long> offloadCounters(Daemon d) {
+        Map<String, Long> offload = new LinkedHashMap<>();
+        SuperFrameCutter cutter = d.forwarder().cutter();
+        TcpCoalescer coalescer = d.tapPort().coalescer();
+        if (cutter == null || coalescer == null) {
+            return offload;
+        }
+        offload.put("gso-tcp-super-frames", cutter.tcpSuperFrames());
+        offload.put("gso-tcp-segments", cutter.tcpSegments());
+        offload.put("gso-udp-super-frames", cutter.udpSuperFrames());
+        offload.put("gso-udp-datagrams", cutter.udpDatagramsCut());
+        offload.put("checksums-completed", cutter.checksumsCompleted());
+        long refused = 0;
+        for (int status = 1; status < OffloadStatus.COUNT; status++) {
+            refused += cutter.refused(status);
+        }
+        offload.put("gso-refused", refused);
+        offload.put("gro-super-frames-written", coalescer.coalescedFrames());
+        offload.put("gro-segments-coalesced", coalescer.coalescedSegments());
+        offload.put("gro-single-frames", coalescer.singleFrames());
+        return offload;
     }
 
     String stats(boolean json) throws Exception {
@@ -171,10 +199,14 @@ final class SiteReports implements ControlHandler {
             tap.put("frames-written", d.tapPort().framesWritten());
             tap.put("write-drops", d.tapPort().writeDrops());
             tap.put("read-errors", d.tapPort().readErrors());
+            Map<String, Long> offload = offloadCounters(d);
             Map<String, Long> udp = new LinkedHashMap<>();
             udp.put("rx-queue-drops", d.links().udpPort().receiveQueueDrops());
             udp.put("sendmmsg-calls", d.links().udpSendCalls());
             udp.put("datagrams-sent", d.links().udpDatagramsSent());
+            udp.put("gso-trains-sent", d.links().udpTrainsSent());
+            udp.put("gso-trains-refused", d.links().udpTrainsRefused());
+            udp.put("gro-datagrams-received", d.loop().coalescedDatagrams());
             Map<String, Long> mtu = new LinkedHashMap<>();
             mtu.put("mss-clamped", d.mtuGuard().mssClamped());
             mtu.put("mss-malformed", d.mtuGuard().mssMalformed());
@@ -188,14 +220,22 @@ final class SiteReports implements ControlHandler {
             loop.put("turns", d.loop().turns());
             loop.put("sleeps", d.loop().sleeps());
             loop.put("handler-failures", d.loop().handlerFailures());
-            return new StatsView(d.forwarder().learningSwitch().counters().snapshot(ports), linkDrops,
-                    d.links().cryptoCounters(), tap, udp, mtu, loop);
+            LearningSwitch learningSwitch = d.forwarder().learningSwitch();
+            long nowNs = System.nanoTime();
+            long[] blockedRemainingNs = new long[ports.length];
+            for (int p : ports) {
+                // A port still marked blocked with no time left unblocks on its next frame: show the time up.
+                blockedRemainingNs[p] = learningSwitch.isBlocked(p)
+                        ? Math.max(1, learningSwitch.blockedRemainingNanos(p, nowNs)) : 0;
+            }
+            return new StatsView(learningSwitch.counters().snapshot(ports), blockedRemainingNs, linkDrops,
+                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop);
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
         Map<String, Object> perPort = new LinkedHashMap<>();
         TextTable table = new TextTable("PORT", "IN", "FORWARDED", "FLOODED", "DROPPED", "MALFORMED", "LEARNED",
-                "AGED", "MOVED", "FLAPPED", "LIMIT-HIT");
+                "AGED", "MOVED", "FLAPPED", "LIMIT-HIT", "STATE", "LOOP-BLOCKS");
         for (int p = 0; p < portCount; p++) {
             Map<String, Object> port = new LinkedHashMap<>();
             port.put("frames-in", sw.framesIn(p));
@@ -216,9 +256,16 @@ final class SiteReports implements ControlHandler {
             port.put("moved", sw.moved(p));
             port.put("flapped", sw.flapped(p));
             port.put("limit-hit", sw.limitHit(p));
+            long blockedNs = view.blockedRemainingNs()[p];
+            // Seconds rounded up, so a blocked port never shows 0 s left.
+            long blockedSeconds = (blockedNs + 999_999_999L) / 1_000_000_000L;
+            port.put("state", blockedNs > 0 ? "blocked" : "forwarding");
+            port.put("blocked-seconds", blockedSeconds);
+            port.put("loop-blocks", sw.loopBlocks(p));
             perPort.put(portName(p), port);
             table.row(portName(p), sw.framesIn(p), sw.forwarded(p), sw.flooded(p), sw.dropped(p), malformed,
-                    sw.learned(p), sw.aged(p), sw.moved(p), sw.flapped(p), sw.limitHit(p));
+                    sw.learned(p), sw.aged(p), sw.moved(p), sw.flapped(p), sw.limitHit(p),
+                    blockedNs > 0 ? "blocked " + blockedSeconds + "s" : "forwarding", sw.loopBlocks(p));
         }
         root.put("ports", perPort);
         Map<String, Long> linkDrops = new LinkedHashMap<>();
@@ -249,6 +296,11 @@ final class SiteReports implements ControlHandler {
         cryptoStats.put("drops", cryptoDrops);
         root.put("crypto", cryptoStats);
         root.put("tap", view.tap());
+        Map<String, Object> offloads = new LinkedHashMap<>();
+        offloads.put("enabled", TapOffloads.describe(daemon.tap().offloads()));
+        offloads.put("vnet-header", (long) daemon.tap().vnetHeaderLength());
+        offloads.putAll(view.offload());
+        root.put("offloads", offloads);
         root.put("udp", view.udp());
         root.put("mtu", view.mtu());
         root.put("loop", view.loop());
@@ -275,6 +327,8 @@ final class SiteReports implements ControlHandler {
         });
         sb.append("\ntap ").append(daemon.tap().name()).append(':');
         view.tap().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append("\noffloads (").append(offloads.get("enabled")).append("):");
+        view.offload().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append("\nudp:");
         view.udp().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append("\nmtu:");

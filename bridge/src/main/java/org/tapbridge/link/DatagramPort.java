@@ -24,6 +24,16 @@ public interface DatagramPort extends AutoCloseable {
      */
     int send(Datagrams batch, int count) throws IOException;
 
+    /** True while a send may carry several datagrams in one entry ({@link Datagrams#segmentSize}). */
+    default boolean segmentsSends() {
+        return false;
+    }
+
+    /** True when a receive may join several datagrams into one entry ({@link Datagrams#segmentSize}). */
+    default boolean coalescesReceives() {
+        return false;
+    }
+
     /** Datagrams the kernel dropped because the receive queue was full, since the socket opened. */
     long receiveQueueDrops();
 

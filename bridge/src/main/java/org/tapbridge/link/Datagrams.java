@@ -15,6 +15,7 @@ public final class Datagrams {
     private final int[] lengths;
     private final boolean[] truncated;
     private final int[] errors;
+    private final int[] segmentSizes;
     private final WireAddress[] addresses;
 
     public Datagrams(int capacity) {
@@ -24,6 +25,7 @@ public final class Datagrams {
         lengths = new int[capacity];
         truncated = new boolean[capacity];
         errors = new int[capacity];
+        segmentSizes = new int[capacity];
         addresses = new WireAddress[capacity];
         for (int i = 0; i < capacity; i++) {
             addresses[i] = new WireAddress();
@@ -78,6 +80,19 @@ public final class Datagrams {
 
     public void error(int i, int errno) {
         errors[i] = errno;
+    }
+
+    /**
+     * Sending: entry {@code i} holds datagrams of this many bytes end to end (the last may be shorter), to
+     * leave as one segmented send (UDP GSO); receiving: the kernel joined datagrams of this size into the
+     * entry (UDP GRO). 0: one datagram.
+     */
+    public int segmentSize(int i) {
+        return segmentSizes[i];
+    }
+
+    public void segmentSize(int i, int size) {
+        segmentSizes[i] = size;
     }
 
     public WireAddress address(int i) {

@@ -4,8 +4,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.tapbridge.drops.DropReason;
 
 /**
- * Traffic counters of one peer, written only by the data-path thread; opaque writes let the control
- * path read them without locks.
+ * Traffic counters of one peer. One writer: the data-path thread, so increments are plain read-add-write
+ * and none is lost. The control path reads them on that same thread ({@code Daemon.onLoop}), so a report
+ * is one instant's snapshot; opaque accesses still keep any other reader from seeing a torn value.
+ *
+ * <p>With assertions on (the tests), the first thread that writes is taken as the writer and a write from
+ * any other fails: a second writer, which loses increments silently, then fails loudly instead.
  */
 public final class PeerCounters {
     private static final int RX_FRAMES = 0;
@@ -15,6 +19,8 @@ public final class PeerCounters {
     private static final int DROPS = 4;
 
     private final AtomicLongArray values = new AtomicLongArray(DROPS + DropReason.COUNT);
+    /** The thread that wrote first; only kept with assertions on. */
+    private Thread writer;
 
     void received(int bytes) {
         add(RX_FRAMES, 1);
@@ -36,7 +42,19 @@ public final class PeerCounters {
     }
 
     private void add(int index, long delta) {
+        assert onWriterThread();
         values.setOpaque(index, values.getPlain(index) + delta);
+    }
+
+    private boolean onWriterThread() {
+        Thread current = Thread.currentThread();
+        if (writer == null) {
+            writer = current;
+        } else if (writer != current) {
+            throw new AssertionError("PeerCounters written by thread '" + current.getName() + "' but its writer is '"
+                    + writer.getName() + "': increments would be lost");
+        }
+        return true;
     }
 
     public long rxFrames() {

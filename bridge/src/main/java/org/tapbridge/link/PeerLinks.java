@@ -114,6 +114,15 @@ public final class PeerLinks implements AutoCloseable {
         return udp.datagramsSent();
     }
 
+    /** Sends that carried several datagrams (UDP GSO), and those the kernel would not segment. */
+    public long udpTrainsSent() {
+        return udp.trainsSent();
+    }
+
+    public long udpTrainsRefused() {
+        return udp.trainsRefused();
+    }
+
     /** Drops not charged to any configured peer. */
     public LinkCounters counters() {
         return unattributed;
@@ -386,6 +395,20 @@ public final class PeerLinks implements AutoCloseable {
     /** The peer's session as it is now; call on the data-path thread. */
     public SessionView session(PeerLink peer) {
         return new SessionView(peer.session().hasSession(), peer.session().currentKeysCreatedNs());
+    }
+
+    /**
+     * Erases every key of every session and the site's private key (see {@link PeerCrypto#destroy}). Only
+     * once the data-path thread has stopped, or never started: it owns the crypto, and OpenSSL contexts
+     * freed under it would be used after being freed.
+     */
+    public void eraseKeys() {
+        crypto.destroy();
+    }
+
+    /** Whether {@link #eraseKeys} ran. */
+    public boolean keysErased() {
+        return crypto.destroyed();
     }
 
     @Override

@@ -89,13 +89,13 @@ public final class UdpPeerLink extends PeerLink {
             counters().dropped(DropReason.PEER_DOWN);
             return false;
         }
-        int entry = udp.reserve(nowNs);
-        int sealed = crypto.seal(session, type, payload, offset, length, udp.arena(), udp.offset(entry), nowNs);
+        int at = udp.reserve(nowNs);
+        int sealed = crypto.seal(session, type, payload, offset, length, udp.arena(), at, nowNs);
         if (sealed < 0) {
             counters().dropped(DropReason.NO_SESSION);
             return false;
         }
-        udp.commit(entry, sealed, endpoint, this);
+        udp.commit(at, sealed, endpoint, this);
         sent(nowNs);
         return true;
     }
@@ -147,7 +147,14 @@ public final class UdpPeerLink extends PeerLink {
 
     /** The kernel refused a datagram to this peer. */
     void refused(int errno, long nowNs) {
-        counters().dropped(errno == UdpTransport.EAGAIN ? DropReason.SEND_QUEUE_FULL : DropReason.SEND_FAILED);
+        refused(errno, 1, nowNs);
+    }
+
+    /** The kernel refused {@code datagrams} sent together (one train) with {@code errno}. */
+    void refused(int errno, int datagrams, long nowNs) {
+        for (int i = 0; i < datagrams; i++) {
+            counters().dropped(errno == UdpTransport.EAGAIN ? DropReason.SEND_QUEUE_FULL : DropReason.SEND_FAILED);
+        }
         if (errno == UdpTransport.EMSGSIZE && pmtu != null) {
             int before = pmtu.current();
             pmtu.refused(udp.port().pathMtu(endpointView), nowNs);

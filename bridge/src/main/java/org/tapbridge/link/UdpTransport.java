@@ -6,89 +6,125 @@ import java.nio.ByteBuffer;
 import org.tapbridge.pipeline.RateLimitedLog;
 
 /**
- * The site's UDP socket and its send batch. Messages to peers are sealed straight into a slice of the
- * send arena and leave together in one {@code sendmmsg} when the loop flushes (or earlier, when the batch
- * is full). Refusals come back to the peer they were meant for: EMSGSIZE lowers its path MTU. Owned by
- * the data-path thread.
+ * The site's UDP socket and its send batch. Messages to peers are sealed straight into the send arena, end
+ * to end, and leave together in one {@code sendmmsg} when the loop flushes (or earlier, when the arena or
+ * the batch is full). Where the kernel segments sends (UDP GSO), consecutive messages to one peer of one
+ * size (the last of a run may be shorter) form a train that leaves as one entry: a cut super-frame crosses
+ * the kernel's UDP and IP layers once, not once per segment, and arrives as separate datagrams. Refusals
+ * come back to the peer they were meant for: EMSGSIZE lowers its path MTU. Owned by the data-path thread.
  */
 final class UdpTransport implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UdpTransport.class.getName());
     static final int EMSGSIZE = 90;
     static final int EAGAIN = 11;
-    /** Messages per sendmmsg: a TAP burst sealed to one or two peers fits, and the arena stays in cache. */
+    static final int EIO = 5;
+    static final int EINVAL = 22;
+    /** Entries per sendmmsg: a TAP burst sealed to one or two peers fits. */
     static final int TX_BATCH = 64;
+    /** Messages the arena holds between flushes: four full batches of plain sends, or a few trains. */
+    static final int TX_MESSAGES = 4 * TX_BATCH;
+    /** Datagrams per train: what every kernel with UDP GSO takes (UDP_MAX_SEGMENTS is 64 before 6.x). */
+    static final int MAX_TRAIN_DATAGRAMS = 64;
+    /** Bytes per train: the UDP payload of one IPv4 packet, which the kernel checks before it segments. */
+    static final int MAX_TRAIN_BYTES = 65507;
 
     private final DatagramPort port;
     private final Datagrams tx = new Datagrams(TX_BATCH);
     private final ByteBuffer arena;
-    private final int entryBytes;
+    private final int maxMessageBytes;
     private final UdpPeerLink[] owners = new UdpPeerLink[TX_BATCH];
+    private final int[] datagramsPerEntry = new int[TX_BATCH];
     private final LinkCounters unattributed;
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
-    private int pending;
+    /** Entries in use; the last one may still take datagrams while {@link #trainOpen}. */
+    private int entries;
+    /** Where the next message is sealed. */
+    private int cursor;
+    private boolean trainOpen;
     private long flushes;
     private long datagramsSent;
+    private long trainsSent;
+    private long trainsRefused;
 
     UdpTransport(DatagramPort port, int maxMessageBytes, LinkCounters unattributed) {
         this.port = port;
         this.unattributed = unattributed;
-        this.entryBytes = (maxMessageBytes + 63) & ~63;
-        this.arena = ByteBuffer.allocateDirect(Math.multiplyExact(TX_BATCH, entryBytes));
-        for (int i = 0; i < TX_BATCH; i++) {
-            tx.point(i, arena, i * entryBytes, entryBytes);
-        }
+        this.maxMessageBytes = maxMessageBytes;
+        this.arena = ByteBuffer.allocateDirect(Math.multiplyExact(TX_MESSAGES, maxMessageBytes));
     }
 
     DatagramPort port() {
         return port;
     }
 
-    /** A free send entry; flushes first when the batch is full. Fill it at {@link #arena()} + {@link #offset}. */
+    /**
+     * Where to seal the next message: {@link #arena()} from the returned offset, with room for the largest
+     * message. Flushes first when the arena or the batch is full.
+     */
     int reserve(long nowNs) {
-        if (pending == TX_BATCH) {
+        if (cursor + maxMessageBytes > arena.capacity() || entries == TX_BATCH) {
             flush(nowNs);
         }
-        return pending;
+        return cursor;
     }
 
     ByteBuffer arena() {
         return arena;
     }
 
-    int offset(int entry) {
-        return entry * entryBytes;
+    /** Queues the {@code length} bytes sealed at {@code at} (from {@link #reserve}), to {@code to}, for {@code owner}. */
+    void commit(int at, int length, WireAddress to, UdpPeerLink owner) {
+        int last = entries - 1;
+        if (trainOpen && joinsTrain(last, at, length, to, owner)) {
+            int size = tx.segmentSize(last) == 0 ? tx.length(last) : tx.segmentSize(last);
+            tx.segmentSize(last, size);
+            tx.length(last, tx.length(last) + length);
+            datagramsPerEntry[last]++;
+            // A shorter datagram ends the train: the kernel cuts every segment but the last at the same size.
+            trainOpen = length == size && datagramsPerEntry[last] < MAX_TRAIN_DATAGRAMS;
+        } else {
+            int entry = entries++;
+            tx.point(entry, arena, at, length);
+            tx.length(entry, length);
+            tx.segmentSize(entry, 0);
+            tx.address(entry).set(to);
+            owners[entry] = owner;
+            datagramsPerEntry[entry] = 1;
+            trainOpen = port.segmentsSends();
+        }
+        cursor = at + length;
     }
 
-    /** Queues the reserved entry: {@code length} bytes at its offset, to {@code to}, on behalf of {@code owner}. */
-    void commit(int entry, int length, WireAddress to, UdpPeerLink owner) {
-        tx.length(entry, length);
-        tx.address(entry).set(to);
-        owners[entry] = owner;
-        pending = entry + 1;
+    private boolean joinsTrain(int last, int at, int length, WireAddress to, UdpPeerLink owner) {
+        int size = tx.segmentSize(last) == 0 ? tx.length(last) : tx.segmentSize(last);
+        return owners[last] == owner && at == tx.offset(last) + tx.length(last) && length <= size
+                && tx.length(last) + length <= MAX_TRAIN_BYTES && tx.address(last).sameAs(to);
     }
 
     /** Queues a copy of a complete message (position to limit). */
     void copyOut(ByteBuffer message, WireAddress to, UdpPeerLink owner, long nowNs) {
         int length = message.remaining();
-        if (length > entryBytes) {
+        if (length > maxMessageBytes) {
             return;
         }
-        int entry = reserve(nowNs);
-        arena.put(offset(entry), message, message.position(), length);
-        commit(entry, length, to, owner);
+        int at = reserve(nowNs);
+        arena.put(at, message, message.position(), length);
+        commit(at, length, to, owner);
     }
 
     boolean hasPending() {
-        return pending > 0;
+        return entries > 0;
     }
 
     /** Sends every queued message; what the kernel refuses is counted against its peer. */
     void flush(long nowNs) {
-        if (pending == 0) {
+        if (entries == 0) {
             return;
         }
-        int count = pending;
-        pending = 0;
+        int count = entries;
+        entries = 0;
+        cursor = 0;
+        trainOpen = false;
         int sent;
         try {
             sent = port.send(tx, count);
@@ -100,13 +136,18 @@ final class UdpTransport implements AutoCloseable {
             return;
         }
         flushes++;
-        datagramsSent += sent;
-        if (sent == count) {
-            return;
-        }
         for (int i = 0; i < count; i++) {
             int errno = tx.error(i);
-            if (errno != 0) {
+            if (errno == 0) {
+                datagramsSent += datagramsPerEntry[i];
+                if (datagramsPerEntry[i] > 1) {
+                    trainsSent++;
+                }
+            } else if (errno != 0) {
+                if (datagramsPerEntry[i] > 1 && (errno == EIO || errno == EINVAL)) {
+                    // The path does not segment (the port stops offering it after EIO); TCP above resends.
+                    trainsRefused++;
+                }
                 refused(i, errno, nowNs);
             }
         }
@@ -116,10 +157,12 @@ final class UdpTransport implements AutoCloseable {
         UdpPeerLink owner = owners[entry];
         owners[entry] = null;
         if (owner == null) {
-            unattributed.dropped(DropReason.SEND_FAILED);
+            for (int d = 0; d < datagramsPerEntry[entry]; d++) {
+                unattributed.dropped(DropReason.SEND_FAILED);
+            }
             return;
         }
-        owner.refused(errno, nowNs);
+        owner.refused(errno, datagramsPerEntry[entry], nowNs);
     }
 
     long flushes() {
@@ -128,6 +171,16 @@ final class UdpTransport implements AutoCloseable {
 
     long datagramsSent() {
         return datagramsSent;
+    }
+
+    /** Entries that left as a train of several datagrams (UDP GSO). */
+    long trainsSent() {
+        return trainsSent;
+    }
+
+    /** Trains the kernel would not segment (EIO, EINVAL); their datagrams were dropped. */
+    long trainsRefused() {
+        return trainsRefused;
     }
 
     @Override

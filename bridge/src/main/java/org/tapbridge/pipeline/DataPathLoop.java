@@ -50,6 +50,7 @@ public final class DataPathLoop implements Runnable {
     private long turns;
     private long sleeps;
     private long handlerFailures;
+    private long coalescedDatagrams;
 
     /**
      * @param spinNs how long to keep polling without blocking after the last work: a reply that comes back
@@ -164,6 +165,7 @@ public final class DataPathLoop implements Runnable {
                 // onSlot catches per slot; anything here is the ring's own, and must not stop the loop.
                 errors.warn("draining the ring failed: " + e);
             }
+            tap.endBatch();
         }
         links.serviceStreams(nowNs, forwarder);
         links.flush(nowNs);
@@ -207,7 +209,7 @@ public final class DataPathLoop implements Runnable {
                 links.counters().dropped(DropReason.OVERSIZED);
                 slot.empty();
             } else {
-                slot.datagram(rx.length(i));
+                slot.datagram(rx.length(i), rx.segmentSize(i));
                 slot.source().set(rx.address(i));
             }
         }
@@ -219,8 +221,7 @@ public final class DataPathLoop implements Runnable {
             switch (slot.kind) {
                 case FrameSlot.TAP_FRAME -> forwarder.fromTap(slot.memory(), slot.base() + FrameSlot.FRAME_OFFSET,
                         slot.length, nowNs);
-                case FrameSlot.DATAGRAM -> links.receiveDatagram(slot.memory(), slot.base(), slot.length,
-                        slot.source(), nowNs, forwarder);
+                case FrameSlot.DATAGRAM -> receiveDatagrams(slot);
                 default -> { }
             }
         } catch (RuntimeException e) {
@@ -229,6 +230,20 @@ public final class DataPathLoop implements Runnable {
             errors.warn("a frame could not be handled: " + e);
         }
         return true;
+    }
+
+    /** One datagram, or each of those the kernel joined, opened where it lies. */
+    private void receiveDatagrams(FrameSlot slot) {
+        int size = slot.segmentSize;
+        if (size <= 0 || size >= slot.length) {
+            links.receiveDatagram(slot.memory(), slot.base(), slot.length, slot.source(), nowNs, forwarder);
+            return;
+        }
+        for (int at = 0; at < slot.length; at += size) {
+            links.receiveDatagram(slot.memory(), slot.base() + at, Math.min(size, slot.length - at), slot.source(),
+                    nowNs, forwarder);
+            coalescedDatagrams++;
+        }
     }
 
     private void tick() {
@@ -247,6 +262,11 @@ public final class DataPathLoop implements Runnable {
             waiter.remove(tapHandle);
             running = false;
         }
+    }
+
+    /** Datagrams that arrived joined with others in one receive (UDP GRO). Loop thread. */
+    public long coalescedDatagrams() {
+        return coalescedDatagrams;
     }
 
     /** When the loop last ran its timers ({@code nanoTime}): a stuck loop shows here. Any thread. */

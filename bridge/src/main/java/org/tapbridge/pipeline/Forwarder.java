@@ -19,24 +19,70 @@ public final class Forwarder implements FrameSink {
     private final TapPort tap;
     private final PeerLink[] peersByPort;
     private final MtuGuard oversize;
+    /** Null when the TAP hands over plain frames (no vnet header). */
+    private final SuperFrameCutter cutter;
+    /** The frame being forwarded is a TCP super-frame: each peer gets it cut to its own link. */
+    private boolean cutting;
 
     public Forwarder(LearningSwitch learningSwitch, TapPort tap, PeerTable peers, MtuGuard oversize) {
+        this(learningSwitch, tap, peers, oversize, null);
+    }
+
+    public Forwarder(LearningSwitch learningSwitch, TapPort tap, PeerTable peers, MtuGuard oversize,
+                     SuperFrameCutter cutter) {
         this.learningSwitch = learningSwitch;
         this.tap = tap;
         this.oversize = oversize;
+        this.cutter = cutter;
         this.peersByPort = new PeerLink[peers.portCount()];
         for (PeerLink peer : peers.peers()) {
             peersByPort[peer.port()] = peer;
         }
     }
 
+    /** Null without TAP offloads. */
+    public SuperFrameCutter cutter() {
+        return cutter;
+    }
+
     public LearningSwitch learningSwitch() {
         return learningSwitch;
     }
 
-    /** A frame read from the TAP at {@code buf[offset, +length)}. */
+    /**
+     * A frame read from the TAP at {@code buf[offset, +length)}; with offloads, its vnet header lies just
+     * before it.
+     */
     public void fromTap(ByteBuffer buf, int offset, int length, long nowNs) {
-        forward(LearningSwitch.LOCAL_PORT, null, buf, offset, length, nowNs);
+        if (cutter == null) {
+            forward(LearningSwitch.LOCAL_PORT, null, buf, offset, length, nowNs);
+            return;
+        }
+        switch (cutter.classify(buf, offset, length)) {
+            case SuperFrameCutter.PLAIN:
+                forward(LearningSwitch.LOCAL_PORT, null, buf, offset, length, nowNs);
+                break;
+            case SuperFrameCutter.TCP_SUPER_FRAME:
+                // One switching decision for the whole super-frame: its segments share its Ethernet header.
+                cutting = true;
+                try {
+                    forward(LearningSwitch.LOCAL_PORT, null, buf, offset, length, nowNs);
+                } finally {
+                    cutting = false;
+                }
+                break;
+            case SuperFrameCutter.UDP_SUPER_FRAME:
+                int datagrams = cutter.datagramCount();
+                for (int i = 0; i < datagrams; i++) {
+                    int n = cutter.writeUdpDatagram(i);
+                    if (n > 0) {
+                        forward(LearningSwitch.LOCAL_PORT, null, cutter.segmentBuffer(), FrameSlot.FRAME_OFFSET, n, nowNs);
+                    }
+                }
+                break;
+            default:
+                break;
+        }
     }
 
     @Override
@@ -72,6 +118,10 @@ public final class Forwarder implements FrameSink {
         }
         PeerLink peer = port < peersByPort.length ? peersByPort[port] : null;
         if (peer == null) {
+            return;
+        }
+        if (cutting) {
+            cutter.sendTcpSegments(peer, buf, offset, length, nowNs);
             return;
         }
         int limit = peer.maxFrameLength();

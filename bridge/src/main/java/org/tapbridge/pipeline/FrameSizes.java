@@ -26,7 +26,15 @@ public final class FrameSizes {
 
     /** Bytes per ring slot for a TAP of this MTU, a multiple of 64 so slots start on cache lines. */
     public static int slotBytes(int tapMtu) {
-        int bytes = FrameSlot.FRAME_OFFSET + maxFrame(tapMtu) + TransportCipher.TAG_LENGTH + 1;
+        return slotBytesFor(maxFrame(tapMtu));
+    }
+
+    /**
+     * Bytes per ring slot for reads of up to {@code largestRead} bytes (a TAP's {@code maxFrame}, or a
+     * super-frame with offloads), a multiple of 64.
+     */
+    public static int slotBytesFor(int largestRead) {
+        int bytes = FrameSlot.FRAME_OFFSET + largestRead + TransportCipher.TAG_LENGTH + 1;
         return (bytes + 63) & ~63;
     }
 }

@@ -27,6 +27,8 @@ public final class FrameSlot {
     private final WireAddress source = new WireAddress();
     int kind;
     int length;
+    /** For a datagram: the size of each of several datagrams the kernel joined (UDP GRO), 0 for one. */
+    int segmentSize;
 
     FrameSlot(ByteBuffer memory, int base, int capacity) {
         this.memory = memory;
@@ -79,8 +81,14 @@ public final class FrameSlot {
         this.length = length;
     }
 
-    void datagram(int length) {
+    void datagram(int length, int segmentSize) {
         kind = DATAGRAM;
         this.length = length;
+        this.segmentSize = segmentSize;
+    }
+
+    /** Bytes of each datagram joined into this slot (the last may be shorter); 0 when it holds one. */
+    public int segmentSize() {
+        return segmentSize;
     }
 }

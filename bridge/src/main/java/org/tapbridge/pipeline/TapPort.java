@@ -2,18 +2,32 @@ package org.tapbridge.pipeline;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.tapbridge.offload.TcpCoalescer;
 import org.tapbridge.tap.TapDevice;
 
 /**
  * The TAP as the data-path loop uses it: non-blocking reads into ring slots, writes of whole frames, and
  * the counters operators see. A read that fills the whole slot may have been cut short by the kernel and
  * is never forwarded. Owned by the data-path thread, which also reads the counters for reports.
+ *
+ * <p>With a vnet header ({@link TapDevice#vnetHeaderLength()} bytes before every frame, both ways) a read
+ * lands with its header just before the frame's offset, and a plain write puts a zero header (a complete
+ * frame, nothing to do) just before the frame, in the room every frame has there, restoring those bytes
+ * afterwards. With coalescing on, TCP segments that arrive from peers in the ring are held and joined into
+ * one super-frame per flow and batch ({@link TcpCoalescer}), so the kernel takes a burst in one write;
+ * {@link #endBatch()} writes what is held before the ring's slots are reused.
  */
 public final class TapPort {
     private static final System.Logger LOG = System.getLogger(TapPort.class.getName());
 
     private final TapDevice tap;
+    private final int vnetHeaderLength;
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
+    /** Frames whose room before them is too small for a vnet header are copied here first. */
+    private final ByteBuffer headed;
+    private TcpCoalescer coalescer;
+    /** The only memory whose frames may be held until {@link #endBatch()}: the ring's. */
+    private ByteBuffer holdable;
     private long framesRead;
     private long truncated;
     private long framesWritten;
@@ -22,39 +36,144 @@ public final class TapPort {
 
     public TapPort(TapDevice tap) {
         this.tap = tap;
+        this.vnetHeaderLength = tap.vnetHeaderLength();
+        if (vnetHeaderLength > FrameSlot.FRAME_OFFSET) {
+            throw new IllegalArgumentException("a vnet header of " + vnetHeaderLength + " bytes does not fit the "
+                    + FrameSlot.FRAME_OFFSET + " bytes before a frame in its slot");
+        }
+        this.headed = vnetHeaderLength == 0 ? null
+                : ByteBuffer.allocateDirect(vnetHeaderLength + FrameSizes.maxFrame(FrameSizes.MAX_TAP_MTU));
     }
 
     public TapDevice device() {
         return tap;
     }
 
+    /** Bytes of vnet header before every frame: 0 for plain frames. */
+    public int vnetHeaderLength() {
+        return vnetHeaderLength;
+    }
+
     /**
-     * Reads one frame into {@code buf[offset, offset + capacity)}; returns its length, 0 when none is
-     * waiting or it was unusable (counted), -1 when the device failed (logged, counted).
+     * Joins TCP segments bound for the TAP into super-frames, holding those that lie in {@code ringMemory}
+     * until {@link #endBatch()}. Only with a vnet header.
+     */
+    public void coalesceFrom(ByteBuffer ringMemory) {
+        if (vnetHeaderLength == 0) {
+            throw new IllegalStateException("TAP " + tap.name() + " has no vnet header: nothing to coalesce into");
+        }
+        this.coalescer = new TcpCoalescer(vnetHeaderLength);
+        this.holdable = ringMemory;
+    }
+
+    /** Null unless {@link #coalesceFrom} was called. */
+    public TcpCoalescer coalescer() {
+        return coalescer;
+    }
+
+    /**
+     * Reads one frame to {@code buf[offset, ...)}, at most {@code capacity} bytes of it; its vnet header, if
+     * the TAP has one, lands just before {@code offset}. Returns the frame's length, 0 when none is waiting
+     * or it was unusable (counted), -1 when the device failed (logged, counted).
      */
     int read(ByteBuffer buf, int offset, int capacity) {
         int n;
+        int readCapacity = capacity + vnetHeaderLength;
         try {
-            n = tap.read(buf, offset, capacity);
+            n = tap.read(buf, offset - vnetHeaderLength, readCapacity);
         } catch (IOException e) {
             readErrors++;
             errors.warn("reading TAP " + tap.name() + " failed: " + e.getMessage());
             return -1;
         }
-        if (n <= 0) {
+        if (n <= vnetHeaderLength) {
             return 0;
         }
-        if (n >= capacity) {
+        if (n >= readCapacity) {
             truncated++;
-            errors.warn("TAP " + tap.name() + " delivered a frame of " + n
+            errors.warn("TAP " + tap.name() + " delivered a frame of " + (n - vnetHeaderLength)
                     + " bytes or more; its MTU is larger than tapbridge was started with");
             return 0;
         }
         framesRead++;
-        return n;
+        return n - vnetHeaderLength;
     }
 
+    /** Writes (or, coalescing, may hold until {@link #endBatch()}) the frame at {@code buf[offset, +length)}. */
     void write(ByteBuffer buf, int offset, int length) {
+        if (coalescer == null) {
+            writePlain(buf, offset, length);
+            return;
+        }
+        if (buf == holdable) {
+            if (coalescer.offer(buf, offset, length)) {
+                return;
+            }
+            writeHeld();
+            if (coalescer.offer(buf, offset, length)) {
+                return;
+            }
+        } else {
+            // Memory that may change before the batch ends (a TCP stream's buffer, a reassembly): never held.
+            writeHeld();
+        }
+        writePlain(buf, offset, length);
+    }
+
+    /** Writes whatever the coalescer holds: the ring's slots are about to be reused. */
+    void endBatch() {
+        if (coalescer != null) {
+            writeHeld();
+        }
+    }
+
+    private void writeHeld() {
+        switch (coalescer.flush()) {
+            case TcpCoalescer.FLUSH_SINGLE:
+                writePlain(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());
+                break;
+            case TcpCoalescer.FLUSH_COALESCED:
+                writeRaw(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void writePlain(ByteBuffer buf, int offset, int length) {
+        if (vnetHeaderLength == 0) {
+            writeRaw(buf, offset, length);
+        } else if (offset >= vnetHeaderLength && buf.isDirect() && !buf.isReadOnly()) {
+            int at = offset - vnetHeaderLength;
+            // The room before a frame held a message header that may still be read (a flood sends the same
+            // frame on), so it is put back as it was.
+            long first = buf.getLong(at);
+            int second = vnetHeaderLength == 12 ? buf.getInt(at + 8) : buf.getShort(at + 8);
+            buf.putLong(at, 0L);
+            if (vnetHeaderLength == 12) {
+                buf.putInt(at + 8, 0);
+            } else {
+                buf.putShort(at + 8, (short) 0);
+            }
+            writeRaw(buf, at, length + vnetHeaderLength);
+            buf.putLong(at, first);
+            if (vnetHeaderLength == 12) {
+                buf.putInt(at + 8, second);
+            } else {
+                buf.putShort(at + 8, (short) second);
+            }
+        } else if (length <= headed.capacity() - vnetHeaderLength) {
+            for (int i = 0; i < vnetHeaderLength; i++) {
+                headed.put(i, (byte) 0);
+            }
+            headed.put(vnetHeaderLength, buf, offset, length);
+            writeRaw(headed, 0, length + vnetHeaderLength);
+        } else {
+            writeDrops++;
+        }
+    }
+
+    private void writeRaw(ByteBuffer buf, int offset, int length) {
         try {
             if (tap.write(buf, offset, length)) {
                 framesWritten++;

@@ -208,6 +208,43 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheTableSharesTheUnknownUnicastLimitAndTheLoopBlockKeys() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("""
+                [site]
+                name = "a"
+                tap = "t"
+                [switch]
+                mac-table-limit = 1000
+                per-port-mac-limit = 400
+                local-mac-reserve = 100
+                unknown-unicast-pps = 500
+                unknown-unicast-burst = 50
+                loop-flaps-per-second = 20
+                loop-block-seconds = 5
+                loop-block-max-seconds = 60
+                """));
+        var sw = site.switchSettings();
+        assertEquals(400, sw.perPortMacLimit());
+        assertEquals(100, sw.localMacReserve());
+        assertEquals(500, sw.unknownUnicastPacketsPerSecond());
+        assertEquals(50, sw.unknownUnicastBurst());
+        assertEquals(20, sw.loopFlapsPerSecond());
+        assertEquals(5, sw.loopBlockSeconds());
+        assertEquals(60, sw.loopBlockMaxSeconds());
+    }
+
+    @Test
+    void aTableShareAboveThePerPortLimitNamesItsKeyAndLine() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[switch]\nmac-table-limit = 1000\n"
+                + "local-mac-reserve = 900\n");
+        assertEquals("switch.local-mac-reserve", e.key());
+        assertTrue(e.getMessage().contains("local-mac-reserve=900 > per-port-mac-limit=500"), e.getMessage());
+        ConfigException order = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[switch]\nloop-block-max-seconds = 5\n");
+        assertEquals("switch.loop-block-max-seconds", order.key());
+        assertTrue(order.getMessage().contains("loop-block-max-seconds=5 < loop-block-seconds=10"), order.getMessage());
+    }
+
+    @Test
     void rejectsAWrongValueType() throws Exception {
         ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[switch]\nmac-aging-seconds = \"300\"\n");
         assertEquals("switch.mac-aging-seconds", e.key());

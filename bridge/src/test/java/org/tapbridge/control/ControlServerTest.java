@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,8 +103,12 @@ class ControlServerTest {
 
     @Test
     void replacesAStaleSocketFileLeftByACrash() throws IOException {
-        Path stale = dir.resolve("stale.sock");
-        Files.createFile(stale);
+        Path stale = dir.resolve("tbctl-stale.sock");
+        // What a killed daemon leaves: a socket file that nobody listens on any more.
+        try (ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            crashed.bind(UnixDomainSocketAddress.of(stale));
+        }
+        assertTrue(Files.exists(stale));
         ControlServer second = ControlServer.bind(stale, request -> "fresh\n");
         try {
             second.start();
@@ -110,6 +117,7 @@ class ControlServerTest {
             second.close();
         }
     }
+
     @Test
     void closingStopsTheControlThreadAndRemovesTheSocket() throws Exception {
         Path other = dir.resolve("other.sock");

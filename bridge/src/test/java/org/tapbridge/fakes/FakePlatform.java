@@ -25,7 +25,7 @@ public final class FakePlatform implements Platform {
     }
 
     @Override
-    public TapDevice openTap(String name, int mtu) {
+    public TapDevice openTap(String name, int mtu, boolean offloads) {
         return tap;
     }
 
@@ -38,7 +38,7 @@ public final class FakePlatform implements Platform {
     }
 
     @Override
-    public DatagramPort bindUdp(InetSocketAddress listen) {
+    public DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) {
         MemoryNetwork.Port port = network.bind(listen);
         port.onArrival(waiter::wakeup);
         waiter.watch(port::hasPending);

@@ -76,6 +76,7 @@ class LossyWanTransferTest {
         }
 
         JsonNode beforeA = bed.stats("a");
+        JsonNode beforeB = bed.stats("b");
         Transfers.Outcome outcome;
         WanFragments.Count fragments;
         try (WanFragments wan = WanFragments.start(bed, dir.resolve("fragments.pcap"), TIME_LIMIT_SECONDS + 60)) {
@@ -120,6 +121,13 @@ class LossyWanTransferTest {
         if (transport.equals("udp")) {
             // Every frame of the transfer left site a as one datagram of at most max-frame (1440) bytes.
             assertTrue(datagrams >= payload.bytes() / 1440 && sendCalls > 0 && sendCalls <= datagrams, figures);
+            // Host a's super-frames were cut into segments sealed one by one, so a lost datagram costs one
+            // segment: b opens all but about the loss rate of what a sent, not all but whole super-frames.
+            long segments = delta(beforeA, statsA, "offloads", "gso-tcp-segments");
+            long opened = delta(beforeB, statsB, "crypto", "frames-opened");
+            assertTrue(segments > 2 * delta(beforeA, statsA, "offloads", "gso-tcp-super-frames"), figures);
+            assertTrue(opened >= datagrams * (100 - 2 * LOSS_PERCENT) / 100,
+                    "b opened " + opened + " of " + datagrams + " datagrams from a; " + figures);
         }
         assertTrue(fragments.control() >= 2, "the capture must see the control ping's fragments; " + figures);
         assertEquals(0, fragments.tunnel(), "IP fragments of tunnel traffic on the WAN: " + fragments);

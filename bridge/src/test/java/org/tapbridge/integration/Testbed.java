@@ -41,6 +41,7 @@ final class Testbed implements AutoCloseable {
     private final Map<String, Site> sites = new LinkedHashMap<>();
     private final Map<String, DaemonProcess> daemons = new LinkedHashMap<>();
     private final Map<String, TestKeys> keys = new LinkedHashMap<>();
+    private final Map<String, StringBuilder> siteLines = new LinkedHashMap<>();
     private final Netns wan;
     /** Put in front of every namespace label, so one test class's namespaces are told apart in {@code ip netns}. */
     private final String prefix;
@@ -93,6 +94,11 @@ final class Testbed implements AutoCloseable {
         return sites.get(name);
     }
 
+    /** Adds a line (e.g. {@code offloads = false}) to the {@code [site]} table of one site's config. */
+    void siteOption(String name, String line) {
+        siteLines.computeIfAbsent(name, n -> new StringBuilder()).append(line).append('\n');
+    }
+
     /** Writes a full-mesh config for every site: each dials every other, over {@code transport}. */
     void writeMeshConfigs(String transport) throws IOException {
         for (Site s : sites.values()) {
@@ -100,7 +106,8 @@ final class Testbed implements AutoCloseable {
             toml.append("[site]\nname = \"").append(s.name()).append("\"\ntap = \"tap0\"\n")
                     .append("listen = \"").append(s.wanIp()).append(':').append(PORT).append("\"\n")
                     .append("control-socket = \"").append(s.socket()).append("\"\n")
-                    .append("private-key-file = \"").append(dir.resolve(s.name() + ".key")).append("\"\n");
+                    .append("private-key-file = \"").append(dir.resolve(s.name() + ".key")).append("\"\n")
+                    .append(siteLines.getOrDefault(s.name(), new StringBuilder()));
             for (Site p : sites.values()) {
                 if (p != s) {
                     toml.append("\n[[peer]]\nname = \"").append(p.name()).append("\"\nendpoint = \"")

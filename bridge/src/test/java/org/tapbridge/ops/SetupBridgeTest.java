@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ class SetupBridgeTest {
     private static final String NIC = "lan0";
     private static final String BRIDGE = "br0";
     private static final String TAP = "tbtap0";
+    /** The name an operator gives the bridge after it was set up under {@link #BRIDGE}. */
+    private static final String RENAMED_BRIDGE = "br1";
     /** The views of the namespace that --down must give back byte for byte. */
     private static final List<List<String>> SNAPSHOT_VIEWS = List.of(
             List.of("ip", "-j", "addr"),
@@ -59,8 +62,8 @@ class SetupBridgeTest {
         Privileges.requireNetworkAdmin();
         Privileges.requireCommand("jq", "jq");
         stateDir = Files.createTempDirectory("tb-setup-state");
-        gw = Netns.create("gw");
-        lan = Netns.create("lan");
+        gw = Netns.createWithPrefix("tbsu", "gw");
+        lan = Netns.createWithPrefix("tbsu", "lan");
         gw.vethTo(lan, NIC, "lanhost");
         lan.run("ip", "addr", "add", "192.0.2.254/24", "dev", "lanhost");
         gw.run("ip", "addr", "add", "192.0.2.10/24", "dev", NIC);
@@ -440,5 +443,158 @@ class SetupBridgeTest {
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains("'" + NIC + "' is already a port of 'other0'"), r.stderr());
         assertEquals(before, snapshot());
+    }
+
+    /** The state files in the state directory (not the lock, not the test's .bridge files). */
+    private List<Path> stateFiles() throws IOException {
+        try (var files = Files.list(stateDir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".state")).sorted().toList();
+        }
+    }
+
+    private Path onlyStateFile() throws IOException {
+        List<Path> all = stateFiles();
+        assertEquals(1, all.size(), "one state file after setup: " + all);
+        return all.get(0);
+    }
+
+    private static String bridgeFile(String bridge) {
+        return "LAN_IF=" + NIC + "\nBRIDGE=" + bridge + "\nTAP=" + TAP + "\nUSER=nobody\n";
+    }
+
+    private void assertNicReleasedAndRecordedBridgeAndTapGone(Shell.Result down, String before) throws IOException {
+        String why = "\nstdout: " + down.stdout() + "\nstderr: " + down.stderr();
+        assertFalse(link(NIC).has("master"), "the NIC is out of the bridge" + why);
+        assertFalse(gw.exec(10, "ip", "link", "show", "dev", BRIDGE).ok(), "the recorded bridge is gone" + why);
+        assertFalse(gw.exec(10, "ip", "link", "show", "dev", TAP).ok(), "the recorded TAP is gone" + why);
+        assertEquals(before, snapshot(), "--down restores ip -j addr/route output exactly");
+        assertEquals(List.of(), stateFiles(), "the record is consumed");
+    }
+
+    @Test
+    void downAfterTheBridgeWasRenamedInTheBridgeFileReleasesTheNicAndDeletesTheRecordedBridge() throws IOException {
+        Path conf = stateDir.resolve("site.bridge");
+        Files.writeString(conf, bridgeFile(BRIDGE));
+        String before = snapshot();
+        ok(setup("--config", conf.toString()));
+        assertEquals(BRIDGE, link(NIC).path("master").asText());
+
+        Files.writeString(conf, bridgeFile(RENAMED_BRIDGE));
+        Shell.Result down = ok(setup("--config", conf.toString(), "--down"));
+
+        assertTrue(down.stdout().contains("records bridge " + BRIDGE), down.stdout());
+        assertNicReleasedAndRecordedBridgeAndTapGone(down, before);
+    }
+
+    @Test
+    void downFindsAStateFileNamedAfterTheBridgeAsEarlierVersionsWroteIt() throws IOException {
+        String before = snapshot();
+        ok(setup(standardArgs()));
+        // Earlier versions named the record BRIDGE.state; the content is the same.
+        Files.move(onlyStateFile(), stateDir.resolve(BRIDGE + ".state"), StandardCopyOption.REPLACE_EXISTING);
+
+        Shell.Result down = ok(setup("--lan-if", NIC, "--bridge", RENAMED_BRIDGE, "--tap", TAP, "--down"));
+
+        assertNicReleasedAndRecordedBridgeAndTapGone(down, before);
+    }
+
+    @Test
+    void downWithoutARecordRefusesToCallANicInAnotherBridgeNothingToChange() {
+        gw.run("ip", "link", "add", "other0", "type", "bridge");
+        gw.run("ip", "link", "set", "dev", NIC, "master", "other0");
+        String before = snapshot();
+
+        Shell.Result r = setup(standardArgs("--down"));
+
+        assertNotEquals(0, r.exitCode(), r.stdout());
+        assertTrue(r.stderr().contains(NIC + " is a port of other0 but " + stateDir.resolve("lan@" + NIC + ".state")
+                + " is missing"), r.stderr());
+        assertEquals(before, snapshot(), "nothing was changed");
+    }
+
+    @Test
+    void refusesASymlinkedStateFileAndChangesNothing() throws IOException {
+        ok(setup(standardArgs()));
+        String afterUp = snapshot();
+        Path recorded = onlyStateFile();
+        Path elsewhere = Files.createTempFile("tbsu-state", ".json");
+        try {
+            Files.move(recorded, elsewhere, StandardCopyOption.REPLACE_EXISTING);
+            Files.createSymbolicLink(recorded, elsewhere);
+
+            Shell.Result r = setup(standardArgs("--down"));
+
+            assertNotEquals(0, r.exitCode(), r.stdout());
+            assertTrue(r.stderr().contains("refusing symbolic links in the state directory: " + recorded + " -> " + elsewhere),
+                    r.stderr());
+            assertTrue(r.stderr().contains("Remove the link"), r.stderr());
+            assertEquals(BRIDGE, link(NIC).path("master").asText(), "the NIC is still in the bridge");
+            assertEquals(afterUp, snapshot(), "nothing was changed");
+        } finally {
+            Files.deleteIfExists(elsewhere);
+        }
+    }
+
+    @Test
+    void refusesASymlinkedLockFileRatherThanTruncatingWhatItPointsTo() throws IOException {
+        Path precious = Files.createTempFile("tbsu-precious", ".txt");
+        try {
+            Files.writeString(precious, "not the script's to truncate\n");
+            Path lock = stateDir.resolve(".lock");
+            Files.createSymbolicLink(lock, precious);
+            String before = snapshot();
+
+            Shell.Result r = setup(standardArgs());
+
+            assertNotEquals(0, r.exitCode(), r.stdout());
+            assertTrue(r.stderr().contains(lock + " -> " + precious), r.stderr());
+            assertEquals("not the script's to truncate\n", Files.readString(precious));
+            assertEquals(before, snapshot(), "nothing was changed");
+        } finally {
+            Files.deleteIfExists(precious);
+        }
+    }
+
+    @Test
+    void refusesAStateDirectoryNotOwnedByRoot() {
+        Shell.run("chown", "65534", stateDir.toString());
+        String before = snapshot();
+
+        Shell.Result r = setup(standardArgs());
+
+        assertNotEquals(0, r.exitCode(), r.stdout());
+        assertTrue(r.stderr().contains("state directory " + stateDir + " is owned by uid 65534"), r.stderr());
+        assertTrue(r.stderr().contains("chown root:root " + stateDir), r.stderr());
+        assertEquals(before, snapshot(), "nothing was changed");
+    }
+
+    @Test
+    void namesTheLockFileAndItsHolderWhenTheLockTimesOut() throws Exception {
+        Path lock = stateDir.resolve(".lock");
+        // Holds the lock as a run of the script would (flock on an inherited descriptor), then
+        // becomes a sleep: the holder to name is that process, not the flock(1) that took the lock.
+        Process holder = new ProcessBuilder("bash", "-c", "exec 9>>\"$1\" && flock -x 9 && exec sleep 50", "holder",
+                lock.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!holder.info().command().orElse("").endsWith("sleep")) {
+                assertTrue(holder.isAlive(), "the lock holder exited");
+                assertTrue(System.nanoTime() < deadlineNs, "the holder did not take the lock within 10 s");
+                Shell.quiet("sleep", "0.05");
+            }
+            String before = snapshot();
+
+            Shell.Result r = runScript(List.of("env", "TAPBRIDGE_LOCK_WAIT_SECONDS=1"), standardArgs());
+
+            assertNotEquals(0, r.exitCode(), r.stdout());
+            assertTrue(r.stderr().contains("gave up after 1 s waiting for the lock " + lock), r.stderr());
+            assertTrue(r.stderr().contains("held by pid " + holder.pid() + " (sleep 50)"), r.stderr());
+            assertEquals(before, snapshot(), "nothing was changed");
+            assertTrue(holder.isAlive(), "the holder still runs");
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 }

@@ -29,55 +29,60 @@ public final class DropReason {
     public static final int NO_FLOOD_TARGETS = 8;
     /** The ingress port was never added, or was removed. */
     public static final int UNKNOWN_INGRESS_PORT = 9;
+    /** Unknown unicast over the ingress port's flood token bucket ({@code unknown-unicast-pps}). */
+    public static final int UNKNOWN_UNICAST_LIMIT = 10;
+    /** The ingress port, or the destination's port, is blocked because MAC flapping showed a loop. */
+    public static final int LOOP_BLOCKED = 11;
     /** Reasons the switch uses: 0 up to this; its per-port counter rows are this wide. */
-    public static final int SWITCH_COUNT = 10;
+    public static final int SWITCH_COUNT = 12;
 
     // ---- The links: messages on the wire, and frames on their way to a peer. ----
     /** Shorter than the common message prefix. */
-    public static final int TRUNCATED = 10;
+    public static final int TRUNCATED = 12;
     /** Not our protocol version, or the reserved bytes are set. */
-    public static final int BAD_VERSION = 11;
+    public static final int BAD_VERSION = 13;
     /** A message type we do not know. */
-    public static final int BAD_TYPE = 12;
+    public static final int BAD_TYPE = 14;
     /** A datagram longer than any we accept, or a frame longer than the link carries that could not be split. */
-    public static final int OVERSIZED = 13;
+    public static final int OVERSIZED = 15;
     /** A TCP connection that never said who it is, or was evicted while pending. */
-    public static final int UNKNOWN_PEER = 14;
+    public static final int UNKNOWN_PEER = 16;
     /** A message (or a link control payload) whose fields do not add up. */
-    public static final int MALFORMED_MESSAGE = 15;
+    public static final int MALFORMED_MESSAGE = 17;
     /** A frame for a peer that is down. */
-    public static final int PEER_DOWN = 16;
+    public static final int PEER_DOWN = 18;
     /** The kernel refused to send the message. */
-    public static final int SEND_FAILED = 17;
+    public static final int SEND_FAILED = 19;
     /** The socket's send buffer, or the TCP send queue, was full. */
-    public static final int SEND_QUEUE_FULL = 18;
+    public static final int SEND_QUEUE_FULL = 20;
     /** No keys (yet, or any more) to seal with; a handshake has been started. */
-    public static final int NO_SESSION = 19;
+    public static final int NO_SESSION = 21;
     /** An authentic message on the transport the peer is not configured for. */
-    public static final int WRONG_TRANSPORT = 20;
+    public static final int WRONG_TRANSPORT = 22;
 
     // ---- The crypto layer: messages that do not authenticate or come at the wrong time. ----
     /** The AEAD tag or the handshake's proof did not verify. */
-    public static final int AUTH_FAILED = 21;
+    public static final int AUTH_FAILED = 23;
     /** A counter already seen, or too old for the replay window. */
-    public static final int REPLAY = 22;
+    public static final int REPLAY = 24;
     /** A handshake from a public key no peer has. */
-    public static final int UNKNOWN_KEY = 23;
+    public static final int UNKNOWN_KEY = 25;
     /** A receiver index that names no session or handshake. */
-    public static final int UNKNOWN_INDEX = 24;
+    public static final int UNKNOWN_INDEX = 26;
     /** Over the handshake rate limit. */
-    public static final int RATE_LIMITED = 25;
+    public static final int RATE_LIMITED = 27;
     /** Keys too old to accept. */
-    public static final int EXPIRED_KEYS = 26;
+    public static final int EXPIRED_KEYS = 28;
     /** A handshake initiation not newer than the last one accepted from the peer. */
-    public static final int STALE_HANDSHAKE = 27;
+    public static final int STALE_HANDSHAKE = 29;
 
     /** Number of reasons, for counter arrays indexed by reason. */
-    public static final int COUNT = 28;
+    public static final int COUNT = 30;
 
     private static final String[] NAMES = {
         "none", "malformed", "invalid-source", "link-local", "storm-control", "same-port",
         "split-horizon", "egress-port-down", "no-flood-targets", "unknown-ingress-port",
+        "unknown-unicast-limit", "loop-blocked",
         "truncated", "bad-version", "bad-type", "oversized", "unknown-peer", "malformed-message",
         "peer-down", "send-failed", "send-queue-full", "no-session", "wrong-transport",
         "auth-failed", "replay", "unknown-key", "unknown-index", "rate-limited", "expired-keys",
@@ -95,6 +100,8 @@ public final class DropReason {
         "static entry points to an absent port",
         "flood would reach no port",
         "ingress port not added",
+        "flood rate limit for unknown unicast",
+        "port blocked: MAC flapping showed a loop",
         "message shorter than its prefix",
         "not our protocol version",
         "message type not known",

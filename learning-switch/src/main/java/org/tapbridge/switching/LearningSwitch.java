@@ -3,6 +3,7 @@ package org.tapbridge.switching;
 import org.tapbridge.drops.DropReason;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +16,15 @@ import org.tapbridge.ethernet.MacAddress;
 /**
  * The MAC-learning switch: learns sources, ages entries, and decides per frame between one egress
  * port, a flood under split horizon, or a drop. Owned by the data-path thread; {@link #forward} allocates nothing.
+ *
+ * <p>Table room: every port may hold at most {@code per-port-mac-limit} dynamic entries (default half the
+ * table), and peer ports never learn into the {@code local-mac-reserve} entries kept for the local port
+ * while it has not used them. So a MAC flood from one peer leaves room for the other peers and for the
+ * site's own LAN, and a flood from the LAN leaves half the table to the peers.
+ *
+ * <p>Loops: a move refused by damping is a flap, charged to the port the MAC came in on, or to the port
+ * holding it when it came in on {@link #LOCAL_PORT}, which is never blocked (it is the site itself).
+ * Sustained flapping blocks that port both ways (see {@link LoopGuard}).
  */
 public final class LearningSwitch {
     /** {@link #forward} result: send to every port of {@link #floodPorts(int)}. */
@@ -40,15 +50,22 @@ public final class LearningSwitch {
     private final boolean forwardStpBpdus;
     private final int tableLimit;
     private final int perPortLimit;
+    private final int localReserve;
     private final MacTable table;
     private final PortTable ports;
-    private final StormControl stormControl;
+    private final PortTokenBuckets stormControl;
+    private final PortTokenBuckets unknownUnicastLimit;
+    private final LoopGuard loopGuard;
     private final SwitchCounters counters;
     private final Logger logger;
     private final LogRateLimiter tableLimitLog = new LogRateLimiter(LOG_INTERVAL_NS);
     private final LogRateLimiter portLimitLog = new LogRateLimiter(LOG_INTERVAL_NS);
     private final LogRateLimiter flapLog = new LogRateLimiter(LOG_INTERVAL_NS);
     private final LogRateLimiter stormLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter reserveLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter unknownUnicastLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter loopLog = new LogRateLimiter(LOG_INTERVAL_NS);
+    private final LogRateLimiter unblockLog = new LogRateLimiter(LOG_INTERVAL_NS);
     // A full pass of tick() sweeping takes a quarter of the aging time, so idle entries leave at most 25% late.
     private final long tickNsPerSlot;
 
@@ -65,6 +82,14 @@ public final class LearningSwitch {
 
     /** With an explicit logger, e.g. one that records lines in tests. */
     public LearningSwitch(SwitchSettings settings, Logger logger) {
+        this(settings, logger, new SecureRandom().nextLong());
+    }
+
+    /**
+     * With a fixed MAC table hash seed, for tests and benchmarks that need one layout. Otherwise the seed is
+     * drawn once per switch from {@link SecureRandom}, so no sender can choose MACs that collide.
+     */
+    public LearningSwitch(SwitchSettings settings, Logger logger, long hashSeed) {
         if (settings == null || logger == null) {
             throw new IllegalArgumentException("settings and logger are required");
         }
@@ -75,10 +100,15 @@ public final class LearningSwitch {
         this.forwardStpBpdus = settings.forwardStpBpdus();
         this.tableLimit = settings.macTableLimit();
         this.perPortLimit = settings.perPortMacLimit();
-        this.table = new MacTable(tableLimit, settings.maxPorts());
+        this.localReserve = settings.localMacReserve();
+        this.table = new MacTable(tableLimit, settings.maxPorts(), hashSeed);
         this.ports = new PortTable(settings.maxPorts());
-        this.stormControl = new StormControl(settings.stormControlPacketsPerSecond(),
+        this.stormControl = new PortTokenBuckets(settings.stormControlPacketsPerSecond(),
                 settings.stormControlBurst(), settings.maxPorts());
+        this.unknownUnicastLimit = new PortTokenBuckets(settings.unknownUnicastPacketsPerSecond(),
+                settings.unknownUnicastBurst(), settings.maxPorts());
+        this.loopGuard = new LoopGuard(settings.loopFlapsPerSecond(), settings.loopBlockNanos(),
+                settings.loopBlockMaxNanos(), settings.maxPorts());
         this.counters = new SwitchCounters(settings.maxPorts());
         this.tickNsPerSlot = Math.max(1, agingNs / 4 / table.capacity());
         ports.add(LOCAL_PORT, NO_GROUP);
@@ -105,6 +135,8 @@ public final class LearningSwitch {
         }
         if (!ports.isPresent(port)) {
             stormControl.reset(port);
+            unknownUnicastLimit.reset(port);
+            loopGuard.reset(port);
         }
         ports.add(port, splitHorizonGroup);
     }
@@ -116,6 +148,7 @@ public final class LearningSwitch {
             return;
         }
         ports.remove(port);
+        loopGuard.reset(port);
         int slot = 0;
         int capacity = table.capacity();
         // Backward shift may move a later entry into this slot, so the slot is re-examined after a removal.
@@ -235,6 +268,23 @@ public final class LearningSwitch {
         return table.size();
     }
 
+    /** True while a port is blocked as part of a loop: its frames are dropped and nothing is sent to it. */
+    public boolean isBlocked(int port) {
+        checkPortNumber(port);
+        return ports.isBlocked(port);
+    }
+
+    /** Time left until a blocked port forwards again (it unblocks on the first frame or tick after); 0 if forwarding. */
+    public long blockedRemainingNanos(int port, long nowNs) {
+        checkPortNumber(port);
+        return loopGuard.remainingNs(port, nowNs);
+    }
+
+    /** The longest probe run of any stored entry, for tests of the hash seeding. */
+    int maxProbeLength() {
+        return table.maxProbeLength();
+    }
+
     /** Dynamic entries learned on a port. */
     public int dynamicEntryCount(int port) {
         checkPortNumber(port);
@@ -261,6 +311,9 @@ public final class LearningSwitch {
         }
         lastTickNs = nowNs;
         sweep((int) Math.min(slots, table.capacity()), nowNs);
+        if (loopGuard.isUnblockDue(nowNs)) {
+            unblockExpired(nowNs);
+        }
     }
 
     /** The egress ports of a flood from {@code ingressPort}; shared and read-only, recomputed on port changes. */
@@ -299,6 +352,13 @@ public final class LearningSwitch {
             return dropUnknownIngress();
         }
         counters.increment(ingressPort, SwitchCounters.FRAMES_IN);
+        if (loopGuard.isUnblockDue(nowNs)) {
+            unblockExpired(nowNs);
+        }
+        if (ports.isBlocked(ingressPort)) {
+            // Before learning: a looping port must not pull MACs over to itself.
+            return drop(ingressPort, DropReason.LOOP_BLOCKED);
+        }
         sweep(AGING_SLOTS_PER_FRAME, nowNs);
         if (vlanId < 0 || vlanId > MAX_VLAN_ID || (destination >>> 48) != 0 || (source >>> 48) != 0) {
             return drop(ingressPort, DropReason.MALFORMED);
@@ -320,11 +380,11 @@ public final class LearningSwitch {
         }
         int slot = table.find(MacTable.key(vlanId, destination));
         if (slot < 0) {
-            return flood(ingressPort);
+            return floodUnknownUnicast(ingressPort, nowNs);
         }
         if (isExpired(slot, nowNs)) {
             expireAt(slot);
-            return flood(ingressPort);
+            return floodUnknownUnicast(ingressPort, nowNs);
         }
         int egressPort = table.port(slot);
         if (egressPort == ingressPort) {
@@ -335,6 +395,9 @@ public final class LearningSwitch {
         }
         if (!ports.mayForward(ingressPort, egressPort)) {
             return drop(ingressPort, DropReason.SPLIT_HORIZON);
+        }
+        if (ports.isBlocked(egressPort)) {
+            return drop(ingressPort, DropReason.LOOP_BLOCKED);
         }
         counters.increment(ingressPort, SwitchCounters.FORWARDED);
         lastDropReason = DropReason.NONE;
@@ -368,6 +431,11 @@ public final class LearningSwitch {
             logTableLimit(port, vlanId, source, nowNs);
             return;
         }
+        if (port != LOCAL_PORT && table.size() + unusedLocalReserve(0) >= tableLimit) {
+            counters.increment(port, SwitchCounters.LIMIT_HIT);
+            logLocalReserve(port, vlanId, source, nowNs);
+            return;
+        }
         if (table.dynamicCount(port) >= perPortLimit) {
             counters.increment(port, SwitchCounters.LIMIT_HIT);
             logPortLimit(port, vlanId, source, nowNs);
@@ -378,12 +446,21 @@ public final class LearningSwitch {
     }
 
     private void move(int slot, int port, long nowNs) {
-        if (table.moveCount(slot) > 0 && nowNs - table.lastMoveNs(slot) < moveDampingNs) {
+        int owner = table.port(slot);
+        // A blocked port sends nothing, so the MAC cannot be there any more: no damping holds it.
+        if (!ports.isBlocked(owner) && table.moveCount(slot) > 0 && nowNs - table.lastMoveNs(slot) < moveDampingNs) {
             // Refused, but the MAC is alive: keep the entry fresh where it is.
             table.touch(slot, nowNs);
             table.recordFlap(slot);
             counters.increment(port, SwitchCounters.FLAPPED);
             logFlap(slot, port, nowNs);
+            chargeFlap(port == LOCAL_PORT ? owner : port, nowNs);
+            return;
+        }
+        if (owner == LOCAL_PORT && port != LOCAL_PORT && table.size() + unusedLocalReserve(1) > tableLimit) {
+            table.touch(slot, nowNs);
+            counters.increment(port, SwitchCounters.LIMIT_HIT);
+            logLocalReserve(port, MacTable.vlanOf(table.keyAt(slot)), MacTable.macOf(table.keyAt(slot)), nowNs);
             return;
         }
         if (table.dynamicCount(port) >= perPortLimit) {
@@ -394,6 +471,30 @@ public final class LearningSwitch {
         }
         table.move(slot, port, nowNs);
         counters.increment(port, SwitchCounters.MOVED);
+    }
+
+    /** Reserved local entries not yet used, if the local port had {@code leaving} fewer entries. */
+    private int unusedLocalReserve(int leaving) {
+        return Math.max(0, localReserve - (table.dynamicCount(LOCAL_PORT) - leaving));
+    }
+
+    private void chargeFlap(int port, long nowNs) {
+        long blockNs = loopGuard.recordFlap(port, nowNs);
+        if (blockNs > 0) {
+            ports.setBlocked(port, true);
+            counters.increment(port, SwitchCounters.LOOP_BLOCKS);
+            logLoopBlock(port, blockNs, nowNs);
+        }
+    }
+
+    private void unblockExpired(long nowNs) {
+        for (int port = 0; port < ports.maxPorts(); port++) {
+            if (loopGuard.isExpired(port, nowNs)) {
+                loopGuard.unblock(port, nowNs);
+                ports.setBlocked(port, false);
+                logLoopUnblock(port, nowNs);
+            }
+        }
     }
 
     private boolean isExpired(int slot, long nowNs) {
@@ -423,6 +524,19 @@ public final class LearningSwitch {
     private int flood(int ingressPort) {
         if (ports.floodPorts(ingressPort).length == 0) {
             return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
+        }
+        counters.increment(ingressPort, SwitchCounters.FLOODED);
+        lastDropReason = DropReason.NONE;
+        return FLOOD;
+    }
+
+    private int floodUnknownUnicast(int ingressPort, long nowNs) {
+        if (ports.floodPorts(ingressPort).length == 0) {
+            return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
+        }
+        if (!unknownUnicastLimit.tryAcquire(ingressPort, nowNs)) {
+            logUnknownUnicast(ingressPort, nowNs);
+            return drop(ingressPort, DropReason.UNKNOWN_UNICAST_LIMIT);
         }
         counters.increment(ingressPort, SwitchCounters.FLOODED);
         lastDropReason = DropReason.NONE;
@@ -477,6 +591,42 @@ public final class LearningSwitch {
                     + SwitchSettings.KEY_STORM_CONTROL_PPS + "=" + settings.stormControlPacketsPerSecond()
                     + " (" + SwitchSettings.KEY_STORM_CONTROL_BURST + "=" + settings.stormControlBurst() + ")"
                     + suppressed(stormLog));
+        }
+    }
+
+    private void logLocalReserve(int port, int vlanId, long mac, long nowNs) {
+        if (reserveLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            logger.log(Level.WARNING, "MAC table: the rest is reserved for the local port ("
+                    + SwitchSettings.KEY_LOCAL_MAC_RESERVE + "=" + localReserve + ", " + SwitchSettings.KEY_MAC_TABLE_LIMIT
+                    + "=" + tableLimit + "): not learning " + MacAddress.format(mac) + " vlan " + vlanId
+                    + " from port " + port + "; look for a MAC flood from the peers or raise "
+                    + SwitchSettings.KEY_MAC_TABLE_LIMIT + suppressed(reserveLog));
+        }
+    }
+
+    private void logUnknownUnicast(int port, long nowNs) {
+        if (unknownUnicastLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            logger.log(Level.WARNING, "dropping unknown unicast from port " + port + " above "
+                    + SwitchSettings.KEY_UNKNOWN_UNICAST_PPS + "=" + settings.unknownUnicastPacketsPerSecond()
+                    + " (" + SwitchSettings.KEY_UNKNOWN_UNICAST_BURST + "=" + settings.unknownUnicastBurst()
+                    + "); look for a host sending to many absent destinations" + suppressed(unknownUnicastLog));
+        }
+    }
+
+    private void logLoopBlock(int port, long blockNs, long nowNs) {
+        if (loopLog.tryAcquire(nowNs) && logger.isLoggable(Level.WARNING)) {
+            logger.log(Level.WARNING, "port " + port + " blocked for " + TimeUnit.NANOSECONDS.toSeconds(blockNs)
+                    + " s: " + settings.loopFlapsPerSecond() + " MAC flaps within a second ("
+                    + SwitchSettings.KEY_LOOP_FLAPS_PER_SECOND + ") look like a loop; its frames are dropped and"
+                    + " nothing is sent to it. The block doubles on each repeat up to "
+                    + SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS + "=" + settings.loopBlockMaxSeconds()
+                    + "; look for a second path between the sites" + suppressed(loopLog));
+        }
+    }
+
+    private void logLoopUnblock(int port, long nowNs) {
+        if (unblockLog.tryAcquire(nowNs) && logger.isLoggable(Level.INFO)) {
+            logger.log(Level.INFO, "port " + port + " unblocked after its loop block" + suppressed(unblockLog));
         }
     }
 

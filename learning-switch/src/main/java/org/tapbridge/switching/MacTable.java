@@ -11,6 +11,10 @@ package org.tapbridge.switching;
  * +--------------------+--------------------+--------------------+--------------------+
  * </pre>
  * Key 0 (VLAN 0, MAC 00:00:00:00:00:00) marks an empty slot; that MAC is never stored.
+ *
+ * <p>Home slots come from a per-table secret seed mixed into the key before the finalizer: without it,
+ * anyone who knows the hash can choose MACs that share one home slot and turn every lookup into a scan
+ * of a long probe run.
  */
 final class MacTable {
     private static final int STRIDE_SHIFT = 2;
@@ -29,20 +33,23 @@ final class MacTable {
     private final int[] flapCounts;
     private final int[] dynamicCountByPort;
     private final int mask;
+    private final long seed;
     private int size;
 
     /**
      * @param limit the most entries ever stored; capacity is the power of two at least twice that,
      *     so probe sequences stay short and always end at an empty slot
      * @param maxPorts ports are 0 to maxPorts - 1
+     * @param seed the secret that places keys; random per process, fixed in tests
      */
-    MacTable(int limit, int maxPorts) {
+    MacTable(int limit, int maxPorts, long seed) {
         int capacity = Integer.highestOneBit(Math.max(8, limit) * 2 - 1) << 1;
         this.slots = new long[capacity << STRIDE_SHIFT];
         this.moveCounts = new int[capacity];
         this.flapCounts = new int[capacity];
         this.dynamicCountByPort = new int[maxPorts];
         this.mask = capacity - 1;
+        this.seed = seed;
     }
 
     static long key(int vlan, long mac) {
@@ -68,8 +75,29 @@ final class MacTable {
         return h;
     }
 
+    /**
+     * XOR with the seed, then the finalizer's avalanche: every bit of the seed reaches every bit of the
+     * home slot, so a set of keys chosen to collide under one seed is spread out under another. Not a
+     * keyed PRF, but the table's layout is never shown to the senders who choose the MACs.
+     */
     private int home(long key) {
-        return (int) mix(key) & mask;
+        return (int) mix(key ^ seed) & mask;
+    }
+
+    /** Slots between an occupied slot and its home slot: 0 when the entry sits at home. */
+    int probeLength(int slot) {
+        return (slot - home(keyAt(slot))) & mask;
+    }
+
+    /** The longest probe of any stored entry: what the slowest lookup of a stored key costs. */
+    int maxProbeLength() {
+        int longest = 0;
+        for (int slot = 0; slot <= mask; slot++) {
+            if (isOccupied(slot)) {
+                longest = Math.max(longest, probeLength(slot));
+            }
+        }
+        return longest;
     }
 
     /** The slot holding {@code key}, or {@code ~slot} of the empty slot where it would be inserted. */

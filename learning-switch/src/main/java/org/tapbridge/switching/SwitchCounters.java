@@ -24,11 +24,14 @@ public final class SwitchCounters {
     public static final int LIMIT_HIT = 7;
     /** A static MAC was seen on another port than configured; it did not move. */
     public static final int STATIC_CONFLICT = 8;
+    /** Times the port was blocked because MAC flapping charged to it looked like a loop. */
+    public static final int LOOP_BLOCKS = 9;
     /** Number of counters besides drops. */
-    public static final int COUNT = 9;
+    public static final int COUNT = 10;
 
     private static final String[] NAMES = {
         "frames-in", "forwarded", "flooded", "learned", "aged", "moved", "flapped", "limit-hit", "static-conflict",
+        "loop-blocks",
     };
 
     // One row per port; 32 longs (4 cache lines) so a row never shares a line with the next port.
@@ -199,6 +202,10 @@ public final class SwitchCounters {
 
         public long limitHit(int port) {
             return value(port, LIMIT_HIT);
+        }
+
+        public long loopBlocks(int port) {
+            return value(port, LOOP_BLOCKS);
         }
 
         /** A counter summed over all ports. */

@@ -15,6 +15,12 @@ public final class SwitchSettings {
     public static final String KEY_STORM_CONTROL_PPS = "storm-control-pps";
     public static final String KEY_STORM_CONTROL_BURST = "storm-control-burst";
     public static final String KEY_MAX_PORTS = "max-ports";
+    public static final String KEY_LOCAL_MAC_RESERVE = "local-mac-reserve";
+    public static final String KEY_UNKNOWN_UNICAST_PPS = "unknown-unicast-pps";
+    public static final String KEY_UNKNOWN_UNICAST_BURST = "unknown-unicast-burst";
+    public static final String KEY_LOOP_FLAPS_PER_SECOND = "loop-flaps-per-second";
+    public static final String KEY_LOOP_BLOCK_SECONDS = "loop-block-seconds";
+    public static final String KEY_LOOP_BLOCK_MAX_SECONDS = "loop-block-max-seconds";
 
     /** IEEE 802.1D default: long enough that quiet hosts are not flooded to, short enough to follow moves. */
     public static final int DEFAULT_MAC_AGING_SECONDS = 300;
@@ -34,6 +40,36 @@ public final class SwitchSettings {
     public static final int DEFAULT_STORM_CONTROL_BURST = 1_000;
     /** One local TAP plus a large mesh of peers; each port costs a flood array and a counter row. */
     public static final int DEFAULT_MAX_PORTS = 256;
+    /**
+     * Unless set, one port may fill half of the table: a MAC flood from one site (or from the local LAN)
+     * then leaves the other half to everyone else, while one large site still fits. The divisor.
+     */
+    public static final int DEFAULT_PER_PORT_SHARE_DIVISOR = 2;
+    /**
+     * Unless set, a quarter of the table (at most the per-port limit) is held back for the local port:
+     * peers flooding MACs together can never take the slots the site's own LAN needs. 4096 of the default
+     * 16384 covers a /20 of local hosts. The divisor.
+     */
+    public static final int DEFAULT_LOCAL_RESERVE_DIVISOR = 4;
+    /**
+     * A learned LAN floods unknown unicast only for the first packets of a flow, after aging, and towards
+     * a receiver that never sends (syslog or NetFlow collectors, static ARP): 10000 frames a second per port
+     * carries such one-way flows of about 120 Mbit/s of full-size frames, yet keeps a host that sprays
+     * random destinations from multiplying line rate onto every WAN link.
+     */
+    public static final int DEFAULT_UNKNOWN_UNICAST_PPS = 10_000;
+    /** One second at the default rate: the burst of a busy flow whose destination just aged out. */
+    public static final int DEFAULT_UNKNOWN_UNICAST_BURST = 10_000;
+    /**
+     * Refused moves (flaps) charged to one port within one second that mean a loop. A host that really
+     * moves flaps a few times at most (stale frames from its old place); a loop makes every frame of every
+     * looping MAC flap, hundreds to thousands a second.
+     */
+    public static final int DEFAULT_LOOP_FLAPS_PER_SECOND = 50;
+    /** The first block of a looping port: long enough to stop the storm, short enough to heal unaided. */
+    public static final int DEFAULT_LOOP_BLOCK_SECONDS = 10;
+    /** The back-off doubles per repeat up to this; a loop that persists is then retried every ~5 min. */
+    public static final int DEFAULT_LOOP_BLOCK_MAX_SECONDS = 320;
 
     /** About 11.5 days; longer aging would keep dead stations for ever. */
     public static final int MAX_MAC_AGING_SECONDS = 1_000_000;
@@ -44,6 +80,11 @@ public final class SwitchSettings {
     public static final int MAX_STORM_CONTROL_BURST = 1_000_000;
     /** Ports are stored in 16 bits of a table entry; 4096 keeps flood arrays small. */
     public static final int MAX_PORTS = 4_096;
+    public static final int MAX_UNKNOWN_UNICAST_PPS = 100_000_000;
+    public static final int MAX_UNKNOWN_UNICAST_BURST = 1_000_000;
+    public static final int MAX_LOOP_FLAPS_PER_SECOND = 1_000_000;
+    /** One day: a longer block is better done by removing the peer. */
+    public static final int MAX_LOOP_BLOCK_SECONDS = 86_400;
 
     private final int macAgingSeconds;
     private final int macTableLimit;
@@ -53,17 +94,47 @@ public final class SwitchSettings {
     private final int stormControlPacketsPerSecond;
     private final int stormControlBurst;
     private final int maxPorts;
+    private final int localMacReserve;
+    private final int unknownUnicastPacketsPerSecond;
+    private final int unknownUnicastBurst;
+    private final int loopFlapsPerSecond;
+    private final int loopBlockSeconds;
+    private final int loopBlockMaxSeconds;
+    // Whether the two derived limits were given, so that toBuilder() keeps following the table otherwise.
+    private final boolean perPortMacLimitSet;
+    private final boolean localMacReserveSet;
 
     private SwitchSettings(Builder builder) {
         this.macAgingSeconds = builder.macAgingSeconds;
         this.macTableLimit = builder.macTableLimit;
-        this.perPortMacLimit = builder.perPortMacLimitSet ? builder.perPortMacLimit : builder.macTableLimit;
+        this.perPortMacLimitSet = builder.perPortMacLimitSet;
+        this.perPortMacLimit = builder.perPortMacLimitSet ? builder.perPortMacLimit
+                : defaultPerPortMacLimit(builder.macTableLimit);
+        this.localMacReserveSet = builder.localMacReserveSet;
+        this.localMacReserve = builder.localMacReserveSet ? builder.localMacReserve
+                : defaultLocalMacReserve(builder.macTableLimit, perPortMacLimit);
+        this.unknownUnicastPacketsPerSecond = builder.unknownUnicastPacketsPerSecond;
+        this.unknownUnicastBurst = builder.unknownUnicastBurst;
+        this.loopFlapsPerSecond = builder.loopFlapsPerSecond;
+        this.loopBlockSeconds = builder.loopBlockSeconds;
+        this.loopBlockMaxSeconds = builder.loopBlockMaxSeconds;
         this.moveDampingMillis = builder.moveDampingMillis;
         this.forwardStpBpdus = builder.forwardStpBpdus;
         this.stormControlPacketsPerSecond = builder.stormControlPacketsPerSecond;
         this.stormControlBurst = builder.stormControlBurst;
         this.maxPorts = builder.maxPorts;
         validate();
+    }
+
+    /** Half the table, rounded up so that a one-entry table still learns. */
+    static int defaultPerPortMacLimit(int macTableLimit) {
+        return Math.max(1, (macTableLimit + DEFAULT_PER_PORT_SHARE_DIVISOR - 1) / DEFAULT_PER_PORT_SHARE_DIVISOR);
+    }
+
+    /** A quarter of the table, never more than the local port may hold nor all of the table. */
+    static int defaultLocalMacReserve(int macTableLimit, int perPortMacLimit) {
+        return Math.max(0, Math.min(Math.min(macTableLimit / DEFAULT_LOCAL_RESERVE_DIVISOR, perPortMacLimit),
+                macTableLimit - 1));
     }
 
     public static SwitchSettings defaults() {
@@ -83,9 +154,17 @@ public final class SwitchSettings {
                 .forwardStpBpdus(forwardStpBpdus)
                 .stormControlPacketsPerSecond(stormControlPacketsPerSecond)
                 .stormControlBurst(stormControlBurst)
-                .maxPorts(maxPorts);
-        if (perPortMacLimit != macTableLimit) {
+                .maxPorts(maxPorts)
+                .unknownUnicastPacketsPerSecond(unknownUnicastPacketsPerSecond)
+                .unknownUnicastBurst(unknownUnicastBurst)
+                .loopFlapsPerSecond(loopFlapsPerSecond)
+                .loopBlockSeconds(loopBlockSeconds)
+                .loopBlockMaxSeconds(loopBlockMaxSeconds);
+        if (perPortMacLimitSet) {
             builder.perPortMacLimit(perPortMacLimit);
+        }
+        if (localMacReserveSet) {
+            builder.localMacReserve(localMacReserve);
         }
         return builder;
     }
@@ -103,6 +182,25 @@ public final class SwitchSettings {
         check(KEY_STORM_CONTROL_BURST, stormControlBurst, stormControlPacketsPerSecond == 0 ? 0 : 1,
                 MAX_STORM_CONTROL_BURST);
         check(KEY_MAX_PORTS, maxPorts, 1, MAX_PORTS);
+        check(KEY_LOCAL_MAC_RESERVE, localMacReserve, 0, Integer.MAX_VALUE);
+        if (localMacReserve > perPortMacLimit) {
+            throw new IllegalArgumentException(KEY_LOCAL_MAC_RESERVE + "=" + localMacReserve + " > "
+                    + KEY_PER_PORT_MAC_LIMIT + "=" + perPortMacLimit);
+        }
+        if (localMacReserve >= macTableLimit) {
+            throw new IllegalArgumentException(KEY_LOCAL_MAC_RESERVE + "=" + localMacReserve + " >= "
+                    + KEY_MAC_TABLE_LIMIT + "=" + macTableLimit + ", which leaves peers no room");
+        }
+        check(KEY_UNKNOWN_UNICAST_PPS, unknownUnicastPacketsPerSecond, 0, MAX_UNKNOWN_UNICAST_PPS);
+        check(KEY_UNKNOWN_UNICAST_BURST, unknownUnicastBurst, unknownUnicastPacketsPerSecond == 0 ? 0 : 1,
+                MAX_UNKNOWN_UNICAST_BURST);
+        check(KEY_LOOP_FLAPS_PER_SECOND, loopFlapsPerSecond, 0, MAX_LOOP_FLAPS_PER_SECOND);
+        check(KEY_LOOP_BLOCK_SECONDS, loopBlockSeconds, 1, MAX_LOOP_BLOCK_SECONDS);
+        check(KEY_LOOP_BLOCK_MAX_SECONDS, loopBlockMaxSeconds, 1, MAX_LOOP_BLOCK_SECONDS);
+        if (loopBlockMaxSeconds < loopBlockSeconds) {
+            throw new IllegalArgumentException(KEY_LOOP_BLOCK_MAX_SECONDS + "=" + loopBlockMaxSeconds + " < "
+                    + KEY_LOOP_BLOCK_SECONDS + "=" + loopBlockSeconds);
+        }
     }
 
     private static void check(String key, long value, long min, long max) {
@@ -160,6 +258,41 @@ public final class SwitchSettings {
         return maxPorts;
     }
 
+    /** Dynamic entries held back for the local port; peers never learn into them. */
+    public int localMacReserve() {
+        return localMacReserve;
+    }
+
+    /** Unknown-unicast frames per second per ingress port; 0 turns the limit off. */
+    public int unknownUnicastPacketsPerSecond() {
+        return unknownUnicastPacketsPerSecond;
+    }
+
+    public int unknownUnicastBurst() {
+        return unknownUnicastBurst;
+    }
+
+    /** Flaps charged to one port within a second that block it as a loop; 0 turns loop blocking off. */
+    public int loopFlapsPerSecond() {
+        return loopFlapsPerSecond;
+    }
+
+    public long loopBlockNanos() {
+        return TimeUnit.SECONDS.toNanos(loopBlockSeconds);
+    }
+
+    public int loopBlockSeconds() {
+        return loopBlockSeconds;
+    }
+
+    public long loopBlockMaxNanos() {
+        return TimeUnit.SECONDS.toNanos(loopBlockMaxSeconds);
+    }
+
+    public int loopBlockMaxSeconds() {
+        return loopBlockMaxSeconds;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (!(other instanceof SwitchSettings)) {
@@ -170,7 +303,11 @@ public final class SwitchSettings {
                 && perPortMacLimit == that.perPortMacLimit && moveDampingMillis == that.moveDampingMillis
                 && forwardStpBpdus == that.forwardStpBpdus
                 && stormControlPacketsPerSecond == that.stormControlPacketsPerSecond
-                && stormControlBurst == that.stormControlBurst && maxPorts == that.maxPorts;
+                && stormControlBurst == that.stormControlBurst && maxPorts == that.maxPorts
+                && localMacReserve == that.localMacReserve
+                && unknownUnicastPacketsPerSecond == that.unknownUnicastPacketsPerSecond
+                && unknownUnicastBurst == that.unknownUnicastBurst && loopFlapsPerSecond == that.loopFlapsPerSecond
+                && loopBlockSeconds == that.loopBlockSeconds && loopBlockMaxSeconds == that.loopBlockMaxSeconds;
     }
 
     @Override
@@ -182,7 +319,13 @@ public final class SwitchSettings {
         hash = 31 * hash + (forwardStpBpdus ? 1 : 0);
         hash = 31 * hash + stormControlPacketsPerSecond;
         hash = 31 * hash + stormControlBurst;
-        return 31 * hash + maxPorts;
+        hash = 31 * hash + maxPorts;
+        hash = 31 * hash + localMacReserve;
+        hash = 31 * hash + unknownUnicastPacketsPerSecond;
+        hash = 31 * hash + unknownUnicastBurst;
+        hash = 31 * hash + loopFlapsPerSecond;
+        hash = 31 * hash + loopBlockSeconds;
+        return 31 * hash + loopBlockMaxSeconds;
     }
 
     @Override
@@ -194,7 +337,13 @@ public final class SwitchSettings {
                 + " " + KEY_FORWARD_STP + "=" + forwardStpBpdus
                 + " " + KEY_STORM_CONTROL_PPS + "=" + stormControlPacketsPerSecond
                 + " " + KEY_STORM_CONTROL_BURST + "=" + stormControlBurst
-                + " " + KEY_MAX_PORTS + "=" + maxPorts;
+                + " " + KEY_MAX_PORTS + "=" + maxPorts
+                + " " + KEY_LOCAL_MAC_RESERVE + "=" + localMacReserve
+                + " " + KEY_UNKNOWN_UNICAST_PPS + "=" + unknownUnicastPacketsPerSecond
+                + " " + KEY_UNKNOWN_UNICAST_BURST + "=" + unknownUnicastBurst
+                + " " + KEY_LOOP_FLAPS_PER_SECOND + "=" + loopFlapsPerSecond
+                + " " + KEY_LOOP_BLOCK_SECONDS + "=" + loopBlockSeconds
+                + " " + KEY_LOOP_BLOCK_MAX_SECONDS + "=" + loopBlockMaxSeconds;
     }
 
     /** Collects overrides; {@link #build()} validates. Not thread-safe. */
@@ -208,6 +357,13 @@ public final class SwitchSettings {
         private int stormControlPacketsPerSecond = DEFAULT_STORM_CONTROL_PPS;
         private int stormControlBurst = DEFAULT_STORM_CONTROL_BURST;
         private int maxPorts = DEFAULT_MAX_PORTS;
+        private int localMacReserve;
+        private boolean localMacReserveSet;
+        private int unknownUnicastPacketsPerSecond = DEFAULT_UNKNOWN_UNICAST_PPS;
+        private int unknownUnicastBurst = DEFAULT_UNKNOWN_UNICAST_BURST;
+        private int loopFlapsPerSecond = DEFAULT_LOOP_FLAPS_PER_SECOND;
+        private int loopBlockSeconds = DEFAULT_LOOP_BLOCK_SECONDS;
+        private int loopBlockMaxSeconds = DEFAULT_LOOP_BLOCK_MAX_SECONDS;
 
         private Builder() {
         }
@@ -222,7 +378,7 @@ public final class SwitchSettings {
             return this;
         }
 
-        /** Unless set, the per-port limit follows {@link #macTableLimit}. */
+        /** Unless set, the per-port limit is half of {@link #macTableLimit} (rounded up). */
         public Builder perPortMacLimit(int entries) {
             this.perPortMacLimit = entries;
             this.perPortMacLimitSet = true;
@@ -251,6 +407,38 @@ public final class SwitchSettings {
 
         public Builder maxPorts(int ports) {
             this.maxPorts = ports;
+            return this;
+        }
+
+        /** Unless set, a quarter of {@link #macTableLimit}, at most the per-port limit; 0 reserves nothing. */
+        public Builder localMacReserve(int entries) {
+            this.localMacReserve = entries;
+            this.localMacReserveSet = true;
+            return this;
+        }
+
+        public Builder unknownUnicastPacketsPerSecond(int packetsPerSecond) {
+            this.unknownUnicastPacketsPerSecond = packetsPerSecond;
+            return this;
+        }
+
+        public Builder unknownUnicastBurst(int packets) {
+            this.unknownUnicastBurst = packets;
+            return this;
+        }
+
+        public Builder loopFlapsPerSecond(int flaps) {
+            this.loopFlapsPerSecond = flaps;
+            return this;
+        }
+
+        public Builder loopBlockSeconds(int seconds) {
+            this.loopBlockSeconds = seconds;
+            return this;
+        }
+
+        public Builder loopBlockMaxSeconds(int seconds) {
+            this.loopBlockMaxSeconds = seconds;
             return this;
         }
 
@@ -285,11 +473,25 @@ public final class SwitchSettings {
                     return stormControlBurst(number);
                 case KEY_MAX_PORTS:
                     return maxPorts(number);
+                case KEY_LOCAL_MAC_RESERVE:
+                    return localMacReserve(number);
+                case KEY_UNKNOWN_UNICAST_PPS:
+                    return unknownUnicastPacketsPerSecond(number);
+                case KEY_UNKNOWN_UNICAST_BURST:
+                    return unknownUnicastBurst(number);
+                case KEY_LOOP_FLAPS_PER_SECOND:
+                    return loopFlapsPerSecond(number);
+                case KEY_LOOP_BLOCK_SECONDS:
+                    return loopBlockSeconds(number);
+                case KEY_LOOP_BLOCK_MAX_SECONDS:
+                    return loopBlockMaxSeconds(number);
                 default:
                     throw new IllegalArgumentException("unknown switch setting \"" + key + "\"; known: "
                             + String.join(", ", KEY_MAC_AGING_SECONDS, KEY_MAC_TABLE_LIMIT, KEY_PER_PORT_MAC_LIMIT,
                             KEY_MOVE_DAMPING_MS, KEY_FORWARD_STP, KEY_STORM_CONTROL_PPS,
-                            KEY_STORM_CONTROL_BURST, KEY_MAX_PORTS));
+                            KEY_STORM_CONTROL_BURST, KEY_MAX_PORTS, KEY_LOCAL_MAC_RESERVE, KEY_UNKNOWN_UNICAST_PPS,
+                            KEY_UNKNOWN_UNICAST_BURST, KEY_LOOP_FLAPS_PER_SECOND, KEY_LOOP_BLOCK_SECONDS,
+                            KEY_LOOP_BLOCK_MAX_SECONDS));
             }
         }
 

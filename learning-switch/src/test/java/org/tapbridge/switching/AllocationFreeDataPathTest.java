@@ -38,11 +38,14 @@ class AllocationFreeDataPathTest {
         assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
                 "this JVM cannot count allocated bytes per thread");
 
-        // Small limits so that limit hits, per-port limits, moves, flaps, aging and storm drops all happen.
+        // Small limits so that limit hits, per-port limits, the local reserve, moves, flaps, loop blocks and
+        // unblocks, aging, storm drops and unknown-unicast drops all happen.
         // Logging is off: a written line allocates its text, but at most one line per kind per 10 s.
         RecordingLogger log = new RecordingLogger(false);
         LearningSwitch sw = new LearningSwitch(SwitchSettings.builder().macTableLimit(2_000).perPortMacLimit(600)
-                .macAgingSeconds(1).stormControlPacketsPerSecond(1_000).stormControlBurst(50).build(), log);
+                .localMacReserve(300).macAgingSeconds(1).stormControlPacketsPerSecond(1_000).stormControlBurst(50)
+                .unknownUnicastPacketsPerSecond(2_000).unknownUnicastBurst(100).loopFlapsPerSecond(200)
+                .loopBlockSeconds(1).loopBlockMaxSeconds(4).build(), log, 7);
         for (int port = 1; port <= 8; port++) {
             sw.addPort(port, port <= 4 ? MESH_GROUP : NO_GROUP);
         }
@@ -92,6 +95,13 @@ class AllocationFreeDataPathTest {
         assertTrue(counters.total(SwitchCounters.LIMIT_HIT) > 0, "limits were hit");
         assertTrue(counters.totalDropped(DropReason.STORM_CONTROL) > 0, "storm control dropped");
         assertTrue(counters.totalDropped(DropReason.SPLIT_HORIZON) > 0, "split horizon dropped");
+        assertTrue(counters.totalDropped(DropReason.UNKNOWN_UNICAST_LIMIT) > 0, "unknown unicast was limited");
+        assertTrue(counters.totalDropped(DropReason.LOOP_BLOCKED) > 0, "blocked ports dropped");
+        assertTrue(counters.total(SwitchCounters.LOOP_BLOCKS) > 3, "ports were blocked (and unblocked) again");
+        System.out.println("loop blocks " + counters.total(SwitchCounters.LOOP_BLOCKS) + ", loop-blocked drops "
+                + counters.totalDropped(DropReason.LOOP_BLOCKED) + ", unknown-unicast drops "
+                + counters.totalDropped(DropReason.UNKNOWN_UNICAST_LIMIT) + ", limit hits "
+                + counters.total(SwitchCounters.LIMIT_HIT));
         assertTrue(outcome[0] > 0 && outcome[1] > 0 && outcome[2] > 0, "forwarded, flooded and dropped");
         String runs = Arrays.toString(allocated) + " bytes allocated by runs of " + FRAMES + " frames";
         // One object per frame would be >= 16 MB per run; even one per 10 000 frames would be >= 1.6 KB.

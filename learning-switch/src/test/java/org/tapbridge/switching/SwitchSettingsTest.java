@@ -20,7 +20,13 @@ class SwitchSettingsTest {
         assertEquals(300, settings.macAgingSeconds());
         assertEquals(300_000_000_000L, settings.macAgingNanos());
         assertEquals(16_384, settings.macTableLimit());
-        assertEquals(16_384, settings.perPortMacLimit());
+        assertEquals(8_192, settings.perPortMacLimit());
+        assertEquals(4_096, settings.localMacReserve());
+        assertEquals(10_000, settings.unknownUnicastPacketsPerSecond());
+        assertEquals(10_000, settings.unknownUnicastBurst());
+        assertEquals(50, settings.loopFlapsPerSecond());
+        assertEquals(10, settings.loopBlockSeconds());
+        assertEquals(320, settings.loopBlockMaxSeconds());
         assertEquals(1_000, settings.moveDampingMillis());
         assertEquals(1_000_000_000L, settings.moveDampingNanos());
         assertFalse(settings.forwardStpBpdus());
@@ -31,9 +37,19 @@ class SwitchSettingsTest {
     }
 
     @Test
-    void perPortLimitFollowsTheTableLimitUnlessSet() {
-        assertEquals(5_000, SwitchSettings.builder().macTableLimit(5_000).build().perPortMacLimit());
+    void perPortLimitIsHalfTheTableUnlessSet() {
+        assertEquals(2_500, SwitchSettings.builder().macTableLimit(5_000).build().perPortMacLimit());
+        assertEquals(3, SwitchSettings.builder().macTableLimit(5).build().perPortMacLimit(), "rounded up");
+        assertEquals(1, SwitchSettings.builder().macTableLimit(1).build().perPortMacLimit());
         assertEquals(100, SwitchSettings.builder().macTableLimit(5_000).perPortMacLimit(100).build().perPortMacLimit());
+    }
+
+    @Test
+    void localReserveIsAQuarterOfTheTableAtMostThePerPortLimitUnlessSet() {
+        assertEquals(1_250, SwitchSettings.builder().macTableLimit(5_000).build().localMacReserve());
+        assertEquals(100, SwitchSettings.builder().macTableLimit(5_000).perPortMacLimit(100).build().localMacReserve());
+        assertEquals(0, SwitchSettings.builder().macTableLimit(1).build().localMacReserve());
+        assertEquals(7, SwitchSettings.builder().localMacReserve(7).build().localMacReserve());
     }
 
     @Test
@@ -51,6 +67,20 @@ class SwitchSettingsTest {
         assertRejected("storm-control-burst=0 < 1", () -> SwitchSettings.builder().stormControlBurst(0).build());
         assertRejected("max-ports=0 < 1", () -> SwitchSettings.builder().maxPorts(0).build());
         assertRejected("max-ports=4097 > 4096", () -> SwitchSettings.builder().maxPorts(4097).build());
+        assertRejected("local-mac-reserve=-1 < 0", () -> SwitchSettings.builder().localMacReserve(-1).build());
+        assertRejected("local-mac-reserve=9000 > per-port-mac-limit=8192",
+                () -> SwitchSettings.builder().localMacReserve(9_000).build());
+        assertRejected("local-mac-reserve=10 >= mac-table-limit=10, which leaves peers no room",
+                () -> SwitchSettings.builder().macTableLimit(10).perPortMacLimit(10).localMacReserve(10).build());
+        assertRejected("unknown-unicast-pps=-1 < 0",
+                () -> SwitchSettings.builder().unknownUnicastPacketsPerSecond(-1).build());
+        assertRejected("unknown-unicast-burst=0 < 1", () -> SwitchSettings.builder().unknownUnicastBurst(0).build());
+        assertRejected("loop-flaps-per-second=-1 < 0", () -> SwitchSettings.builder().loopFlapsPerSecond(-1).build());
+        assertRejected("loop-block-seconds=0 < 1", () -> SwitchSettings.builder().loopBlockSeconds(0).build());
+        assertRejected("loop-block-max-seconds=86401 > 86400",
+                () -> SwitchSettings.builder().loopBlockMaxSeconds(86_401).build());
+        assertRejected("loop-block-max-seconds=5 < loop-block-seconds=10",
+                () -> SwitchSettings.builder().loopBlockMaxSeconds(5).build());
     }
 
     @Test
@@ -64,9 +94,13 @@ class SwitchSettingsTest {
         SwitchSettings settings = SwitchSettings.builder()
                 .set("mac-aging-seconds", 60).set("mac-table-limit", 1000).set("per-port-mac-limit", 10)
                 .set("move-damping-ms", 0).set("storm-control-pps", 0).set("storm-control-burst", 0)
-                .set("max-ports", 8).build();
+                .set("max-ports", 8).set("local-mac-reserve", 5).set("unknown-unicast-pps", 0)
+                .set("unknown-unicast-burst", 0).set("loop-flaps-per-second", 0).set("loop-block-seconds", 2)
+                .set("loop-block-max-seconds", 4).build();
         assertEquals("mac-aging-seconds=60 mac-table-limit=1000 per-port-mac-limit=10 move-damping-ms=0"
-                + " forward-stp=false storm-control-pps=0 storm-control-burst=0 max-ports=8", settings.toString());
+                + " forward-stp=false storm-control-pps=0 storm-control-burst=0 max-ports=8 local-mac-reserve=5"
+                + " unknown-unicast-pps=0 unknown-unicast-burst=0 loop-flaps-per-second=0 loop-block-seconds=2"
+                + " loop-block-max-seconds=4", settings.toString());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> SwitchSettings.builder().set("mac-table-size", 5));
         assertTrue(unknown.getMessage().startsWith("unknown switch setting \"mac-table-size\"; known: mac-aging-seconds"));
@@ -79,10 +113,13 @@ class SwitchSettingsTest {
     void toBuilderKeepsEveryValue() {
         SwitchSettings settings = SwitchSettings.builder().macAgingSeconds(42).macTableLimit(100).perPortMacLimit(7)
                 .moveDampingMillis(5).forwardStpBpdus(true).stormControlPacketsPerSecond(9).stormControlBurst(3)
-                .maxPorts(12).build();
+                .maxPorts(12).localMacReserve(3).unknownUnicastPacketsPerSecond(11).unknownUnicastBurst(13)
+                .loopFlapsPerSecond(17).loopBlockSeconds(19).loopBlockMaxSeconds(23).build();
         assertEquals(settings, settings.toBuilder().build());
         assertEquals(settings.hashCode(), settings.toBuilder().build().hashCode());
-        assertEquals(200, SwitchSettings.defaults().toBuilder().macTableLimit(200).build().perPortMacLimit(),
+        assertEquals(100, SwitchSettings.defaults().toBuilder().macTableLimit(200).build().perPortMacLimit(),
                 "an unset per-port limit keeps following the table limit");
+        assertEquals(50, SwitchSettings.defaults().toBuilder().macTableLimit(200).build().localMacReserve(),
+                "so does an unset local reserve");
     }
 }

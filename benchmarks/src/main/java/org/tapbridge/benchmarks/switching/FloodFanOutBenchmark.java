@@ -46,8 +46,10 @@ public class FloodFanOutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        // Storm control off: this measures fan-out, not the token bucket (which would drop most frames here).
-        sw = new LearningSwitch(SwitchSettings.builder().stormControlPacketsPerSecond(0).build());
+        // Storm control and the unknown-unicast limit off: this measures fan-out, not the token buckets
+        // (which would drop most frames here).
+        sw = new LearningSwitch(SwitchSettings.builder().stormControlPacketsPerSecond(0)
+                .unknownUnicastPacketsPerSecond(0).build());
         for (int peer = 1; peer <= PEERS; peer++) {
             sw.addPort(peer, LearningSwitch.MESH_GROUP);
         }

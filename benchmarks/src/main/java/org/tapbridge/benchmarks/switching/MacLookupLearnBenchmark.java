@@ -58,8 +58,9 @@ public class MacLookupLearnBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        // Storm control off: the mix stands for healthy traffic, not a storm.
-        sw = new LearningSwitch(SwitchSettings.builder().stormControlPacketsPerSecond(0).build());
+        // Storm control and the unknown-unicast limit off: the mix stands for healthy traffic, not a storm.
+        sw = new LearningSwitch(SwitchSettings.builder().stormControlPacketsPerSecond(0)
+                .unknownUnicastPacketsPerSecond(0).build());
         for (int peer = 1; peer <= PEERS; peer++) {
             sw.addPort(peer, LearningSwitch.MESH_GROUP);
         }

@@ -1,10 +1,10 @@
 package org.tapbridge.switching;
 
 /**
- * Per-ingress-port token buckets for broadcast and multicast frames, in integer nanosecond arithmetic.
- * Switch thread.
+ * One token bucket per ingress port, in integer nanosecond arithmetic: storm control (broadcast and
+ * multicast) and the unknown-unicast flood limit each own one set. Switch thread.
  */
-final class StormControl {
+final class PortTokenBuckets {
     // Tokens are scaled by one second in nanoseconds, so refill is elapsedNs * packetsPerSecond, exactly.
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long NEVER = Long.MIN_VALUE;
@@ -16,7 +16,7 @@ final class StormControl {
     private final long[] tokens;
     private final long[] lastRefillNs;
 
-    StormControl(int packetsPerSecond, int burst, int maxPorts) {
+    PortTokenBuckets(int packetsPerSecond, int burst, int maxPorts) {
         this.enabled = packetsPerSecond > 0;
         this.packetsPerSecond = packetsPerSecond;
         this.capacity = (long) Math.max(burst, 1) * NANOS_PER_SECOND;
@@ -39,7 +39,7 @@ final class StormControl {
         lastRefillNs[port] = NEVER;
     }
 
-    /** True if a broadcast/multicast frame from {@code port} may pass now. */
+    /** True if a frame from {@code port} may pass now; takes its token. */
     boolean tryAcquire(int port, long nowNs) {
         if (!enabled) {
             return true;
