@@ -119,9 +119,12 @@ final class HandshakeMacs {
         byte[] nonce = new byte[CookieReply.NONCE_LENGTH];
         random.nextBytes(nonce);
         reply.put(CookieReply.NONCE_OFFSET, nonce);
-        try (Aead sealer = JceAead.sealer(subkey(cookieKey, nonce))) {
+        byte[] subkey = subkey(cookieKey, nonce);
+        try (Aead sealer = JceAead.sealer(subkey)) {
             sealer.seal(counterOf(nonce), reply, CookieReply.MAC1_OFFSET, MAC_LENGTH, ByteBuffer.wrap(cookie), 0,
                     COOKIE_LENGTH, reply, CookieReply.COOKIE_OFFSET);
+        } finally {
+            Secrets.wipe(subkey);
         }
         return reply.limit(CookieReply.LENGTH);
     }
@@ -136,11 +139,20 @@ final class HandshakeMacs {
         byte[] sealed = new byte[COOKIE_LENGTH + Aead.TAG_LENGTH];
         buf.get(offset + CookieReply.COOKIE_OFFSET, sealed);
         byte[] cookie = new byte[COOKIE_LENGTH];
-        try (Aead opener = JceAead.opener(subkey(key, nonce))) {
+        byte[] subkey = subkey(key, nonce);
+        try (Aead opener = JceAead.opener(subkey)) {
             int n = opener.open(counterOf(nonce), ByteBuffer.wrap(mac1), 0, MAC_LENGTH, ByteBuffer.wrap(sealed), 0,
                     sealed.length, ByteBuffer.wrap(cookie), 0);
             return n == COOKIE_LENGTH ? cookie : null;
+        } finally {
+            Secrets.wipe(subkey);
         }
+    }
+
+    /** Erases the cookie secret, best effort (see {@link Secrets}); no cookie is valid after. */
+    void destroy() {
+        Secrets.wipe(secret);
+        secretSet = false;
     }
 
     private byte[] cookieFor(HandshakeSource source) {

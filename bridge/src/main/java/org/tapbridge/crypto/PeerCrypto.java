@@ -131,8 +131,8 @@ public final class PeerCrypto {
     /**
      * Erases every key this object holds, best effort (see {@link Secrets}): each peer's transport keys
      * (OpenSSL contexts cleansed and freed), handshakes in flight, pre-shared keys, the site's private key,
-     * and the scratch that held the last plaintext. On daemon stop, on the owning thread or after it ended;
-     * any later use throws IllegalStateException. Idempotent.
+     * the cookie secret, and the scratch that held the last plaintext. On daemon stop, on the owning thread
+     * or after it ended; any later use throws IllegalStateException. Idempotent.
      */
     public void destroy() {
         if (destroyed) {
@@ -143,6 +143,7 @@ public final class PeerCrypto {
             peers.get(i).destroy(indices);
         }
         handshakes.destroy();
+        macs.destroy();
         Secrets.wipe(scratch);
     }
 
