@@ -95,7 +95,9 @@ public final class UdpPeerLink extends PeerLink {
             counters().dropped(DropReason.NO_SESSION);
             return false;
         }
-        udp.commit(at, sealed, endpoint, this);
+        // Only frames ride in trains: a path-MTU probe must leave alone, as the datagram of its size it tests
+        // (a veth or bridge lets a segmented train past a narrower MTU whole, which no wire would).
+        udp.commit(at, sealed, endpoint, this, type == WireFormat.TYPE_DATA);
         sent(nowNs);
         return true;
     }

@@ -72,10 +72,14 @@ final class UdpTransport implements AutoCloseable {
         return arena;
     }
 
-    /** Queues the {@code length} bytes sealed at {@code at} (from {@link #reserve}), to {@code to}, for {@code owner}. */
-    void commit(int at, int length, WireAddress to, UdpPeerLink owner) {
+    /**
+     * Queues the {@code length} bytes sealed at {@code at} (from {@link #reserve}), to {@code to}, for
+     * {@code owner}; a {@code joinable} message may ride in a train with its neighbours, any other leaves as
+     * a datagram of its own.
+     */
+    void commit(int at, int length, WireAddress to, UdpPeerLink owner, boolean joinable) {
         int last = entries - 1;
-        if (trainOpen && joinsTrain(last, at, length, to, owner)) {
+        if (joinable && trainOpen && joinsTrain(last, at, length, to, owner)) {
             int size = tx.segmentSize(last) == 0 ? tx.length(last) : tx.segmentSize(last);
             tx.segmentSize(last, size);
             tx.length(last, tx.length(last) + length);
@@ -90,7 +94,7 @@ final class UdpTransport implements AutoCloseable {
             tx.address(entry).set(to);
             owners[entry] = owner;
             datagramsPerEntry[entry] = 1;
-            trainOpen = port.segmentsSends();
+            trainOpen = joinable && port.segmentsSends();
         }
         cursor = at + length;
     }
@@ -109,7 +113,7 @@ final class UdpTransport implements AutoCloseable {
         }
         int at = reserve(nowNs);
         arena.put(at, message, message.position(), length);
-        commit(at, length, to, owner);
+        commit(at, length, to, owner, false);
     }
 
     boolean hasPending() {

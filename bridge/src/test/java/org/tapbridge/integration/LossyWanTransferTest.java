@@ -114,8 +114,10 @@ class LossyWanTransferTest {
                 + bed.describe());
         assertTrue(outcome.seconds() <= TIME_LIMIT_SECONDS, figures);
         // The loss really was there: at least half the nominal rate on each side, over thousands of packets.
+        // The data side carries ~80,000; the ACK side fewer since host b's kernel takes the coalesced
+        // super-frames (GRO) and ACKs them, not each segment (6,439 in one run).
         for (int i = 0; i < 2; i++) {
-            assertTrue(seen[i] > 10_000 && dropped[i] * 100 >= seen[i] * LOSS_PERCENT / 2, figures);
+            assertTrue(seen[i] > 2_000 && dropped[i] * 100 >= seen[i] * LOSS_PERCENT / 2, figures);
         }
         assertTrue(turns > 0, "loop.turns must count the loop's work; " + figures);
         if (transport.equals("udp")) {

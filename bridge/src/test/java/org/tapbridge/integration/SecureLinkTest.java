@@ -196,6 +196,10 @@ class SecureLinkTest {
         twoSites("udp");
         Testbed.Site a = bed.site("a");
         Testbed.Site b = bed.site("b");
+        // What a capture records must be what a wire carries: one datagram per packet. Over a veth a train of
+        // datagrams sent with UDP_SEGMENT stays one packet up to the receiving socket, and a capture would
+        // replay it as one oversized datagram; this makes b's kernel cut trains before its WAN port.
+        b.gateway().run("ip", "link", "set", "wan0", "gso_max_segs", "1");
         String toA = "udp and dst host " + a.wanIp() + " and dst port " + Testbed.PORT;
         bed.start("a");
         awaitFile(a.socket(), 30);
