@@ -135,7 +135,7 @@ public final class Daemon implements AutoCloseable {
     static Daemon start(SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
                         boolean withControlSocket, boolean warmUp) throws IOException {
         if (warmUp) {
-            WarmUp.run();
+            WarmUp.run(config.offloads());
         }
         Daemon daemon = new Daemon(config, keys, platform, timers, withControlSocket, true);
         daemon.startThreads();

@@ -26,26 +26,33 @@ final class LoopbackPlatform implements Platform, AutoCloseable {
     private final UdpSocket udp;
     private final LinuxTapDevice hostSide;
 
-    private LoopbackPlatform(MessagePair tapPair, UdpSocket udp, LinuxTapDevice hostSide) {
+    private final boolean offloaded;
+
+    private LoopbackPlatform(MessagePair tapPair, UdpSocket udp, LinuxTapDevice hostSide, boolean offloaded) {
         this.tapPair = tapPair;
         this.udp = udp;
         this.hostSide = hostSide;
+        this.offloaded = offloaded;
     }
 
-    static LoopbackPlatform open() throws IOException {
+    /**
+     * @param offloaded whether the site's TAP poses as one with a vnet header and offloads, and its UDP
+     *                  socket coalesces: the paths the real site will run
+     */
+    static LoopbackPlatform open(boolean offloaded) throws IOException {
         MessagePair pair = MessagePair.open();
-        LinuxTapDevice host = LinuxTapDevice.overMessageSocket("warm-host", 1500, pair.second());
+        LinuxTapDevice host = LinuxTapDevice.overMessageSocket("warm-host", 1500, pair.second(), offloaded);
         UdpSocket socket;
         try {
             socket = UdpSocket.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     UdpOptions.defaults().withReceiveBufferBytes(WARM_UP_SOCKET_BUFFER)
-                            .withSendBufferBytes(WARM_UP_SOCKET_BUFFER));
+                            .withSendBufferBytes(WARM_UP_SOCKET_BUFFER).withGro(offloaded));
         } catch (IOException | RuntimeException e) {
             host.close();
             MessagePair.close(pair.first());
             throw e;
         }
-        return new LoopbackPlatform(pair, socket, host);
+        return new LoopbackPlatform(pair, socket, host, offloaded);
     }
 
     /** Where the site's UDP socket listens (loopback, an ephemeral port). */
@@ -60,7 +67,7 @@ final class LoopbackPlatform implements Platform, AutoCloseable {
 
     @Override
     public TapDevice openTap(String name, int mtu, boolean offloads) throws IOException {
-        return LinuxTapDevice.overMessageSocket("warm0", 1500, tapPair.first());
+        return LinuxTapDevice.overMessageSocket("warm0", 1500, tapPair.first(), offloaded && offloads);
     }
 
     @Override

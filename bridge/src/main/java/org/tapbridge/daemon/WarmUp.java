@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import org.tapbridge.offload.VirtioNetHeader;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -44,19 +45,22 @@ final class WarmUp {
     private WarmUp() {
     }
 
-    /** Warms the data path up; returns the frames carried, or -1 when it could not run (logged, harmless). */
-    static long run() {
-        return run(DEADLINE_NS);
+    /**
+     * Warms the data path up, with the offload paths ({@code [site] offloads}) or without; returns the
+     * frames carried, or -1 when it could not run (logged, harmless).
+     */
+    static long run(boolean offloads) {
+        return run(DEADLINE_NS, offloads);
     }
 
-    /** As {@link #run()}, giving up after {@code budgetNs}; tests give it time to carry everything. */
-    static long run(long budgetNs) {
+    /** As {@link #run(boolean)}, giving up after {@code budgetNs}; tests give it time to carry everything. */
+    static long run(long budgetNs, boolean offloads) {
         long startNs = System.nanoTime();
         LoopbackPlatform platformA = null;
         LoopbackPlatform platformB = null;
         try {
-            platformA = LoopbackPlatform.open();
-            platformB = LoopbackPlatform.open();
+            platformA = LoopbackPlatform.open(offloads);
+            platformB = LoopbackPlatform.open(offloads);
         } catch (IOException | RuntimeException e) {
             close(platformA);
             LOG.log(System.Logger.Level.INFO, "warm-up: loopback unavailable (" + e.getMessage()
@@ -207,8 +211,8 @@ final class WarmUp {
         private static final int WINDOW = 64;
         private final org.tapbridge.tap.LinuxTapDevice hostA;
         private final org.tapbridge.tap.LinuxTapDevice hostB;
-        private final ByteBuffer[] fromA = direct(frames(0x02_00_00_00_0a_01L, 0x02_00_00_00_0b_01L));
-        private final ByteBuffer[] fromB = direct(frames(0x02_00_00_00_0b_01L, 0x02_00_00_00_0a_01L));
+        private final ByteBuffer[] fromA;
+        private final ByteBuffer[] fromB;
         private final ByteBuffer sink = ByteBuffer.allocateDirect(2048);
         private long sentA;
         private long sentB;
@@ -218,6 +222,9 @@ final class WarmUp {
         HostPump(org.tapbridge.tap.LinuxTapDevice hostA, org.tapbridge.tap.LinuxTapDevice hostB) {
             this.hostA = hostA;
             this.hostB = hostB;
+            int vnet = hostA.vnetHeaderLength();
+            this.fromA = direct(frames(0x02_00_00_00_0a_01L, 0x02_00_00_00_0b_01L), vnet);
+            this.fromB = direct(frames(0x02_00_00_00_0b_01L, 0x02_00_00_00_0a_01L), vnet);
         }
 
         long run(long deadlineNs) throws IOException, InterruptedException {
@@ -263,10 +270,25 @@ final class WarmUp {
             return host.write(frame, 0, frame.capacity());
         }
 
-        private static ByteBuffer[] direct(byte[][] frames) {
+        /**
+         * The frames as the host side writes them: behind a vnet header of {@code vnet} bytes when the TAP has
+         * one, which asks for the TCP checksum to be finished (as a host's kernel with checksum offload
+         * does) on untagged IPv4 TCP frames, and is all zeros on the rest.
+         */
+        private static ByteBuffer[] direct(byte[][] frames, int vnet) {
             ByteBuffer[] out = new ByteBuffer[frames.length];
             for (int i = 0; i < frames.length; i++) {
-                out[i] = ByteBuffer.allocateDirect(frames[i].length).put(0, frames[i]);
+                byte[] f = frames[i];
+                ByteBuffer b = ByteBuffer.allocateDirect(vnet + f.length).put(vnet, f);
+                boolean ipv4Tcp = f.length >= 54 && (f[12] & 0xFF) == 0x08 && f[13] == 0 && (f[14] & 0x0F) == 5
+                        && f[23] == 6;
+                if (vnet > 0 && ipv4Tcp) {
+                    ByteBuffer header = b.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    header.put(VirtioNetHeader.FLAGS_OFFSET, (byte) VirtioNetHeader.F_NEEDS_CSUM);
+                    header.putShort(VirtioNetHeader.CSUM_START_OFFSET, (short) 34);
+                    header.putShort(VirtioNetHeader.CSUM_OFFSET_OFFSET, (short) VirtioNetHeader.TCP_CSUM_OFFSET);
+                }
+                out[i] = b;
             }
             return out;
         }

@@ -138,12 +138,24 @@ public final class LinuxTapDevice implements TapDevice {
      * TAP. Closing it closes {@code fd}.
      */
     public static LinuxTapDevice overMessageSocket(String name, int mtu, int fd) throws TapException {
+        return overMessageSocket(name, mtu, fd, false);
+    }
+
+    /**
+     * The same, posing as a TAP opened with a 12-byte vnet header and the default offloads when
+     * {@code offloaded}: every message then starts with the header, as a TAP's reads and writes would.
+     */
+    public static LinuxTapDevice overMessageSocket(String name, int mtu, int fd, boolean offloaded)
+            throws TapException {
         NativeLibC.LibC libc = NativeLibC.libc(name);
         int eventFd = libc.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
         if (eventFd < 0) {
             throw new TapException(name, "eventfd", NativeLibC.errno(), null, "cannot create the wake-up descriptor");
         }
-        return new LinuxTapDevice(libc, name, mtu, false, VnetSetup.Outcome.none(), fd, eventFd);
+        VnetSetup.Outcome vnet = offloaded
+                ? new VnetSetup.Outcome(VnetHeader.LENGTH_V1, TapOffloads.DEFAULT, TapOffloads.DEFAULT, List.of())
+                : VnetSetup.Outcome.none();
+        return new LinuxTapDevice(libc, name, mtu, false, vnet, fd, eventFd);
     }
 
     private static int openCloneDevice(NativeLibC.LibC libc, String device, String path) throws TapException {

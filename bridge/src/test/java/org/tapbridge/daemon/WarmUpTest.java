@@ -3,6 +3,8 @@ package org.tapbridge.daemon;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The warm-up really carries its frames through two throwaway sites, both ways, and then lets go. Given
@@ -11,11 +13,12 @@ import org.junit.jupiter.api.Test;
 class WarmUpTest {
     private static final long GENEROUS_NS = 60_000_000_000L;
 
-    @Test
-    void carriesEveryFrameBothWaysOverLoopbackThroughTheProductionClasses() {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void carriesEveryFrameBothWaysOverLoopbackThroughTheProductionClasses(boolean offloads) {
         long startNs = System.nanoTime();
-        long carried = WarmUp.run(GENEROUS_NS);
-        System.out.printf("warm-up on loopback: %d frames in %d ms%n", carried,
+        long carried = WarmUp.run(GENEROUS_NS, offloads);
+        System.out.printf("warm-up on loopback (offloads %s): %d frames in %d ms%n", offloads, carried,
                 (System.nanoTime() - startNs) / 1_000_000);
         assertEquals(2L * WarmUp.FRAMES_PER_DIRECTION, carried);
         assertNoDataPathThreadLeft();
