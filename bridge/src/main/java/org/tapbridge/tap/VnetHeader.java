@@ -1,6 +1,7 @@
 package org.tapbridge.tap;
 
 import java.nio.ByteBuffer;
+import org.tapbridge.offload.VirtioNetHeader;
 
 /**
  * The {@code struct virtio_net_hdr_v1} in front of every frame read from or written to a TAP opened with a
@@ -33,32 +34,24 @@ import java.nio.ByteBuffer;
  * depend on the offloads enabled; those govern only what the kernel hands to user space.
  */
 public final class VnetHeader {
-    /** sizeof(struct virtio_net_hdr_v1): the legacy header plus num_buffers. What tapbridge asks for. */
-    public static final int LENGTH_V1 = 12;
-    /** sizeof(struct virtio_net_hdr): the fallback, and the smallest length the kernel accepts. */
-    public static final int LENGTH_LEGACY = 10;
-
-    public static final int FLAGS_OFFSET = 0;
-    public static final int GSO_TYPE_OFFSET = 1;
-    public static final int HDR_LEN_OFFSET = 2;
-    public static final int GSO_SIZE_OFFSET = 4;
-    public static final int CSUM_START_OFFSET = 6;
-    public static final int CSUM_OFFSET_OFFSET = 8;
-    public static final int NUM_BUFFERS_OFFSET = 10;
-
-    /** flags: the checksum is partial; finish it from csum_start, store it at csum_start + csum_offset. */
-    public static final int F_NEEDS_CSUM = 1;
-    /** flags: the checksum was already verified (only ever from the kernel, never needed on writes). */
-    public static final int F_DATA_VALID = 2;
-
-    /** gso_type values (VIRTIO_NET_HDR_GSO_*); {@link #GSO_ECN} may be ORed into TCP ones. */
-    public static final int GSO_NONE = 0;
-    public static final int GSO_TCPV4 = 1;
-    public static final int GSO_UDP = 3;
-    public static final int GSO_TCPV6 = 4;
-    /** UDP segmentation (USO): every segment a whole UDP datagram with its own header; since Linux 6.2. */
-    public static final int GSO_UDP_L4 = 5;
-    public static final int GSO_ECN = 0x80;
+    // The layout is defined once, in VirtioNetHeader; these names are the TAP layer's view of it.
+    public static final int LENGTH_V1 = VirtioNetHeader.LENGTH_V1;
+    public static final int LENGTH_LEGACY = VirtioNetHeader.LENGTH;
+    public static final int FLAGS_OFFSET = VirtioNetHeader.FLAGS_OFFSET;
+    public static final int GSO_TYPE_OFFSET = VirtioNetHeader.GSO_TYPE_OFFSET;
+    public static final int HDR_LEN_OFFSET = VirtioNetHeader.HDR_LEN_OFFSET;
+    public static final int GSO_SIZE_OFFSET = VirtioNetHeader.GSO_SIZE_OFFSET;
+    public static final int CSUM_START_OFFSET = VirtioNetHeader.CSUM_START_OFFSET;
+    public static final int CSUM_OFFSET_OFFSET = VirtioNetHeader.CSUM_OFFSET_OFFSET;
+    public static final int NUM_BUFFERS_OFFSET = VirtioNetHeader.NUM_BUFFERS_OFFSET;
+    public static final int F_NEEDS_CSUM = VirtioNetHeader.F_NEEDS_CSUM;
+    public static final int F_DATA_VALID = VirtioNetHeader.F_DATA_VALID;
+    public static final int GSO_NONE = VirtioNetHeader.GSO_NONE;
+    public static final int GSO_TCPV4 = VirtioNetHeader.GSO_TCPV4;
+    public static final int GSO_UDP = VirtioNetHeader.GSO_UDP;
+    public static final int GSO_TCPV6 = VirtioNetHeader.GSO_TCPV6;
+    public static final int GSO_UDP_L4 = VirtioNetHeader.GSO_UDP_L4;
+    public static final int GSO_ECN = VirtioNetHeader.GSO_ECN;
 
     /**
      * The largest frame a read can return when segmentation offloads are on: an IP packet's 16-bit total
