@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.tapbridge.crypto.Keys;
 import org.tapbridge.pipeline.FrameSizes;
@@ -32,7 +33,8 @@ public final class ConfigLoader {
             SwitchSettings.KEY_UNKNOWN_UNICAST_BURST, SwitchSettings.KEY_LOOP_FLAPS_PER_SECOND,
             SwitchSettings.KEY_LOOP_BLOCK_SECONDS, SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS);
     private static final Set<String> PEER_KEYS =
-            Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon", "mtu");
+            Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon", "mtu",
+                    PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS);
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "vlan", "port");
 
     private static final int WAN_MTU_MIN = 576;
@@ -154,7 +156,7 @@ public final class ConfigLoader {
             if (!names.add(name)) {
                 throw error(peer, prefix, "name", "a peer named '" + name + "' is already defined");
             }
-            InetSocketAddress endpoint = optionalEndpoint(peer, prefix, "endpoint");
+            InetSocketAddress endpoint = peerEndpoint(peer, prefix);
             String transportText = optionalString(peer, prefix, "transport");
             Transport transport = Transport.UDP;
             if (transportText != null) {
@@ -186,8 +188,17 @@ public final class ConfigLoader {
                 }
             }
             int peerMtu = (int) optionalLong(peer, prefix, "mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);
+            long resolveSeconds = optionalLong(peer, prefix, PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS,
+                    PeerConfig.DEFAULT_RESOLVE_INTERVAL_SECONDS, PeerConfig.MIN_RESOLVE_INTERVAL_SECONDS,
+                    PeerConfig.MAX_RESOLVE_INTERVAL_SECONDS);
+            boolean resolveSet = peer.get(List.of(PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS)) != null;
+            if (resolveSet && (endpoint == null || !endpoint.isUnresolved())) {
+                throw error(peer, prefix, PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS,
+                        "only a host name endpoint is looked up again; this peer's endpoint is "
+                                + (endpoint == null ? "not set" : "an address"));
+            }
             peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(psk), spoke,
-                    peerMtu));
+                    peerMtu, TimeUnit.SECONDS.toNanos(resolveSeconds)));
         }
         return peers;
     }
@@ -341,6 +352,19 @@ public final class ConfigLoader {
             return Endpoint.parse(text);
         } catch (IllegalArgumentException e) {
             throw error(table, prefix, key, e.getMessage());
+        }
+    }
+
+    /** A peer's endpoint: an address, or a host name checked for its form only (never looked up here). */
+    private InetSocketAddress peerEndpoint(TomlTable table, String prefix) throws ConfigException {
+        String text = optionalString(table, prefix, "endpoint");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Endpoint.parseDeferred(text);
+        } catch (IllegalArgumentException e) {
+            throw error(table, prefix, "endpoint", e.getMessage());
         }
     }
 

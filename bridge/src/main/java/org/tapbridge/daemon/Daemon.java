@@ -12,6 +12,7 @@ import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.StaticMacConfig;
 import org.tapbridge.control.ControlServer;
 import org.tapbridge.crypto.Aeads;
+import org.tapbridge.dns.EndpointResolver;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.LinkTimers;
@@ -58,6 +59,7 @@ public final class Daemon implements AutoCloseable {
     private final MtuGuard mtuGuard;
     private final DataPathLoop loop;
     private final ControlServer control;
+    private final EndpointResolver resolver;
     private final List<PeerListener> listeners = new ArrayList<>();
     private final boolean logs;
     private Thread loopThread;
@@ -100,6 +102,14 @@ public final class Daemon implements AutoCloseable {
                 tapPort.coalesceFrom(ring.slot(0).memory());
             }
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
+            // Host names are looked up on the resolver thread and reach the links through the loop's
+            // mailbox: a lookup may block for seconds, the data path never waits for one.
+            var clock = platform.clock();
+            PeerLinks resolvedLinks = boundLinks;
+            DataPathLoop resolvedLoop = loop;
+            this.resolver = new EndpointResolver(config.peers(), platform.resolver(), timers.reconnectInitialNs(),
+                    timers.reconnectCapNs(), (peer, address) -> resolvedLoop.mailbox().post(
+                            () -> resolvedLinks.endpointResolved(peer, address, clock.nanoTime())));
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
         } catch (IOException | RuntimeException e) {
@@ -153,6 +163,7 @@ public final class Daemon implements AutoCloseable {
         loopThread = new Thread(loop, "datapath");
         loopThread.setDaemon(true);
         loopThread.start();
+        resolver.start();
         if (control != null) {
             control.start();
         }
@@ -228,6 +239,11 @@ public final class Daemon implements AutoCloseable {
         return loop;
     }
 
+    /** The peers' host names and how their lookups go; any thread. */
+    public EndpointResolver resolver() {
+        return resolver;
+    }
+
     /**
      * True while the data-path loop keeps turning: the systemd watchdog is fed only then, so a wedged or
      * failed loop gets the daemon restarted.
@@ -236,9 +252,10 @@ public final class Daemon implements AutoCloseable {
         return !closed && loop.running() && System.nanoTime() - loop.lastTurnNs() < HEALTHY_TURN_AGE_NS;
     }
 
-    /** Why the data path stopped by itself, or null while it runs. */
+    /** Why the data path (or the resolver thread) stopped by itself, or null while they run. */
     public String failure() {
-        return loop.failure();
+        String loopFailure = loop.failure();
+        return loopFailure != null ? loopFailure : resolver.failure();
     }
 
     /**
@@ -312,6 +329,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         closed = true;
+        resolver.close();
         if (control != null) {
             control.close();
         }

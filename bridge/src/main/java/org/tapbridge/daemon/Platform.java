@@ -2,6 +2,7 @@ package org.tapbridge.daemon;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.tapbridge.dns.HostResolver;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.StreamNetwork;
 import org.tapbridge.pipeline.LoopWaiter;
@@ -32,4 +33,9 @@ public interface Platform {
     LoopWaiter newWaiter() throws IOException;
 
     NanoClock clock();
+
+    /** Looks up peers' host names (on the resolver thread, never the data path's). */
+    default HostResolver resolver() {
+        return HostResolver.SYSTEM;
+    }
 }

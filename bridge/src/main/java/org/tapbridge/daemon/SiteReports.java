@@ -12,6 +12,7 @@ import org.tapbridge.control.ControlRequest;
 import org.tapbridge.control.TextTable;
 import org.tapbridge.crypto.Aeads;
 import org.tapbridge.crypto.Keys;
+import org.tapbridge.dns.EndpointResolver;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.drops.DropReason;
 import org.tapbridge.link.PeerLink;
@@ -133,9 +134,19 @@ final class SiteReports implements ControlHandler {
             row.put("tx-frames", p.txFrames());
             row.put("tx-bytes", p.txBytes());
             row.put("drops", p.drops());
+            EndpointResolver.Status name = daemon.resolver().status(peer.name());
+            // Only for a host name endpoint: the name as configured, and why it does not resolve (null when
+            // it does). "endpoint" stays the address in use, null until the name first resolved.
+            if (name != null) {
+                row.put("host", name.configured());
+                row.put("resolve-error", name.problem() == null ? null
+                        : name.problem() + "; retry in " + secondsUntil(name.nextLookupNs(), nowNs) + " s");
+            }
             rows.add(row);
-            table.row(peer.name(), shortKey, p.endpoint() == null ? "(waiting)" : p.endpoint(),
-                    peer.transport().configName(), p.up() ? "up" : "down",
+            String endpointText = p.endpoint() != null ? p.endpoint()
+                    : name != null ? name.configured() + " (unresolved)" : "(waiting)";
+            String state = p.up() ? "up" : name != null && name.unresolved() ? "unresolved" : "down";
+            table.row(peer.name(), shortKey, endpointText, peer.transport().configName(), state,
                     handshakeAge < 0 ? "never" : handshakeAge + "s ago", lastRx < 0 ? "never" : lastRx + "s ago",
                     p.pathMtu() == 0 ? "-" : p.pathMtu(), p.rxFrames(), p.rxBytes(), p.txFrames(), p.txBytes(),
                     totalDrops == 0 ? "0" : p.drops().toString().replace(" ", ""));
@@ -143,7 +154,18 @@ final class SiteReports implements ControlHandler {
         if (json) {
             return JSON.writeValueAsString(rows) + "\n";
         }
-        return table.toString();
+        StringBuilder text = new StringBuilder(table.toString());
+        for (Map<String, Object> row : rows) {
+            if (row.get("resolve-error") != null) {
+                text.append("peer ").append(row.get("name")).append(": cannot resolve ").append(row.get("host"))
+                        .append(": ").append(row.get("resolve-error")).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private static long secondsUntil(long atNs, long nowNs) {
+        return Math.max(0, (atNs - nowNs + 999_999_999L) / 1_000_000_000L);
     }
 
     private static String hostPort(PeerLink peer) {

@@ -180,6 +180,21 @@ public abstract class PeerLink {
         return wentDown;
     }
 
+    /**
+     * The peer's host name resolved to {@code address}, a new one: from now on the peer is sought there, and
+     * a peer that is down is tried there on the next tick rather than after the backoff grown at the old one.
+     */
+    final void resolvedTo(InetSocketAddress address, long nowNs) {
+        moveEndpoint(address, nowNs);
+        if (!up) {
+            probeBackoff.reset();
+            nextProbeNs = nowNs;
+        }
+    }
+
+    /** Sends to (UDP) or dials (TCP) {@code address} from now on; the crypto session stays as it is. */
+    abstract void moveEndpoint(InetSocketAddress address, long nowNs);
+
     /** Whether a down peer is probed with fresh handshakes on the tick (UDP); TCP handshakes on connect. */
     abstract boolean retriesHandshakesItself();
 

@@ -334,6 +334,17 @@ public final class PeerLinks implements AutoCloseable {
         return true;
     }
 
+    /**
+     * {@code peerName}'s host name resolved to a new address (posted by the resolver thread): the peer is
+     * sought there from now on. Data-path thread.
+     */
+    public void endpointResolved(String peerName, java.net.InetSocketAddress address, long nowNs) {
+        PeerLink peer = peers.byName(peerName);
+        if (peer != null) {
+            peer.resolvedTo(address, nowNs);
+        }
+    }
+
     /** Periodic duties of every link and session. */
     public void tick(long nowNs) {
         crypto.tick(nowNs);

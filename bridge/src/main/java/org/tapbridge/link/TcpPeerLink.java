@@ -32,7 +32,8 @@ public final class TcpPeerLink extends PeerLink {
     private final String siteName;
     private final StreamNetwork network;
     private final LoopWaiter waiter;
-    private final InetSocketAddress dialTarget;
+    /** Null for a peer that dials us, and for a host name that has not resolved yet. */
+    private volatile InetSocketAddress dialTarget;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(LENGTH_PREFIX + MAX_MESSAGE);
     private final ByteBuffer tx = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES);
     private final Backoff dialBackoff;
@@ -56,7 +57,7 @@ public final class TcpPeerLink extends PeerLink {
         this.siteName = siteName;
         this.network = network;
         this.waiter = waiter;
-        this.dialTarget = config.endpoint();
+        this.dialTarget = config.endpoint() == null || config.endpoint().isUnresolved() ? null : config.endpoint();
         this.maxFrame = Math.min(maxFrame, MAX_MESSAGE - WireFormat.DATA_OVERHEAD);
         this.dialBackoff = new Backoff(timers.reconnectInitialNs(), timers.reconnectCapNs(),
                 new java.security.SecureRandom().nextLong());
@@ -182,6 +183,29 @@ public final class TcpPeerLink extends PeerLink {
             return;
         }
         flush();
+    }
+
+    /**
+     * The peer's name now resolves to {@code address}. A live connection stays: it works, wherever the name
+     * points now. Otherwise a connect still trying the old address is dropped, and the new one is dialled
+     * on the next tick.
+     */
+    @Override
+    void moveEndpoint(InetSocketAddress address, long nowNs) {
+        if (address.equals(dialTarget)) {
+            return;
+        }
+        dialTarget = address;
+        if (isUp()) {
+            LOG.log(System.Logger.Level.INFO, "peer " + name() + ": will dial " + address
+                    + " next time; the live connection stays");
+            return;
+        }
+        if (socket != null) {
+            closeConnection("its name now resolves to " + address);
+        }
+        dialBackoff.reset();
+        nextDialNs = nowNs;
     }
 
     private void dial(long nowNs) {

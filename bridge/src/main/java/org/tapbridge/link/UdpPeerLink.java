@@ -39,7 +39,8 @@ public final class UdpPeerLink extends PeerLink {
         this.maxFrame = maxFrame;
         this.reassembler = new FragmentReassembler(FragmentReassembler.DEFAULT_SLOTS, Math.max(2, maxFrame));
         this.configuredMtu = configuredMtu;
-        if (config.endpoint() != null) {
+        // A host name has no address until the resolver thread finds one (moveEndpoint).
+        if (config.endpoint() != null && !config.endpoint().isUnresolved()) {
             moveTo(config.endpoint());
         }
     }
@@ -121,6 +122,12 @@ public final class UdpPeerLink extends PeerLink {
         if (familyChanged || pmtu == null) {
             startPathMtu(0);
         }
+    }
+
+    @Override
+    void moveEndpoint(InetSocketAddress address, long nowNs) {
+        // As if the peer had roamed there: the session stays, path-MTU discovery restarts on a new family.
+        roam(new WireAddress().set(address));
     }
 
     boolean isAt(WireAddress source) {

@@ -57,7 +57,7 @@ public final class MemoryNetwork {
 
     /** One bound port. */
     public final class Port implements DatagramPort {
-        private final InetSocketAddress address;
+        private volatile InetSocketAddress address;
         private final BlockingQueue<Datagram> queue = new LinkedBlockingQueue<>();
         private volatile Runnable onArrival = () -> { };
         private volatile boolean closed;
@@ -69,6 +69,18 @@ public final class MemoryNetwork {
         /** Called whenever a datagram arrives: wakes the loop that owns this port. */
         public void onArrival(Runnable wake) {
             this.onArrival = wake;
+        }
+
+        /**
+         * The site's address changes (a new lease from its ISP): datagrams to the old address are lost from
+         * now on, and what it sends comes from the new one.
+         */
+        public void moveTo(InetSocketAddress newAddress) {
+            if (ports.putIfAbsent(newAddress, this) != null) {
+                throw new IllegalStateException(newAddress + " is already bound");
+            }
+            ports.remove(address, this);
+            address = newAddress;
         }
 
         public boolean hasPending() {
