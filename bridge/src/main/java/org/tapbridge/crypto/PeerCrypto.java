@@ -522,8 +522,15 @@ public final class PeerCrypto {
                     src.arrayOffset() + plainOffset, plainLength, dst.array(), dstBase + DataMessage.HEADER_LENGTH);
             return DataMessage.HEADER_LENGTH + sealed;
         }
-        // Direct memory: the JCE seals byte arrays faster and with less garbage, so go through the scratch
-        // array (two copies of the payload; see docs/datapath.md).
+        if (keypair.sealer.worksOnDirectMemory() && src.isDirect() && dst.isDirect()) {
+            // OpenSSL reads the frame where it lies and writes the message straight into the send batch.
+            data.wrap(dst, dstOffset).writeHeader(type, keypair.remoteIndex, counter);
+            int sealed = keypair.sealer.seal(counter, dst, dstOffset, DataMessage.HEADER_LENGTH, src, plainOffset,
+                    plainLength, dst, dstOffset + DataMessage.HEADER_LENGTH);
+            return DataMessage.HEADER_LENGTH + sealed;
+        }
+        // Direct memory on the JCE: it seals byte arrays faster and with less garbage, so go through the
+        // scratch array (two copies of the payload; see docs/datapath.md).
         data.wrap(scratchView, 0).writeHeader(type, keypair.remoteIndex, counter);
         src.get(plainOffset, scratch, DataMessage.HEADER_LENGTH, plainLength);
         int sealed = keypair.sealer.seal(counter, scratch, 0, DataMessage.HEADER_LENGTH, DataMessage.HEADER_LENGTH,
@@ -539,6 +546,11 @@ public final class PeerCrypto {
             int base = buf.arrayOffset() + offset;
             return keypair.opener.open(counter, buf.array(), base, DataMessage.HEADER_LENGTH,
                     base + DataMessage.HEADER_LENGTH, ciphertextLength);
+        }
+        if (keypair.opener.worksOnDirectMemory() && buf.isDirect()) {
+            // OpenSSL opens the datagram where it landed: the frame is then in place for the TAP.
+            return keypair.opener.open(counter, buf, offset, DataMessage.HEADER_LENGTH,
+                    offset + DataMessage.HEADER_LENGTH, ciphertextLength);
         }
         buf.get(offset, scratch, 0, length);
         int opened = keypair.opener.open(counter, scratch, 0, DataMessage.HEADER_LENGTH,

@@ -96,6 +96,20 @@ public final class TransportCipher implements AutoCloseable {
         return aead.open(counter, b, adOffset, adLength, b, ciphertextOffset, ciphertextLength, wrap(out), outOffset);
     }
 
+    /** True when the cipher works on direct memory in place (OpenSSL): no scratch copies needed there. */
+    public boolean worksOnDirectMemory() {
+        return jce == null;
+    }
+
+    /**
+     * Out of place on buffers, heap or direct: the associated data {@code ad[adOffset, +adLength)}, the
+     * payload {@code in[inOffset, +inLength)}, the ciphertext and tag to {@code out[outOffset...]}.
+     */
+    public int seal(long counter, ByteBuffer ad, int adOffset, int adLength, ByteBuffer in, int inOffset,
+            int inLength, ByteBuffer out, int outOffset) {
+        return aead.seal(counter, ad, adOffset, adLength, in, inOffset, inLength, out, outOffset);
+    }
+
     /** As {@link #seal(long, byte[], int, int, int, int)} on one buffer, heap or direct (positions untouched). */
     public int seal(long counter, ByteBuffer buf, int adOffset, int adLength, int payloadOffset, int payloadLength) {
         return aead.seal(counter, buf, adOffset, adLength, buf, payloadOffset, payloadLength, buf, payloadOffset);
