@@ -9,6 +9,7 @@ import org.tapbridge.config.SiteConfig;
 import org.tapbridge.crypto.Aeads;
 import org.tapbridge.crypto.SessionSettings;
 import org.tapbridge.daemon.Daemon;
+import org.tapbridge.daemon.DirectMemoryException;
 import org.tapbridge.daemon.LinuxPlatform;
 import org.tapbridge.daemon.SiteKeys;
 import org.tapbridge.link.LinkSecurity;
@@ -52,6 +53,11 @@ final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(site, keys, new LinuxPlatform());
+        } catch (DirectMemoryException e) {
+            // A setting to change (the message says which): restarting cannot help, like a bad config.
+            err.println("tapbridge: " + e.getMessage());
+            err.flush();
+            return Main.USAGE;
         } catch (IOException e) {
             err.println("tapbridge: site " + site.name() + ": " + e.getMessage());
             err.flush();

@@ -80,10 +80,13 @@ public final class Daemon implements AutoCloseable {
                         + " tapbridge can carry; set [site] mtu in " + config.file() + " or run 'ip link set "
                         + tap.name() + " mtu 1500'");
             }
-            int maxFrame = FrameSizes.maxFrame(tap.mtu());
-            // With segmentation offloads a read may be a 64 KB super-frame, whatever the MTU; slots that big
-            // also take what UDP GRO joins.
-            int largestRead = Math.max(maxFrame, tap.minimumReadCapacity() - tap.vnetHeaderLength());
+            DirectMemoryBudget budget = DirectMemoryBudget.forSite(config, tap.mtu(), tap.vnetHeaderLength(),
+                    tap.minimumReadCapacity(), withControlSocket);
+            // Before any large buffer: a site that cannot fit is refused with the fix in the message, rather
+            // than ended half-way by an OutOfMemoryError from whichever buffer comes last.
+            budget.requireWithin(config.name(), DirectMemoryBudget.jvmLimitBytes());
+            int maxFrame = budget.maxFrame();
+            int largestRead = budget.largestRead();
             boolean superFrames = largestRead >= UdpSocket.GRO_BUFFER_BYTES;
             udp = platform.bindUdp(config.listen(), config.offloads(), superFrames);
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
@@ -102,7 +105,7 @@ public final class Daemon implements AutoCloseable {
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (boundLinks != null) {
                 boundLinks.eraseKeys();
                 boundLinks.close();
