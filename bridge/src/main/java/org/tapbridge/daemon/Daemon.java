@@ -41,7 +41,13 @@ public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
     private static final long QUERY_TIMEOUT_NS = 5_000_000_000L;
     /** Fifty missed ticks: far beyond scheduling noise, far below the watchdog's 30 s. */
-    private static final long HEALTHY_TURN_AGE_NS = 5_000_000_000L;
+    static final long HEALTHY_TURN_AGE_NS = 5_000_000_000L;
+    /**
+     * A loop that has not run its timers for this long is stuck, not slow: {@link #failure()} says so and
+     * {@code tapbridge run} exits non-zero, so the site restarts without waiting for systemd's watchdog
+     * (30 s), and even where none watches. Twice the watchdog's threshold, so pings stop first.
+     */
+    static final long STALL_FAILURE_NS = 2 * HEALTHY_TURN_AGE_NS;
     /**
      * Keep polling this long after the last frame before blocking: a ping's reply or the next frame of a
      * burst is then picked up without a wake-up. 100 µs covers a round trip through the peer gateway on
@@ -142,6 +148,7 @@ public final class Daemon implements AutoCloseable {
         }
         Daemon daemon = new Daemon(config, keys, platform, timers, withControlSocket, true);
         daemon.startThreads();
+        FaultInjector.afterStart(daemon);
         return daemon;
     }
 
@@ -239,9 +246,24 @@ public final class Daemon implements AutoCloseable {
         return !closed && loop.running() && System.nanoTime() - loop.lastTurnNs() < HEALTHY_TURN_AGE_NS;
     }
 
-    /** Why the data path stopped by itself, or null while it runs. */
+    /**
+     * Why the data path stopped by itself (an Error, its TAP gone), or has been stuck for
+     * {@link #STALL_FAILURE_NS}; null while it runs. Any thread.
+     */
     public String failure() {
-        return loop.failure();
+        String failure = loop.failure();
+        if (failure != null || closed) {
+            return failure;
+        }
+        if (!loop.running()) {
+            return "the data-path loop stopped by itself";
+        }
+        long stalledNs = System.nanoTime() - loop.lastTurnNs();
+        if (stalledNs > STALL_FAILURE_NS) {
+            return "the data-path loop has not turned for " + stalledNs / 1_000_000 + " ms: it is stuck"
+                    + " (jcmd PID Thread.print shows where the thread 'datapath' is)";
+        }
+        return null;
     }
 
     /**
