@@ -15,8 +15,25 @@ public final class Main {
     /** Exit status for bad usage or a bad configuration. */
     public static final int USAGE = 2;
 
+    /**
+     * After the command, the shutdown hooks get this long to stop the daemon; then the JVM halts, so that a
+     * stuck thread (the very reason a daemon may be failing) cannot keep a dead site's process alive.
+     */
+    static final long EXIT_DEADLINE_MS = 10_000;
+
     public static void main(String[] args) {
-        System.exit(run(args));
+        int status = run(args);
+        Thread deadline = new Thread(() -> {
+            try {
+                Thread.sleep(EXIT_DEADLINE_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Runtime.getRuntime().halt(status == 0 ? FAILED : status);
+        }, "exit-deadline");
+        deadline.setDaemon(true);
+        deadline.start();
+        System.exit(status);
     }
 
     /** Runs a command line and returns its exit status. */

@@ -9,8 +9,10 @@ import org.tapbridge.config.SiteConfig;
 import org.tapbridge.crypto.Aeads;
 import org.tapbridge.crypto.SessionSettings;
 import org.tapbridge.daemon.Daemon;
+import org.tapbridge.daemon.DirectMemoryException;
 import org.tapbridge.daemon.LinuxPlatform;
 import org.tapbridge.daemon.SiteKeys;
+import org.tapbridge.daemon.ThreadDeaths;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerListener;
@@ -24,6 +26,9 @@ import picocli.CommandLine.Spec;
 /** {@code tapbridge run}: the daemon in the foreground, logging to stderr, stopped by SIGTERM or SIGINT. */
 @Command(name = "run", description = "Run the gateway daemon in the foreground.")
 final class RunCommand implements Callable<Integer> {
+    /** How often the main thread looks for a failure: a dead site restarts within a second. */
+    private static final long FAILURE_POLL_MS = 250;
+
     @Mixin
     ConfigOption config;
 
@@ -49,9 +54,25 @@ final class RunCommand implements Callable<Integer> {
             err.println("tapbridge: " + e.getMessage());
             return Main.USAGE;
         }
+        // Before any thread starts: from here on, any of them dying ends the process (see below).
+        ThreadDeaths deaths = ThreadDeaths.install();
+        try {
+            return run(site, keys, deaths, err);
+        } finally {
+            deaths.uninstall();
+        }
+    }
+
+    private Integer run(SiteConfig site, LinkSecurity keys, ThreadDeaths deaths, PrintWriter err)
+            throws InterruptedException {
         Daemon daemon;
         try {
             daemon = Daemon.start(site, keys, new LinuxPlatform());
+        } catch (DirectMemoryException e) {
+            // A setting to change (the message says which): restarting cannot help, like a bad config.
+            err.println("tapbridge: " + e.getMessage());
+            err.flush();
+            return Main.USAGE;
         } catch (IOException e) {
             err.println("tapbridge: site " + site.name() + ": " + e.getMessage());
             err.flush();
@@ -85,10 +106,14 @@ final class RunCommand implements Callable<Integer> {
             notify.close();
             stopped.countDown();
         }, "shutdown"));
-        // The data path stopping by itself (its TAP deleted, say) must end the process, non-zero, so that
-        // systemd restarts it rather than leaving a site without its bridge.
-        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-            String failure = daemon.failure();
+        // The data path stopping by itself (its TAP deleted, an Error) or getting stuck, or any thread dying,
+        // must end the process, non-zero, so that systemd restarts it rather than leaving a site without its
+        // bridge while the process looks alive.
+        while (!stopped.await(FAILURE_POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            String failure = deaths.failure();
+            if (failure == null) {
+                failure = daemon.failure();
+            }
             if (failure != null) {
                 err.println("tapbridge: site " + site.name() + ": " + failure);
                 err.flush();

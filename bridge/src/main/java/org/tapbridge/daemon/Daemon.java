@@ -42,7 +42,13 @@ public final class Daemon implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
     private static final long QUERY_TIMEOUT_NS = 5_000_000_000L;
     /** Fifty missed ticks: far beyond scheduling noise, far below the watchdog's 30 s. */
-    private static final long HEALTHY_TURN_AGE_NS = 5_000_000_000L;
+    static final long HEALTHY_TURN_AGE_NS = 5_000_000_000L;
+    /**
+     * A loop that has not run its timers for this long is stuck, not slow: {@link #failure()} says so and
+     * {@code tapbridge run} exits non-zero, so the site restarts without waiting for systemd's watchdog
+     * (30 s), and even where none watches. Twice the watchdog's threshold, so pings stop first.
+     */
+    static final long STALL_FAILURE_NS = 2 * HEALTHY_TURN_AGE_NS;
     /**
      * Keep polling this long after the last frame before blocking: a ping's reply or the next frame of a
      * burst is then picked up without a wake-up. 100 µs covers a round trip through the peer gateway on
@@ -82,10 +88,13 @@ public final class Daemon implements AutoCloseable {
                         + " tapbridge can carry; set [site] mtu in " + config.file() + " or run 'ip link set "
                         + tap.name() + " mtu 1500'");
             }
-            int maxFrame = FrameSizes.maxFrame(tap.mtu());
-            // With segmentation offloads a read may be a 64 KB super-frame, whatever the MTU; slots that big
-            // also take what UDP GRO joins.
-            int largestRead = Math.max(maxFrame, tap.minimumReadCapacity() - tap.vnetHeaderLength());
+            DirectMemoryBudget budget = DirectMemoryBudget.forSite(config, tap.mtu(), tap.vnetHeaderLength(),
+                    tap.minimumReadCapacity(), withControlSocket);
+            // Before any large buffer: a site that cannot fit is refused with the fix in the message, rather
+            // than ended half-way by an OutOfMemoryError from whichever buffer comes last.
+            budget.requireWithin(config.name(), DirectMemoryBudget.jvmLimitBytes());
+            int maxFrame = budget.maxFrame();
+            int largestRead = budget.largestRead();
             boolean superFrames = largestRead >= UdpSocket.GRO_BUFFER_BYTES;
             udp = platform.bindUdp(config.listen(), config.offloads(), superFrames);
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
@@ -112,7 +121,7 @@ public final class Daemon implements AutoCloseable {
                             () -> resolvedLinks.endpointResolved(peer, address, clock.nanoTime())));
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (boundLinks != null) {
                 boundLinks.eraseKeys();
                 boundLinks.close();
@@ -149,6 +158,7 @@ public final class Daemon implements AutoCloseable {
         }
         Daemon daemon = new Daemon(config, keys, platform, timers, withControlSocket, true);
         daemon.startThreads();
+        FaultInjector.afterStart(daemon);
         return daemon;
     }
 
@@ -252,10 +262,24 @@ public final class Daemon implements AutoCloseable {
         return !closed && loop.running() && System.nanoTime() - loop.lastTurnNs() < HEALTHY_TURN_AGE_NS;
     }
 
-    /** Why the data path (or the resolver thread) stopped by itself, or null while they run. */
+    /**
+     * Why the data path stopped by itself (an Error, its TAP gone), or has been stuck for
+     * {@link #STALL_FAILURE_NS}, or why the resolver thread stopped; null while they run. Any thread.
+     */
     public String failure() {
-        String loopFailure = loop.failure();
-        return loopFailure != null ? loopFailure : resolver.failure();
+        String failure = loop.failure();
+        if (failure != null || closed) {
+            return failure;
+        }
+        if (!loop.running()) {
+            return "the data-path loop stopped by itself";
+        }
+        long stalledNs = System.nanoTime() - loop.lastTurnNs();
+        if (stalledNs > STALL_FAILURE_NS) {
+            return "the data-path loop has not turned for " + stalledNs / 1_000_000 + " ms: it is stuck"
+                    + " (jcmd PID Thread.print shows where the thread 'datapath' is)";
+        }
+        return resolver.failure();
     }
 
     /**

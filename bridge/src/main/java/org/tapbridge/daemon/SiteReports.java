@@ -39,6 +39,7 @@ final class SiteReports implements ControlHandler {
 
     @Override
     public String handle(ControlRequest request) throws Exception {
+        FaultInjector.beforeControlRequest();
         return switch (request.command()) {
             case MACS -> macs(request.json());
             case PEERS -> peers(request.json());

@@ -67,6 +67,9 @@ public final class DataPathLoop implements Runnable {
         this.clock = clock;
         this.spinNs = spinNs;
         this.mailbox = new LoopMailbox(waiter);
+        // From now, not from the thread's first turn: a health check between start() and that turn must not
+        // see a loop that last turned at time 0.
+        this.lastTurnNs = clock.nanoTime();
         this.tapHandle = waiter.add(tap.device().fd(), LoopWaiter.POLLIN);
         this.udpHandle = waiter.add(udp.fd(), LoopWaiter.POLLIN);
     }
@@ -92,9 +95,12 @@ public final class DataPathLoop implements Runnable {
                     LOG.log(System.Logger.Level.ERROR, "the data-path loop hit a bug and carries on", e);
                 }
             } catch (Error e) {
-                failure = "the data-path loop stopped: " + e;
+                // Stopped first: building the message may itself fail (OutOfMemoryError), and the daemon must
+                // still see a loop that is no longer running. The stack trace goes to the thread's
+                // uncaught-exception handler with the rethrow.
                 running = false;
-                LOG.log(System.Logger.Level.ERROR, failure, e);
+                failure = "the data-path loop stopped: " + e;
+                LOG.log(System.Logger.Level.ERROR, failure);
                 throw e;
             }
         }

@@ -52,6 +52,12 @@ public final class WatchdogPinger implements AutoCloseable {
             // A throwing check counts as unhealthy; rethrowing would cancel the schedule silently.
             System.getLogger(WatchdogPinger.class.getName())
                     .log(System.Logger.Level.WARNING, "watchdog health check failed: " + e);
+        } catch (Error e) {
+            // The executor would keep it in a future nobody reads, and the pings would just stop. Tell the
+            // thread's uncaught-exception handler (the daemon's: it ends the process), then stop pinging.
+            Thread self = Thread.currentThread();
+            self.getUncaughtExceptionHandler().uncaughtException(self, e);
+            throw e;
         }
     }
 

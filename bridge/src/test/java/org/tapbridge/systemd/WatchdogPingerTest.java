@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,6 +56,35 @@ class WatchdogPingerTest {
             assertNull(listener.receive(300), "pinged although unhealthy");
             healthy.set(true);
             assertNotNull(listener.receive(2_000), "no ping once healthy again");
+        }
+    }
+
+    @Test
+    void anErrorInTheHealthCheckReachesTheUncaughtHandlerAndEndsThePings() throws Exception {
+        AtomicReference<Throwable> reported = new AtomicReference<>();
+        AtomicInteger checks = new AtomicInteger();
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> reported.set(e));
+        try (NotifyListener listener = NotifyListener.onPath();
+             SdNotify notify = notifier(listener, "100000");
+             WatchdogPinger pinger = new WatchdogPinger(notify, () -> {
+                 if (checks.incrementAndGet() == 3) {
+                     throw new NoSuchMethodError("injected by the test");
+                 }
+                 return true;
+             })) {
+            assertTrue(pinger.start());
+            assertNotNull(listener.receive(2_000));
+            assertNotNull(listener.receive(2_000));
+            long deadlineNs = System.nanoTime() + 2_000_000_000L;
+            while (reported.get() == null && System.nanoTime() < deadlineNs) {
+                Thread.sleep(10);
+            }
+            assertTrue(reported.get() instanceof NoSuchMethodError, "reported: " + reported.get());
+            assertNull(listener.receive(500), "pinged after the Error");
+            assertEquals(3, checks.get(), "health checked after the Error");
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
         }
     }
 
