@@ -2,7 +2,7 @@
 # The whole test suite: unit tests, and the namespace/TAP integration tests (which need root).
 # Installs the Debian packages the tests use (openssl brings libcrypto.so.3, which the AEAD tests need
 # under CI=true), then runs Maven. Extra arguments go to Maven. Under CI=true it then fuzzes every decoder
-# for a bounded time (scripts/fuzz.sh, FUZZ_SECONDS per target, default 12: about 2.5 minutes in all).
+# for a bounded time (scripts/fuzz.sh, FUZZ_SECONDS per target, default 10: about 2.5 minutes in all).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib/ensure-packages.sh
@@ -13,5 +13,5 @@ if [ "$(id -u)" = 0 ]; then
 fi
 mvn -B -ntp verify "$@"
 if [ "${CI:-}" = "true" ]; then
-    scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-12}"
+    scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-10}"
 fi
