@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, and the namespace/TAP integration tests (which need root).
 # Installs the Debian packages the tests use (openssl brings libcrypto.so.3, which the AEAD tests need
-# under CI=true), then runs Maven. Extra arguments go to Maven.
+# under CI=true), then runs Maven. Extra arguments go to Maven. Under CI=true it then fuzzes every decoder
+# for a bounded time (scripts/fuzz.sh, FUZZ_SECONDS per target, default 4: about a minute in all for the
+# nine targets, so that the whole suite stays under 15 minutes; longer runs: scripts/fuzz.sh --seconds 60).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/lib/ensure-packages.sh
@@ -10,4 +12,7 @@ if [ "$(id -u)" = 0 ]; then
         nc:netcat-openbsd nft:nftables python3:python3 setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils shellcheck:shellcheck \
         openssl:openssl
 fi
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+if [ "${CI:-}" = "true" ]; then
+    scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-4}"
+fi

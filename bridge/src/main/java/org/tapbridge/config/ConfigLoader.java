@@ -2,6 +2,7 @@ package org.tapbridge.config;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +84,8 @@ public final class ConfigLoader {
         int wanMtu = (int) optionalLong(site, "site.", "wan-mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);
         Boolean offloads = nullableBoolean(site, "site.", "offloads");
         String socket = optionalString(site, "site.", "control-socket");
-        Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name) : Path.of(socket);
+        Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name)
+                : path(site, "site.", "control-socket", socket);
         // Every link is authenticated and encrypted; there is no cleartext mode to fall back to.
         String keyFile = requiredString(site, "site.", "private-key-file", "generate one with: (umask 077; "
                 + "tapbridge genkey > /etc/tapbridge/" + name + ".key), then set private-key-file to that path");
@@ -92,8 +94,8 @@ public final class ConfigLoader {
         SwitchSettings switchSettings = readSwitch(toml, peers.size());
         List<StaticMacConfig> statics = readStaticMacs(toml, peers);
         return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
-                resolve(keyFile), switchSettings, List.copyOf(peers), List.copyOf(statics), wanMtu,
-                offloads == null || offloads);
+                resolve(path(site, "site.", "private-key-file", keyFile)), switchSettings, List.copyOf(peers),
+                List.copyOf(statics), wanMtu, offloads == null || offloads);
     }
 
     /** Builds the switch settings; the switch's own validators run here, so `check` catches bad values. */
@@ -197,7 +199,7 @@ public final class ConfigLoader {
                         "only a host name endpoint is looked up again; this peer's endpoint is "
                                 + (endpoint == null ? "not set" : "an address"));
             }
-            peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(psk), spoke,
+            peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(path(peer, prefix, "preshared-key-file", psk)), spoke,
                     peerMtu, TimeUnit.SECONDS.toNanos(resolveSeconds)));
         }
         return peers;
@@ -236,8 +238,16 @@ public final class ConfigLoader {
 
     // --- typed access, each failure located ---
 
-    private Path resolve(String path) {
-        Path p = Path.of(path);
+    /** The path a string names; one the OS cannot take (a NUL character) is a located error, not a crash. */
+    private Path path(TomlTable table, String prefix, String key, String text) throws ConfigException {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw error(table, prefix, key, "is not a usable path: " + e.getReason());
+        }
+    }
+
+    private Path resolve(Path p) {
         Path dir = file.toAbsolutePath().getParent();
         return p.isAbsolute() || dir == null ? p : dir.resolve(p);
     }

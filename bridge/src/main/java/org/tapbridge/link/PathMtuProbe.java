@@ -118,10 +118,16 @@ final class PathMtuProbe {
         if (!roundOpen || id != round) {
             return;
         }
+        boolean probed = false;
         for (int i = 0; i < rungs; i++) {
             if (ladder[i] == size) {
                 acked[i] = true;
+                probed = true;
             }
+        }
+        // Only a size this round probed proves anything: any other (above the ceiling, say) must not move the MTU.
+        if (!probed) {
+            return;
         }
         if (size > low) {
             low = size;

@@ -127,4 +127,19 @@ class PathMtuProbeTest {
         assertTrue(probe.due(PathMtuProbe.REPROBE_INTERVAL_NS + 10 * MS) > 0);
         assertEquals(1500, probe.current(), "verifying does not lower the size in use");
     }
+
+    @Test
+    void anAcknowledgementOfASizeTheRoundDidNotProbeMovesNothing() {
+        // Found by fuzzing review (DatagramFuzzTest input review-ack-of-unprobed-size): an authenticated peer's
+        // ack naming the round and 9000 bytes raised a 1500-byte path to 9000.
+        PathMtuProbe probe = new PathMtuProbe(576, 1500);
+        assertTrue(probe.due(0) > 0);
+        probe.acknowledged(probe.round(), 9000, MS);
+        probe.acknowledged(probe.round(), 1499, MS);
+        assertEquals(1500, probe.current(), "no probed size was acknowledged");
+        assertTrue(probe.searching(), "the round is still waiting for its own sizes");
+        probe.acknowledged(probe.round(), probe.probeSize(0), 2 * MS);
+        assertEquals(1500, probe.current());
+        assertFalse(probe.searching(), "the ceiling's own probe ends the search");
+    }
 }
