@@ -19,22 +19,68 @@
 # garbage and initiation-shaped packets at gateway a, every 60 s.
 #
 # Usage: sudo scripts/soak.sh --minutes N [--out FILE.tsv]     (N >= 2; builds the jar if needed)
+#        scripts/soak.sh --judge FILE.tsv [--warmup SECONDS]   (only the verdict, on earlier samples)
 # "Keeps growing": the median of the last third of a daemon's samples after the warm-up (60 s, or 30 s
 # for runs under 4 minutes) exceeds the median of the first third by more than the tolerance:
 # heap after GC max(+20%, +8 MB), RSS max(+15%, +30 MB), fds +5, threads +2.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+judge() {  # TSV WARMUP_SECONDS: prints a verdict per daemon and metric; false if any keeps growing
+    python3 - "$1" "$2" <<'PY'
+import statistics, sys
+path, warmup = sys.argv[1], int(sys.argv[2])
+rows = [l.rstrip("\n").split("\t") for l in open(path)][1:]
+series = {}
+for t, site, pid, rss, heap, fds, thr in rows:
+    series.setdefault((site, pid), []).append((int(t), int(rss), int(heap), int(fds), int(thr)))
+# (name, column, relative tolerance, absolute tolerance in the column's unit)
+metrics = [("heap_after_gc", 2, 0.20, 8 * 1024), ("rss", 1, 0.15, 30 * 1024), ("fds", 3, 0.0, 5), ("threads", 4, 0.0, 2)]
+failed, judged = False, set()
+for (site, pid), samples in sorted(series.items()):
+    kept = [s for s in samples if s[0] >= warmup]
+    third = len(kept) // 3
+    if third < 2:
+        print(f"site {site} pid {pid}: {len(samples)} samples, too few after the {warmup} s warm-up to judge")
+        continue
+    judged.add(site)
+    for name, col, rel, ab in metrics:
+        first = statistics.median(s[col] for s in kept[:third])
+        last = statistics.median(s[col] for s in kept[-third:])
+        limit = first + max(first * rel, ab)
+        ok = last <= limit
+        failed |= not ok
+        unit = " KB" if col in (1, 2) else ""
+        print(f"site {site} pid {pid} {name}: first third {first:g}{unit}, last third {last:g}{unit}, "
+              f"limit {limit:g}{unit} ({len(kept)} samples): {'flat' if ok else 'KEEPS GROWING'}")
+for site in ("a", "b"):
+    if site not in judged:
+        print(f"site {site}: no judged series")
+        failed = True
+print("verdict:", "FAIL" if failed else "PASS")
+sys.exit(1 if failed else 0)
+PY
+}
+
+usage="usage: $0 --minutes N [--out FILE.tsv] | --judge FILE.tsv [--warmup SECONDS]"
 minutes=""
 out=""
+judge_only=""
+warmup=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --minutes) minutes=${2:-}; shift 2 ;;
         --out) out=${2:-}; shift 2 ;;
-        *) echo "usage: $0 --minutes N [--out FILE.tsv]" >&2; exit 2 ;;
+        --judge) judge_only=${2:-}; shift 2 ;;   # only the verdict, on the samples of an earlier run
+        --warmup) warmup=${2:-}; shift 2 ;;
+        *) echo "$usage" >&2; exit 2 ;;
     esac
 done
-case "$minutes" in ''|*[!0-9]*) echo "usage: $0 --minutes N [--out FILE.tsv]" >&2; exit 2 ;; esac
+if [ -n "$judge_only" ]; then
+    judge "$judge_only" "${warmup:-60}"
+    exit
+fi
+case "$minutes" in ''|*[!0-9]*) echo "$usage" >&2; exit 2 ;; esac
 [ "$minutes" -ge 2 ] || { echo "soak.sh: --minutes must be at least 2" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "soak.sh: run as root (it creates network namespaces)" >&2; exit 1; }
 
@@ -69,6 +115,9 @@ stop_pid() {  # PID: TERM, up to 5 s, then KILL
 cleanup() {
     local rc=$? pid f
     trap - EXIT INT TERM
+    set +e   # clean up everything, whatever fails
+    if [ "$out" = "$state/soak.tsv" ]; then log "samples in $out"; fi
+    exec 2>/dev/null   # the shell's "Terminated" notices for the jobs stopped below
     # Each background job is its own process group (set -m), so its iperf3/ping children go with it.
     for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
     # Daemons started by the restarter are known only by their PID files.
@@ -78,7 +127,7 @@ cleanup() {
         kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
     done
     for ns in "${NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-    if [ "$out" != "$state/soak.tsv" ]; then rm -rf "$state"; else log "samples kept in $out"; fi
+    if [ "$out" != "$state/soak.tsv" ]; then rm -rf "$state"; fi
     exit "$rc"
 }
 trap cleanup EXIT
@@ -154,25 +203,28 @@ start_daemon() {  # SITE: runs the daemon in its gateway; ip netns exec and the 
     echo $! >"$state/$s.pid"
 }
 
-all_peers_up() {
-    local s
+all_peers_up() {  # one CLI call per site; the output is read whole (grep -q would cut the pipe)
+    local s peers
     for s in "${SITES[@]}"; do
-        scripts/tapbridge peers --socket "$state/$s.sock" 2>/dev/null | grep -qw up || return 1
-        if scripts/tapbridge peers --socket "$state/$s.sock" 2>/dev/null | grep -qw down; then return 1; fi
+        peers=$(scripts/tapbridge peers --socket "$state/$s.sock" --json 2>/dev/null) || return 1
+        [ "$(grep -Eo '"state" *: *"up"' <<<"$peers" | wc -l)" = 2 ] || return 1
     done
 }
 
 log "starting daemons a, b, c"
 for s in "${SITES[@]}"; do start_daemon "$s"; done
 up=0
-for _ in $(seq 1 60); do
+deadline=$(( $(date +%s) + 120 ))   # each daemon warms up its JIT first (WarmUp), ~20 s on a busy machine
+while [ "$(date +%s)" -lt "$deadline" ]; do
     if all_peers_up; then up=1; break; fi
     for s in "${SITES[@]}"; do
         kill -0 "${daemon_pid[$s]}" 2>/dev/null || { cat "$state/$s.log" >&2; log "daemon $s exited"; exit 1; }
     done
     sleep 0.5
 done
-[ "$up" = 1 ] || { tail -n 20 "$state"/*.log >&2; log "the mesh did not come up within 30 s"; exit 1; }
+[ "$up" = 1 ] || { tail -n 20 "$state"/*.log >&2
+    for s in "${SITES[@]}"; do scripts/tapbridge peers --socket "$state/$s.sock" >&2 || true; done
+    log "the mesh did not come up within 120 s"; exit 1; }
 
 start_s=$(date +%s)
 end_s=$((start_s + minutes * 60))
@@ -285,9 +337,9 @@ sample() {  # SITE PID
     fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
     thr=$(find "/proc/$pid/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
     # One jcmd JVM per sample: a full GC, then the heap in use after it ("... used 12345K").
-    heap=$(timeout 20 jcmd "$pid" -f "$state/jcmd.txt" 2>/dev/null \
-        | awk '/ heap +total/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); print v; exit } }')
-    [ -n "$heap" ] || return 0
+    heap=$(timeout 20 jcmd "$pid" -f "$state/jcmd.txt" 2>&1 \
+        | awk '/ heap +total/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); print v; exit } }') || true
+    if [ -z "$heap" ]; then log "site $s pid $pid: jcmd gave no heap figure; sample skipped"; return 0; fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(( $(date +%s) - start_s ))" "$s" "$pid" "$rss" "$heap" "$fds" "$thr" >>"$out"
 }
 
@@ -316,7 +368,8 @@ fi
 log "traffic stopped; checking the mesh and the LANs"
 kill -0 "${daemon_pid[c]}" 2>/dev/null || { tail -n 30 "$state/c.log" >&2; log "FAIL: daemon c is not running"; exit 1; }
 joined=0
-for _ in $(seq 1 30); do
+deadline=$(( $(date +%s) + 45 ))
+while [ "$(date +%s)" -lt "$deadline" ]; do
     if all_peers_up && inns "$P-ha" ping -n -q -c 2 -i 0.2 -W 1 192.0.2.12 >/dev/null 2>&1 \
         && inns "$P-ha" ping -n -q -c 2 -i 0.2 -W 1 192.0.2.13 >/dev/null 2>&1 \
         && inns "$P-hb" ping -n -q -c 2 -i 0.2 -W 1 192.0.2.13 >/dev/null 2>&1; then joined=1; break; fi
@@ -339,36 +392,4 @@ summary >&2 || true
 # --- verdict ----------------------------------------------------------------------------------------
 warmup=60
 [ "$minutes" -ge 4 ] || warmup=30
-python3 - "$out" "$warmup" <<'PY'
-import statistics, sys
-path, warmup = sys.argv[1], int(sys.argv[2])
-rows = [l.rstrip("\n").split("\t") for l in open(path)][1:]
-series = {}
-for t, site, pid, rss, heap, fds, thr in rows:
-    series.setdefault((site, pid), []).append((int(t), int(rss), int(heap), int(fds), int(thr)))
-# (name, column, relative tolerance, absolute tolerance in the column's unit)
-metrics = [("heap_after_gc", 2, 0.20, 8 * 1024), ("rss", 1, 0.15, 30 * 1024), ("fds", 3, 0.0, 5), ("threads", 4, 0.0, 2)]
-failed, judged = False, set()
-for (site, pid), samples in sorted(series.items()):
-    kept = [s for s in samples if s[0] >= warmup]
-    third = len(kept) // 3
-    if third < 2:
-        print(f"site {site} pid {pid}: {len(samples)} samples, too few after the {warmup} s warm-up to judge")
-        continue
-    judged.add(site)
-    for name, col, rel, ab in metrics:
-        first = statistics.median(s[col] for s in kept[:third])
-        last = statistics.median(s[col] for s in kept[-third:])
-        limit = first + max(first * rel, ab)
-        ok = last <= limit
-        failed |= not ok
-        unit = " KB" if col in (1, 2) else ""
-        print(f"site {site} pid {pid} {name}: first third {first:g}{unit}, last third {last:g}{unit}, "
-              f"limit {limit:g}{unit} ({len(kept)} samples): {'flat' if ok else 'KEEPS GROWING'}")
-for site in ("a", "b"):
-    if site not in judged:
-        print(f"site {site}: no judged series")
-        failed = True
-print("verdict:", "FAIL" if failed else "PASS")
-sys.exit(1 if failed else 0)
-PY
+judge "$out" "$warmup"
