@@ -18,7 +18,8 @@
 # 20 s and a macvlan host appears on LAN c for a few seconds; a handshake flood: 5 s of random UDP
 # garbage and initiation-shaped packets at gateway a, every 60 s.
 #
-# Usage: sudo scripts/soak.sh --minutes N [--out FILE.tsv]     (N >= 2; builds the jar if needed)
+# Usage: sudo scripts/soak.sh --minutes N [--out FILE.tsv]     (N >= 2; builds the jar if needed;
+#        samples go to FILE.tsv, by default /tmp/tbsk-soak-<UTC time>.tsv, the only thing left behind)
 #        scripts/soak.sh --judge FILE.tsv [--warmup SECONDS]   (only the verdict, on earlier samples)
 # "Keeps growing": the median of the last third of a daemon's samples after the warm-up (60 s, or 30 s
 # for runs under 4 minutes) exceeds the median of the first third by more than the tolerance:
@@ -99,7 +100,7 @@ SITES=(a b c)
 NS=("$P-wan")
 for s in "${SITES[@]}"; do NS+=("$P-h$s" "$P-g$s"); done
 state=$(mktemp -d "${TMPDIR:-/tmp}/tbsk.XXXXXX")
-[ -n "$out" ] || out="$state/soak.tsv"
+[ -n "$out" ] || out="${TMPDIR:-/tmp}/tbsk-soak-$(date -u +%Y%m%dT%H%M%SZ).tsv"   # kept: the results
 declare -A daemon_pid=()
 pids=()          # every background process this script started (daemons, loads, servers)
 
@@ -116,7 +117,7 @@ cleanup() {
     local rc=$? pid f
     trap - EXIT INT TERM
     set +e   # clean up everything, whatever fails
-    if [ "$out" = "$state/soak.tsv" ]; then log "samples in $out"; fi
+    [ ! -s "$out" ] || log "samples in $out"
     exec 2>/dev/null   # the shell's "Terminated" notices for the jobs stopped below
     # Each background job is its own process group (set -m), so its iperf3/ping children go with it.
     for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
@@ -127,7 +128,7 @@ cleanup() {
         kill -9 -- "-$pid" 2>/dev/null || kill -9 "$pid" 2>/dev/null || true
     done
     for ns in "${NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-    if [ "$out" != "$state/soak.tsv" ]; then rm -rf "$state"; fi
+    rm -rf "$state"
     exit "$rc"
 }
 trap cleanup EXIT
