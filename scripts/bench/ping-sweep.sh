@@ -5,7 +5,10 @@
 #   BENCH=... scripts/bench/ping-sweep.sh 3 openvpn-tap project "project:-Dtapbridge.spin-us=0"
 # Each case: backend up, 100 warm pings, then PINGS (400) pings at 20 ms, backend down. Run as root.
 set -euo pipefail
-[ -n "${BENCH:-}" ] && [ -x "$BENCH/topo.sh" ] || { echo "set BENCH to the testbed directory" >&2; exit 2; }
+if [ -z "${BENCH:-}" ] || [ ! -x "$BENCH/topo.sh" ]; then
+    echo "set BENCH to the testbed directory" >&2
+    exit 2
+fi
 rounds=$1; shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export TAPBRIDGE=$here/scripts/tapbridge PROJECT_SETTLE_S=4
