@@ -59,6 +59,9 @@ public final class ConfigLoader {
             throw new ConfigException(file, 0, null, "no such file");
         } catch (IOException e) {
             throw new ConfigException(file, 0, null, "cannot read: " + e.getMessage());
+        } catch (AssertionError e) {
+            // tomlj 1.1.1 throws AssertionError on some malformed escapes (a u-escape with non-hex digits; fuzzing).
+            throw new ConfigException(file, 0, null, "TOML syntax: the parser gave up on a malformed escape");
         }
         if (toml.hasErrors()) {
             var first = toml.errors().get(0);

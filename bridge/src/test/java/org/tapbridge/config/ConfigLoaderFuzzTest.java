@@ -70,7 +70,12 @@ class ConfigLoaderFuzzTest {
 
     /** True when an endpoint of the text names a host that InetAddress would look up rather than parse. */
     static boolean needsNameLookup(String text) {
-        TomlParseResult toml = Toml.parse(text);
+        TomlParseResult toml;
+        try {
+            toml = Toml.parse(text);
+        } catch (AssertionError e) {
+            return false; // tomlj gives up on some escapes; the loader must turn that into a ConfigException
+        }
         List<Object> endpoints = new ArrayList<>();
         if (toml.get(List.of("site")) instanceof TomlTable site) {
             endpoints.add(site.get(List.of("listen")));
