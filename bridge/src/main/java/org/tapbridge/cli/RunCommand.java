@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.tapbridge.config.ConfigException;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.crypto.Aeads;
@@ -35,6 +36,28 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * WireGuard's timers, which operators have no reason to change. A soak or a test may shorten the rekey
+     * (-Dtapbridge.rekey-after-seconds=N) to drive many handshakes through a running daemon.
+     */
+    static SessionSettings sessionSettings() {
+        String rekey = System.getProperty("tapbridge.rekey-after-seconds");
+        if (rekey == null) {
+            return SessionSettings.defaults();
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(rekey.trim());
+        } catch (NumberFormatException e) {
+            seconds = 0;
+        }
+        if (seconds < 10 || seconds > SessionSettings.REKEY_AFTER_TIME_NS / 1_000_000_000L) {
+            throw new IllegalArgumentException("-Dtapbridge.rekey-after-seconds=" + rekey
+                    + ": give whole seconds from 10 to 120");
+        }
+        return SessionSettings.defaults().withRekeyAfterTime(TimeUnit.SECONDS.toNanos(seconds));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -42,9 +65,12 @@ final class RunCommand implements Callable<Integer> {
         LinkSecurity keys;
         try {
             site = config.load();
-            keys = SiteKeys.load(site, SessionSettings.defaults());
+            keys = SiteKeys.load(site, sessionSettings());
         } catch (ConfigException e) {
             err.println(e.getMessage());
+            return Main.USAGE;
+        } catch (IllegalArgumentException e) {
+            err.println("tapbridge: " + e.getMessage());
             return Main.USAGE;
         }
         try {

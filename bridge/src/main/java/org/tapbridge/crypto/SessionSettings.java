@@ -97,6 +97,13 @@ public record SessionSettings(
                 RATE_LIMITED_SOURCES);
     }
 
+    /** Keeps the minute of grace between rekey and reject that the defaults have. */
+    public SessionSettings withRekeyAfterTime(long rekeyNs) {
+        return new SessionSettings(rekeyNs, rekeyNs + (REJECT_AFTER_TIME_NS - REKEY_AFTER_TIME_NS),
+                rekeyAfterMessages, rejectAfterMessages, rekeyTimeoutNs, rekeyAttemptTimeNs, keepaliveTimeoutNs,
+                handshakesPerSecondPerSource, handshakeBurstPerSource, handshakesPerSecondTotal, rateLimitedSources);
+    }
+
     public SessionSettings withRekeyAfterMessages(long rekey, long reject) {
         return new SessionSettings(rekeyAfterTimeNs, rejectAfterTimeNs, rekey, reject, rekeyTimeoutNs,
                 rekeyAttemptTimeNs, keepaliveTimeoutNs, handshakesPerSecondPerSource, handshakeBurstPerSource,
