@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bounded coverage-guided fuzzing of every decoder with Jazzer, one target after the other.
 #
-#   scripts/fuzz.sh [--seconds N] [--only NAME] [--report FILE]
+#   scripts/fuzz.sh [--seconds N] [--only NAME] [--report FILE] [--jobs J]
 #
 # Each target is a @FuzzTest method (see the list below and each class's Javadoc for its input layout and
 # invariants). Plain `mvn test` runs them in regression mode: every file of the seed corpus and every past
@@ -13,31 +13,41 @@
 # every JVM gets an empty hosts file, which stops all name lookups. X25519's field arithmetic is left
 # uninstrumented: no input steers it, and counting its edges only slows the handshakes the link targets run.
 #
+# Targets run J at a time (default: the number of CPUs, at most 4): most of a short run is each JVM's start
+# and Jazzer's instrumentation, not fuzzing, so on 2 CPUs two at a time halves the stage.
+#
 # Each target's whole log is kept in <module>/target/fuzz-logs/. Prints one line per target: executions, executions per second, corpus entries added, and the finding if
 # any. Exit status: 0 when no target found anything, 1 when one did, 2 on a usage or build error.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 usage() {
-    echo "usage: scripts/fuzz.sh [--seconds N] [--only NAME] [--report FILE]" >&2
+    echo "usage: scripts/fuzz.sh [--seconds N] [--only NAME] [--report FILE] [--jobs J]" >&2
     exit 2
 }
 
 seconds=30
 only=""
 report=""
+jobs=$(nproc 2>/dev/null || echo 1)
+[ "$jobs" -le 4 ] || jobs=4
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [ $# -ge 2 ] || usage; seconds="$2"; shift 2 ;;
         --seconds=*) seconds="${1#--seconds=}"; shift ;;
         --only) [ $# -ge 2 ] || usage; only="$2"; shift 2 ;;
         --report) [ $# -ge 2 ] || usage; report="$2"; shift 2 ;;
+        --jobs) [ $# -ge 2 ] || usage; jobs="$2"; shift 2 ;;
         -h|--help) usage ;;
         *) echo "fuzz.sh: unknown argument '$1'" >&2; usage ;;
     esac
 done
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ] || [ "$seconds" -gt 86400 ]; then
     echo "fuzz.sh: --seconds=$seconds is not a whole number in 1..86400" >&2
+    exit 2
+fi
+if ! [[ "$jobs" =~ ^[0-9]+$ ]] || [ "$jobs" -lt 1 ] || [ "$jobs" -gt 64 ]; then
+    echo "fuzz.sh: --jobs=$jobs is not a whole number in 1..64" >&2
     exit 2
 fi
 
@@ -68,19 +78,9 @@ if ! mvn -B -ntp -q -pl learning-switch,bridge -am test-compile dependency:build
     exit 2
 fi
 
-found=0
-ran=0
-results="$work/results"
-: > "$results"
-for target in "${TARGETS[@]}"; do
-    read -r module class method <<<"$target"
-    short="${class##*.}.$method"
-    if [ -n "$only" ] && [[ "$short" != *"$only"* ]]; then
-        continue
-    fi
-    ran=$((ran + 1))
+fuzz_one() {  # MODULE CLASS METHOD SHORT: fuzzes one target; its result line goes to $work/result.SHORT
+    local module=$1 class=$2 method=$3 short=$4 cp log corpus before after status runs outcome crash cause
     cp="target/test-classes:target/classes:$(cat "$module/target/fuzz-classpath.txt")"
-    mkdir -p "$module/target/fuzz-logs"
     log="$module/target/fuzz-logs/$short.log"
     corpus="$module/.cifuzz-corpus/$class/$method"
     before=0
@@ -107,16 +107,43 @@ for target in "${TARGETS[@]}"; do
     if [ "$status" -eq 0 ]; then
         outcome="no finding"
     else
-        found=1
         crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
         cause=$(grep -m 1 -E '^== Java Exception:|^== Java Assertion|Exception in thread|ERROR:' "$log" || true)
         outcome="FINDING (exit $status): ${cause:-see log} -> ${crash:-no input saved}"
-        echo "---- $short: last 60 lines of the log" >&2
-        tail -n 60 "$log" >&2
+        { echo "---- $short: last 60 lines of the log"; tail -n 60 "$log"; } >"$work/tail.$short"
     fi
     printf '%-80s %10s runs %7s/s %5s new corpus  %s\n' "$short" "$runs" "$((runs / seconds))" \
-        "$((after - before))" "$outcome" | tee -a "$results"
+        "$((after - before))" "$outcome" >"$work/result.$short"
+}
+
+ran=0
+running=()
+results="$work/results"
+: > "$results"
+for target in "${TARGETS[@]}"; do
+    read -r module class method <<<"$target"
+    short="${class##*.}.$method"
+    if [ -n "$only" ] && [[ "$short" != *"$only"* ]]; then
+        continue
+    fi
+    ran=$((ran + 1))
+    mkdir -p "$module/target/fuzz-logs"
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    fuzz_one "$module" "$class" "$method" "$short" &
+    running+=("$short")
 done
+wait
+# Results in the order of the list, whatever order the targets finished in.
+for short in "${running[@]}"; do
+    if [ -f "$work/tail.$short" ]; then cat "$work/tail.$short" >&2; fi
+    if [ -f "$work/result.$short" ]; then
+        cat "$work/result.$short"
+    else
+        printf '%-80s %10s runs %7s/s %5s new corpus  %s\n' "$short" 0 0 0 "FINDING: the target's runner died (see its log)"
+    fi
+done | tee -a "$results"
+found=0
+if grep -q FINDING "$results"; then found=1; fi
 
 if [ "$ran" -eq 0 ]; then
     echo "fuzz: no target matches '$only'" >&2

@@ -20,11 +20,14 @@ import org.tapbridge.testing.Privileges;
  * A 100 MiB TCP transfer between two sites' hosts while the WAN drops 5% of the tunnel's packets at
  * random in each direction (nftables {@code numgen random}; this kernel has no netem): it arrives intact,
  * within a bound, and no IP fragment ever crosses the WAN.
+ *
+ * <p>The suite runs 5% within 2 minutes. Heavier loss takes long enough to be a manual run, reported in
+ * docs/reliability.md: {@code -Dtapbridge.test.wan-loss-percent=20 -Dtapbridge.test.wan-loss-seconds=1800}.
  */
 class LossyWanTransferTest {
     private static final int MEGABYTES = 100;
-    private static final int LOSS_PERCENT = 5;
-    private static final int TIME_LIMIT_SECONDS = 120;
+    private static final int LOSS_PERCENT = Integer.getInteger("tapbridge.test.wan-loss-percent", 5);
+    private static final int TIME_LIMIT_SECONDS = Integer.getInteger("tapbridge.test.wan-loss-seconds", 120);
     private static final Pattern COUNTER = Pattern.compile("counter packets (\\d+)");
 
     @TempDir
@@ -41,7 +44,7 @@ class LossyWanTransferTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"udp", "tcp"})
-    void aHundredMegabytesCrossAWanLosingFivePercentIntactWithinTwoMinutesAndUnfragmented(String transport)
+    void aHundredMegabytesCrossALossyWanIntactWithinTheTimeLimitAndUnfragmented(String transport)
             throws Exception {
         Privileges.requireNetworkAdmin();
         Privileges.requireCommand("tcpdump", "tcpdump");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +18,6 @@ import org.tapbridge.testing.Shell;
 
 /** A three-site mesh, hostile input on the WAN, and a peer that crashes and comes back. */
 class MeshAndResilienceTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -87,8 +85,7 @@ class MeshAndResilienceTest {
             assertEquals(60, pings.get(), "pings lost while garbage arrived\n" + bed.describe());
             assertTrue(bed.daemon("a").isAlive(), bed.describe());
 
-            Shell.Result stats = bed.cli("stats", "--socket", bed.site("a").socket().toString(), "--json");
-            JsonNode drops = JSON.readTree(stats.stdout()).get("link-drops-unattributed");
+            JsonNode drops = bed.stats("a").get("link-drops-unattributed");
             long total = 0;
             for (JsonNode n : drops) {
                 total += n.asLong();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +34,6 @@ import org.tapbridge.testing.Shell;
  * their keys and sessions.
  */
 class SecureLinkTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte VERSION = 2;
     private static final byte TYPE_INIT = 1;
     private static final byte TYPE_RESP = 2;
@@ -463,9 +461,7 @@ class SecureLinkTest {
     }
 
     private JsonNode statsOf(String site) throws Exception {
-        Shell.Result r = bed.cli("stats", "--socket", bed.site(site).socket().toString(), "--json");
-        assertEquals(0, r.exitCode(), "stats on site " + site + ": " + r.stderr());
-        return JSON.readTree(r.stdout());
+        return bed.query(site, "stats");
     }
 
     private JsonNode crypto(String site) throws Exception {
@@ -475,9 +471,7 @@ class SecureLinkTest {
     }
 
     private JsonNode peers(String site) throws Exception {
-        Shell.Result r = bed.cli("peers", "--socket", bed.site(site).socket().toString(), "--json");
-        assertEquals(0, r.exitCode(), "peers on site " + site + ": " + r.stderr());
-        return JSON.readTree(r.stdout());
+        return bed.query(site, "peers");
     }
 
     /** A peer's drop counter by reason in {@code peers --json}, 0 when absent. */

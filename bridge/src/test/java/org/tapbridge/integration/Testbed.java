@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.tapbridge.control.ControlClient;
+import org.tapbridge.control.ControlRequest;
 import org.tapbridge.testing.Netns;
 import org.tapbridge.testing.Shell;
 import org.tapbridge.testing.TestKeys;
@@ -146,16 +148,24 @@ final class Testbed implements AutoCloseable {
         return query(site, "stats");
     }
 
-    private JsonNode query(String site, String command) {
-        Shell.Result r = cli(command, "--socket", sites.get(site).socket().toString(), "--json");
-        if (!r.ok()) {
-            throw new AssertionError(command + " on site " + site + " failed (exit " + r.exitCode() + "): "
-                    + r.stderr() + "\n" + describe());
+    /**
+     * A control request answered as JSON, sent from this JVM: polling through the CLI would start a JVM per
+     * poll, which is most of what a mesh waiting to come up costs. Tests of the CLI itself use {@link #cli}.
+     */
+    JsonNode query(String site, String command) {
+        String reply;
+        try {
+            reply = ControlClient.query(sites.get(site).socket(), ControlRequest.parse(command + " json"));
+        } catch (IOException e) {
+            throw new AssertionError(command + " on site " + site + " failed: " + e.getMessage() + "\n" + describe(), e);
+        }
+        if (reply.startsWith("error: ")) {
+            throw new AssertionError(command + " on site " + site + " failed: " + reply + "\n" + describe());
         }
         try {
-            return JSON.readTree(r.stdout());
+            return JSON.readTree(reply);
         } catch (IOException e) {
-            throw new AssertionError(command + " on site " + site + " printed no JSON: " + r.stdout(), e);
+            throw new AssertionError(command + " on site " + site + " answered no JSON: " + reply, e);
         }
     }
 
@@ -169,8 +179,8 @@ final class Testbed implements AutoCloseable {
                     throw new AssertionError("daemon " + e.getKey() + " exited:\n" + e.getValue().log());
                 }
                 if (Files.exists(s.socket())) {
-                    Shell.Result r = cli("peers", "--socket", s.socket().toString(), "--json");
-                    if (r.ok() && !r.stdout().contains("\"down\"") && r.stdout().contains("\"up\"")) {
+                    String reply = peersReply(s);
+                    if (!reply.startsWith("error: ") && !reply.contains("\"down\"") && reply.contains("\"up\"")) {
                         break;
                     }
                 }
@@ -180,6 +190,14 @@ final class Testbed implements AutoCloseable {
                 }
                 Thread.sleep(200);
             }
+        }
+    }
+
+    private static String peersReply(Site s) {
+        try {
+            return ControlClient.query(s.socket(), new ControlRequest(ControlRequest.Command.PEERS, true));
+        } catch (IOException e) {
+            return "error: " + e.getMessage();   // not listening yet: keep waiting
         }
     }
 
