@@ -157,6 +157,45 @@ class DebianPackageInstallTest {
         assertEquals(7, passwdEntry().length);
     }
 
+    @Test
+    void anExistingTapbridgeGroupBecomesTheUsersGroup() throws IOException {
+        Files.writeString(root.path("/etc/group"), "root:x:0:\ntapbridge:x:4242:\n");
+        Files.writeString(root.path("/etc/gshadow"), "root:*::\ntapbridge:!::\n");
+        root.dpkg("--install", BuiltPackage.deb().toString());
+        assertEquals("4242", passwdEntry()[3]);
+        assertEquals(4242, Files.getAttribute(root.path("/etc/tapbridge"), "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals(1, Files.readAllLines(root.path("/etc/group")).stream().filter(l -> l.startsWith("tapbridge:")).count());
+    }
+
+    /**
+     * The branch dpkg takes on a real system (no DPKG_ROOT: getent, plain useradd, dpkg-statoverride),
+     * run in a private mount namespace whose /etc is the throwaway root's and whose /run is empty
+     * (so systemd looks absent): the script believes it runs on the machine, and the machine is not
+     * touched.
+     */
+    @Test
+    void postinstOnARunningSystemCreatesTheUserThroughTheSystemTools() throws IOException {
+        Commands.requireCommand("unshare", "util-linux");
+        Path control = root.path("/control");
+        Commands.run("dpkg-deb", "-e", BuiltPackage.deb().toString(), control.toString());
+        Files.createDirectories(root.path("/etc/tapbridge"));
+        for (String f : List.of("nsswitch.conf", "login.defs")) {
+            if (Files.isRegularFile(Path.of("/etc", f))) {
+                Files.copy(Path.of("/etc", f), root.path("/etc/" + f));
+            }
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("DPKG_ROOT", null);
+        Commands.Result r = Commands.exec(env, "unshare", "--mount", "--propagation", "private", "sh", "-ec",
+                "mount -t tmpfs tbdb-run /run; mount --bind \"$1\" /etc; exec \"$2\" configure ''", "sh",
+                root.path("/etc").toString(), control.resolve("postinst").toString());
+        assertEquals(0, r.exitCode(), r.both());
+        String[] user = passwdEntry();
+        assertEquals("/usr/sbin/nologin", user[6]);
+        assertEquals(Integer.parseInt(user[3]), Files.getAttribute(root.path("/etc/tapbridge"), "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.path("/etc/tapbridge"))));
+    }
+
     private String[] passwdEntry() throws IOException {
         return Files.readAllLines(root.path("/etc/passwd")).stream().filter(l -> l.startsWith("tapbridge:"))
                 .findFirst().orElseThrow(() -> new AssertionError("no tapbridge user in the root's /etc/passwd")).split(":", -1);
