@@ -28,20 +28,20 @@ class DebianPackageContentsTest {
     /** Regular files the package ships, and their mode and owner in the archive. */
     static final Map<String, String> FILES = new TreeMap<>(Map.of(
             "/usr/bin/tapbridge", "-rwxr-xr-x root/root",
-            "/usr/lib/tapbridge/tapbridge.jar", "-rw-r--r-- root/root",
+            "/usr/share/tapbridge/tapbridge.jar", "-rw-r--r-- root/root",
             "/usr/lib/tapbridge/setup-bridge.sh", "-rwxr-xr-x root/root",
             "/lib/systemd/system/tapbridge@.service", "-rw-r--r-- root/root",
             "/lib/systemd/system/tapbridge-setup@.service", "-rw-r--r-- root/root",
             "/lib/systemd/system/tapbridge@.service.d/package-paths.conf", "-rw-r--r-- root/root",
             "/lib/systemd/system/tapbridge-setup@.service.d/package-paths.conf", "-rw-r--r-- root/root",
-            "/etc/tapbridge/example.toml", "-rw-r----- root/root",
-            "/etc/tapbridge/example.bridge", "-rw-r----- root/root",
+            "/etc/tapbridge/example.toml", "-rw-r--r-- root/root",
+            "/etc/tapbridge/example.bridge", "-rw-r--r-- root/root",
             "/usr/share/doc/tapbridge/copyright", "-rw-r--r-- root/root"));
 
     /** Shipped file to its source in the repository (the rest are checked on their own). */
     static final Map<String, String> SOURCES = Map.of(
             "/usr/bin/tapbridge", "scripts/tapbridge",
-            "/usr/lib/tapbridge/tapbridge.jar", "bridge/target/tapbridge.jar",
+            "/usr/share/tapbridge/tapbridge.jar", "bridge/target/tapbridge.jar",
             "/usr/lib/tapbridge/setup-bridge.sh", "scripts/setup-bridge.sh",
             "/lib/systemd/system/tapbridge@.service", "systemd/tapbridge@.service",
             "/lib/systemd/system/tapbridge-setup@.service", "systemd/tapbridge-setup@.service",

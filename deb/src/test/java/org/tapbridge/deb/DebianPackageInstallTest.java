@@ -85,7 +85,7 @@ class DebianPackageInstallTest {
         assertEquals(0, r.exitCode(), r.both());
         assertTrue(r.stdout().startsWith("tapbridge"), r.both());
         // And fails, naming the jar, when the jar is not where the package put it.
-        Commands.run("rm", root.path("/usr/lib/tapbridge/tapbridge.jar").toString());
+        Commands.run("rm", root.path("/usr/share/tapbridge/tapbridge.jar").toString());
         Commands.Result gone = Commands.exec(env, root.path("/usr/bin/tapbridge").toString(), "--version");
         assertEquals(1, gone.exitCode(), gone.both());
         assertTrue(gone.stderr().contains("cannot find tapbridge.jar"), gone.both());
@@ -139,7 +139,7 @@ class DebianPackageInstallTest {
 
         root.dpkg("--remove", "tapbridge");
         assertEquals("deinstall ok config-files", root.status("tapbridge"));
-        for (String gone : List.of("/usr/bin/tapbridge", "/usr/lib/tapbridge", "/lib/systemd/system/tapbridge@.service",
+        for (String gone : List.of("/usr/bin/tapbridge", "/usr/lib/tapbridge", "/usr/share/tapbridge", "/lib/systemd/system/tapbridge@.service",
                 "/lib/systemd/system/tapbridge-setup@.service.d", "/usr/share/doc/tapbridge")) {
             assertFalse(Files.exists(root.path(gone), LinkOption.NOFOLLOW_LINKS), gone + " survived dpkg -r");
         }
