@@ -157,6 +157,36 @@ class DebianPackageInstallTest {
         assertEquals(7, passwdEntry().length);
     }
 
+    /**
+     * An upgrade runs the other branches: prerm and postrm with "upgrade", postinst "configure OLD".
+     * The newer package is this one repacked under a higher version.
+     */
+    @Test
+    void upgradeKeepsTheUserTheEditsAndTheLockedDirectory() throws IOException {
+        String newer = BuiltPackage.debianVersion() + "+tbdb1";
+        assertEquals(0, Commands.exec("dpkg", "--compare-versions", newer, "gt", BuiltPackage.debianVersion()).exitCode());
+        Path tree = root.path("/repack");
+        Commands.run("dpkg-deb", "-R", BuiltPackage.deb().toString(), tree.toString());
+        Path controlFile = tree.resolve("DEBIAN/control");
+        Files.writeString(controlFile, Files.readString(controlFile).replaceFirst("(?m)^Version: .*$", "Version: " + newer));
+        Path newerDeb = root.path("/tapbridge_newer.deb");
+        Commands.run("dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", tree.toString(), newerDeb.toString());
+
+        root.dpkg("--install", BuiltPackage.deb().toString());
+        String user = String.join(":", passwdEntry());
+        Path example = root.path("/etc/tapbridge/example.bridge");
+        Files.writeString(example, Files.readString(example) + "LAN_IF=eth1\n");
+        Files.writeString(root.path("/etc/tapbridge/paris.key"), "not a real key\n");
+
+        String out = root.dpkg("--install", newerDeb.toString());
+        assertTrue(out.contains("Unpacking tapbridge (" + newer + ") over (" + BuiltPackage.debianVersion() + ")"), out);
+        assertEquals("install ok installed", root.status("tapbridge"));
+        assertEquals(user, String.join(":", passwdEntry()));
+        assertTrue(Files.readString(example).endsWith("LAN_IF=eth1\n"), "the upgrade replaced an edited conffile");
+        assertTrue(Files.isRegularFile(root.path("/etc/tapbridge/paris.key")));
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.path("/etc/tapbridge"))));
+    }
+
     @Test
     void anExistingTapbridgeGroupBecomesTheUsersGroup() throws IOException {
         Files.writeString(root.path("/etc/group"), "root:x:0:\ntapbridge:x:4242:\n");
