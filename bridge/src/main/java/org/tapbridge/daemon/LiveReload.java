@@ -82,22 +82,24 @@ final class LiveReload {
                 return differing;
             });
             diff = diff.withPresharedKeysChanged(newKeys);
-            if (!diff.isEmpty()) {
+            if (diff.isEmpty()) {
+                daemon.configured(next);
+            } else {
                 ConfigDiff plan = diff;
                 daemon.onLoop(d -> {
                     apply(d, plan, next, keys);
+                    // With the changes, in the same task: even an answer that timed out leaves the two in step.
+                    d.configured(next);
                     return null;
                 });
             }
         } finally {
             keys.erase();
         }
-        daemon.configured(next);
         Set<String> restart = new HashSet<>();
         diff.added().forEach(p -> restart.add(p.name()));
         diff.changed().keySet().stream().filter(diff::recreates).forEach(restart::add);
         daemon.resolver().reconfigure(next.peers(), restart);
-        daemon.resolver().start();
         LOG.log(System.Logger.Level.INFO, "site " + next.name() + ": reloaded " + file + ": " + diff.summary());
         return new Outcome(file, diff);
     }
