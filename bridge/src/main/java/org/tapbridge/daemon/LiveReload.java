@@ -50,6 +50,18 @@ final class LiveReload {
      * @throws Exception       when the data path refused or did not answer; nothing was applied
      */
     synchronized Outcome reload(Path file) throws Exception {
+        try {
+            return reloadOnce(file);
+        } catch (Exception e) {
+            // Whoever asked gets the answer; the journal keeps it too, for a SIGHUP nobody reads an answer to.
+            LOG.log(System.Logger.Level.WARNING, "site " + daemon.config().name() + ": reload of " + file
+                    + " refused, the running configuration stays: "
+                    + (e instanceof ConfigException ? e.getMessage() : e.toString()));
+            throw e;
+        }
+    }
+
+    private Outcome reloadOnce(Path file) throws Exception {
         SiteConfig running = daemon.config();
         SiteConfig next = ConfigLoader.load(file);
         ConfigDiff diff = ConfigDiff.between(running, next);

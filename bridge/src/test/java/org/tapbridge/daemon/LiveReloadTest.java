@@ -210,6 +210,21 @@ class LiveReloadTest {
     }
 
     @Test
+    void aReloadThatFailsOnTheDataPathAppliesNothingOfTheFile() throws Exception {
+        // c over TCP needs a listener, which this platform cannot open: found after a's peers were planned.
+        String tcpC = peer("c", 3, KEYS_C) + "transport = \"tcp\"\n";
+        Path file = write("a5.toml", site("a", 1, KEYS_A, dir) + "\n[switch]\nmac-table-limit = 1000\n" + tcpC);
+        Exception e = assertThrows(Exception.class, () -> siteA.reload(file));
+
+        assertTrue(e.getMessage().contains("nothing was applied"), e.getMessage());
+        assertNotNull(siteA.peers().byName("b"), "b, which the file removes, is still there");
+        assertNull(siteA.peers().byName("c"));
+        assertEquals(b(siteA), entry(siteA, HOST_B).port());
+        assertEquals(16_384, (int) siteA.onLoop(d -> d.forwarder().learningSwitch().settings().macTableLimit()));
+        assertEquals(dir.resolve("a.toml"), siteA.config().file());
+    }
+
+    @Test
     void aNewPublicKeyStartsThePeerOverOnItsPortAndForgetsItsMacs() throws Exception {
         PeerLink before = siteA.peers().byName("b");
         // b's entry now names c's key: the site at b's address can no longer authenticate as b.
