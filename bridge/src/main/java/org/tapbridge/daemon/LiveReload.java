@@ -76,6 +76,7 @@ final class LiveReload {
             keys.erase();
             throw new ConfigException(file, 0, null, e.getMessage() + "; nothing was applied");
         }
+        boolean handedToLoop = false;
         try {
             // A pre-shared key file rewritten in place is a new key under the same path: ask the sessions.
             List<String> kept = new ArrayList<>();
@@ -98,15 +99,23 @@ final class LiveReload {
                 daemon.configured(next);
             } else {
                 ConfigDiff plan = diff;
+                // The task owns the keys from here: an answer that times out must not erase them under it.
+                handedToLoop = true;
                 daemon.onLoop(d -> {
-                    apply(d, plan, next, keys);
-                    // With the changes, in the same task: even an answer that timed out leaves the two in step.
-                    d.configured(next);
+                    try {
+                        apply(d, plan, next, keys);
+                        // In the same task: even an answer that timed out leaves the two in step.
+                        d.configured(next);
+                    } finally {
+                        keys.erase();
+                    }
                     return null;
                 });
             }
         } finally {
-            keys.erase();
+            if (!handedToLoop) {
+                keys.erase();
+            }
         }
         Set<String> restart = new HashSet<>();
         diff.added().forEach(p -> restart.add(p.name()));
