@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tapbridge", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Layer-2 gateway joining distant Ethernet LANs over authenticated peer links.",
         subcommands = {RunCommand.class, CheckCommand.class, MacsCommand.class, PeersCommand.class,
-                StatsCommand.class, GenKeyCommand.class, PubKeyCommand.class, CommandLine.HelpCommand.class})
+                StatsCommand.class, ReloadCommand.class, GenKeyCommand.class, PubKeyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status when the command ran and failed. */
     public static final int FAILED = 1;

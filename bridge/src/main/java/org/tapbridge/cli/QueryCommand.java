@@ -75,6 +75,11 @@ abstract class QueryCommand implements Callable<Integer> {
         if (target != null && target.config != null) {
             return ConfigLoader.load(target.config).controlSocket();
         }
+        return onlySocket();
+    }
+
+    /** The only socket in /run/tapbridge; IllegalArgumentException when there is none or several. */
+    static Path onlySocket() {
         List<Path> sockets;
         try (Stream<Path> files = Files.list(RUN_DIR)) {
             sockets = files.filter(p -> p.toString().endsWith(".sock")).sorted().toList();

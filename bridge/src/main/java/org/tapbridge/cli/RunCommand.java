@@ -108,20 +108,20 @@ final class RunCommand implements Callable<Integer> {
             keys.erase();
         }
         SdNotify notify = SdNotify.fromEnvironment();
-        int total = daemon.peers().peers().size();
         daemon.addPeerListener(new PeerListener() {
             @Override
             public void peerUp(PeerLink peer) {
-                notify.status(status(daemon, total));
+                notify.status(status(daemon));
             }
 
             @Override
             public void peerDown(PeerLink peer) {
-                notify.status(status(daemon, total));
+                notify.status(status(daemon));
             }
         });
+        ReloadOnHangup.install(daemon);
         // Ready only now: the TAP is attached and every listener and the control socket are bound.
-        notify.ready(status(daemon, total));
+        notify.ready(status(daemon));
         WatchdogPinger pinger = new WatchdogPinger(notify, daemon::healthy);
         pinger.start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -149,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String status(Daemon daemon, int total) {
-        return "peers up " + daemon.peers().upCount() + "/" + total;
+    private static String status(Daemon daemon) {
+        // The count as it is now: a reload may have added or removed peers.
+        return "peers up " + daemon.peers().upCount() + "/" + daemon.peers().peers().size();
     }
 }

@@ -10,12 +10,15 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * The {@code control} thread: a unix socket (mode 0660) answering one request per connection, so
@@ -231,14 +234,60 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private String answer(String line) {
+    private String answer(String line, SocketChannel client) {
         try {
-            return handler.handle(ControlRequest.parse(line));
+            ControlRequest request = ControlRequest.parse(line);
+            if (request.command().changesTheDaemon()) {
+                String refusal = refusal(client);
+                if (refusal != null) {
+                    LOG.log(System.Logger.Level.WARNING, "control socket " + path + ": refused '"
+                            + request.command().wireName() + "': " + refusal);
+                    return "error: " + request.command().wireName() + " " + refusal + "\n";
+                }
+            }
+            return handler.handle(request);
         } catch (IllegalArgumentException e) {
             return "error: " + e.getMessage() + "\n";
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "control request failed", e);
             return "error: " + e + "\n";
+        }
+    }
+
+    /**
+     * Why this client may not change the daemon, or null when it may: the socket's group may query, but only
+     * root and the daemon's own user may make it load a file (which names the peers let onto the LAN).
+     */
+    static String refusal(SocketChannel client) {
+        UserPrincipal caller;
+        try {
+            caller = client.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "is refused: the caller's user cannot be told (" + e.getMessage() + ")";
+        }
+        UserPrincipal self;
+        try {
+            self = Files.getOwner(Path.of("/proc/self"));
+        } catch (IOException e) {
+            self = null;
+        }
+        if (caller.equals(self) || caller.equals(Root.USER)) {
+            return null;
+        }
+        return "needs root or the daemon's own user" + (self == null ? "" : " (" + self.getName() + ")") + "; "
+                + caller.getName() + " may only query";
+    }
+
+    /** The root user, looked up on the first request that needs it; null where no user is named root. */
+    private static final class Root {
+        static final UserPrincipal USER = lookup();
+
+        private static UserPrincipal lookup() {
+            try {
+                return FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName("root");
+            } catch (IOException e) {
+                return null;
+            }
         }
     }
 
@@ -278,7 +327,7 @@ public final class ControlServer implements AutoCloseable {
             int n = channel.read(request);
             for (int i = from; i < request.position(); i++) {
                 if (request.get(i) == '\n') {
-                    respond(answer(new String(request.array(), 0, i, StandardCharsets.UTF_8)));
+                    respond(answer(new String(request.array(), 0, i, StandardCharsets.UTF_8), channel));
                     return;
                 }
             }

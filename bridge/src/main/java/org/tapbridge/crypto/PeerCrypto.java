@@ -110,10 +110,39 @@ public final class PeerCrypto {
             throw new IllegalArgumentException("peer " + name + " preshared-key has " + psk.length
                     + " bytes, expected " + HandshakeState.PSK_LENGTH);
         }
-        PeerSession peer = new PeerSession(peers.size(), name, publicKey, psk);
+        PeerSession peer = new PeerSession(freeId(), name, publicKey, psk);
         peers.add(peer);
         peersByKey.put(ByteBuffer.wrap(peer.publicKey()), peer);
         return peer;
+    }
+
+    /** The lowest id no peer holds: ids stay dense across peers removed and added by a reload. */
+    private int freeId() {
+        boolean[] taken = new boolean[peers.size() + 1];
+        for (PeerSession p : peers) {
+            if (p.id() < taken.length) {
+                taken[p.id()] = true;
+            }
+        }
+        int id = 0;
+        while (taken[id]) {
+            id++;
+        }
+        return id;
+    }
+
+    /**
+     * Forgets a peer that left the configuration (a live reload): its keys and any handshake in flight are
+     * erased, so nothing it sends authenticates any more, and its id may be given to a peer added later.
+     * Data-path thread.
+     */
+    public void removePeer(PeerSession peer) {
+        requireLive();
+        if (!peers.remove(peer)) {
+            throw new IllegalArgumentException(peer + " is not a peer of this site");
+        }
+        peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
+        peer.destroy(indices);
     }
 
     public List<PeerSession> peers() {

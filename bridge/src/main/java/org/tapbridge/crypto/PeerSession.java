@@ -53,7 +53,13 @@ public final class PeerSession {
         return cookie != null && nowNs - cookieReceivedNs < HandshakeMacs.COOKIE_LIFETIME_NS ? cookie : null;
     }
 
-    /** Dense id (0, 1, ...) in the order peers were added: for the link layer's own per-peer arrays. */
+    /** Whether {@code psk} (32 bytes, or null for none) is the pre-shared key in use; constant time. */
+    public boolean hasPresharedKey(byte[] psk) {
+        byte[] expected = psk == null ? new byte[presharedKey.length] : psk;
+        return java.security.MessageDigest.isEqual(presharedKey, expected);
+    }
+
+    /** Dense id (0, 1, ...), the lowest free when the peer was added: for the link layer's own per-peer arrays. */
     public int id() {
         return id;
     }

@@ -56,7 +56,12 @@ public final class Daemon implements AutoCloseable {
      */
     static final long SPIN_NS = Long.getLong("tapbridge.spin-us", 100) * 1_000L;
 
-    private final SiteConfig config;
+    /** Replaced by a live reload ({@link #reload}). */
+    private volatile SiteConfig config;
+    private final LiveReload reloader = new LiveReload(this);
+    /** The file the daemon started from: what SIGHUP and a reload without a file read again. */
+    private final java.nio.file.Path startFile;
+    private final boolean withControlSocket;
     private final TapDevice tap;
     private final LoopWaiter waiter;
     private final PeerLinks links;
@@ -75,6 +80,8 @@ public final class Daemon implements AutoCloseable {
                    boolean withControlSocket, boolean logs) throws IOException {
         this.config = config;
         this.logs = logs;
+        this.withControlSocket = withControlSocket;
+        this.startFile = config.file();
         TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
@@ -212,13 +219,46 @@ public final class Daemon implements AutoCloseable {
         return sw;
     }
 
-    private static int groupOf(PeerConfig peer) {
+    static int groupOf(PeerConfig peer) {
         // Mesh peers reach every site directly, so relaying between them would only duplicate frames.
         return peer.spoke() ? LearningSwitch.NO_GROUP : LearningSwitch.MESH_GROUP;
     }
 
+    /** The configuration running now: the one started with, or the last reloaded. Any thread. */
     public SiteConfig config() {
         return config;
+    }
+
+    /**
+     * Re-reads {@code file} and applies what may change while the daemon runs (see docs/reload.md); returns
+     * what changed, in one line. Any thread but the data path's; one reload at a time.
+     *
+     * @throws org.tapbridge.config.ConfigException an invalid file, or a key only a restart changes: nothing
+     *                                              was applied, the running configuration stays
+     * @throws Exception the data path refused the change or did not answer: nothing was applied
+     */
+    public String reload(java.nio.file.Path file) throws Exception {
+        return reloadDetailed(file).diff().summary();
+    }
+
+    LiveReload.Outcome reloadDetailed(java.nio.file.Path file) throws Exception {
+        return reloader.reload(file);
+    }
+
+    /** The file the daemon started from. */
+    public java.nio.file.Path startFile() {
+        return startFile;
+    }
+
+    /** A reload applied {@code next}. */
+    void configured(SiteConfig next) {
+        config = next;
+    }
+
+    /** Refuses a configuration whose buffers would not fit the JVM's direct memory (added TCP peers). */
+    void requireDirectMemoryFor(SiteConfig next) throws DirectMemoryException {
+        DirectMemoryBudget.forSite(next, tap.mtu(), tap.vnetHeaderLength(), tap.minimumReadCapacity(),
+                withControlSocket).requireWithin(next.name(), DirectMemoryBudget.jvmLimitBytes());
     }
 
     public PeerTable peers() {

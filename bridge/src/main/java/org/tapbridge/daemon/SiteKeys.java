@@ -23,6 +23,15 @@ public final class SiteKeys {
         } catch (KeyFileException e) {
             throw new ConfigException(config.file(), 0, "site.private-key-file", e.getMessage());
         }
+        LinkSecurity peers = loadPeerKeys(config, settings);
+        return new LinkSecurity(privateKey, peers.publicKeys(), peers.presharedKeys(), settings);
+    }
+
+    /**
+     * The peers' keys alone, the private key left out (an empty array): a live reload takes the running
+     * private key, and a daemon without root may not be able to read its file again.
+     */
+    public static LinkSecurity loadPeerKeys(SiteConfig config, SessionSettings settings) throws ConfigException {
         Map<String, byte[]> publicKeys = new HashMap<>();
         Map<String, byte[]> presharedKeys = new HashMap<>();
         for (PeerConfig peer : config.peers()) {
@@ -36,6 +45,6 @@ public final class SiteKeys {
                 }
             }
         }
-        return new LinkSecurity(privateKey, publicKeys, presharedKeys, settings);
+        return new LinkSecurity(new byte[0], publicKeys, presharedKeys, settings);
     }
 }

@@ -44,7 +44,34 @@ final class SiteReports implements ControlHandler {
             case MACS -> macs(request.json());
             case PEERS -> peers(request.json());
             case STATS -> stats(request.json());
+            case RELOAD -> reload(request.path(), request.json());
         };
+    }
+
+    /**
+     * Reloads {@code path} (null: the file the daemon started from) and says what changed. A refused file
+     * is answered {@code error: refused: FILE:LINE: KEY: problem}, which the CLI turns into exit status 2.
+     */
+    String reload(String path, boolean json) throws Exception {
+        java.nio.file.Path file = path == null ? daemon.startFile() : java.nio.file.Path.of(path);
+        LiveReload.Outcome outcome;
+        try {
+            outcome = daemon.reloadDetailed(file);
+        } catch (org.tapbridge.config.ConfigException e) {
+            return "error: refused: " + e.getMessage() + "\n";
+        } catch (java.util.concurrent.TimeoutException e) {
+            return "error: " + e.getMessage() + "; the reload may not have been applied\n";
+        } catch (RuntimeException e) {
+            return "error: refused: " + file + ": " + e.getMessage() + "\n";
+        }
+        if (json) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("file", outcome.file().toString());
+            root.put("changed", !outcome.diff().isEmpty());
+            root.putAll(outcome.diff().toMap());
+            return JSON.writeValueAsString(root) + "\n";
+        }
+        return "reloaded " + outcome.file() + ": " + outcome.diff().summary() + "\n";
     }
 
     private String portName(int port) {

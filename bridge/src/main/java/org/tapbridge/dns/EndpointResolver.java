@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,7 +59,8 @@ public final class EndpointResolver implements AutoCloseable {
         }
     }
 
-    private final Map<String, Target> targets = new LinkedHashMap<>();
+    /** Replaced entries on a live reload ({@link #reconfigure}); read by the control thread. */
+    private final Map<String, Target> targets = new java.util.concurrent.ConcurrentHashMap<>();
     private final HostResolver resolver;
     private final Sink sink;
     private final long retryInitialNs;
@@ -101,6 +101,37 @@ public final class EndpointResolver implements AutoCloseable {
         for (Target target : targets.values()) {
             target.schedule(0);
         }
+    }
+
+    /**
+     * Follows a live reload: names of peers that left, or no longer have a host name, are not looked up any
+     * more; new names, and those of the peers in {@code restart} (whose links started over and have no
+     * address yet), are looked up at once. The other names keep their address and their schedule.
+     */
+    public synchronized void reconfigure(List<PeerConfig> peers, java.util.Set<String> restart) {
+        Map<String, PeerConfig> named = new java.util.HashMap<>();
+        for (PeerConfig peer : peers) {
+            if (peer.endpointHost() != null) {
+                named.put(peer.name(), peer);
+            }
+        }
+        for (Map.Entry<String, Target> e : List.copyOf(targets.entrySet())) {
+            PeerConfig peer = named.get(e.getKey());
+            if (peer == null || restart.contains(e.getKey()) || !e.getValue().follows(peer)) {
+                e.getValue().retired = true;
+                targets.remove(e.getKey());
+            }
+        }
+        for (PeerConfig peer : named.values()) {
+            if (!targets.containsKey(peer.name())) {
+                Target target = new Target(peer);
+                targets.put(peer.name(), target);
+                if (executor != null) {
+                    target.schedule(0);
+                }
+            }
+        }
+        start();
     }
 
     /** The peers whose endpoint is a host name. */
@@ -148,6 +179,8 @@ public final class EndpointResolver implements AutoCloseable {
         private long retryNs = retryInitialNs;
         private long lookups;
         private volatile Status status;
+        /** Set when a reload dropped or replaced this name: its lookups end, and their answers are not handed on. */
+        private volatile boolean retired;
 
         Target(PeerConfig config) {
             this.peer = config.name();
@@ -159,9 +192,15 @@ public final class EndpointResolver implements AutoCloseable {
             this.status = new Status(host, port, null, null, 0, System.nanoTime());
         }
 
+        /** Whether this target looks up what {@code peer} names, as often as it asks. */
+        boolean follows(PeerConfig peer) {
+            long wantNs = peer.resolveIntervalNs() > 0 ? peer.resolveIntervalNs() : PeerConfig.DEFAULT_RESOLVE_INTERVAL_NS;
+            return host.equals(peer.endpointHost()) && port == peer.endpoint().getPort() && intervalNs == wantNs;
+        }
+
         void schedule(long delayNs) {
             synchronized (EndpointResolver.this) {
-                if (closed) {
+                if (closed || retired) {
                     return;
                 }
                 try {
@@ -189,7 +228,7 @@ public final class EndpointResolver implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, failure, e);
                 throw e;
             }
-            if (closed) {
+            if (closed || retired) {
                 return;
             }
             lookups++;

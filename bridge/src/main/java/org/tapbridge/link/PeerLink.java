@@ -18,7 +18,8 @@ import org.tapbridge.crypto.WireFormat;
 public abstract class PeerLink {
     private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
 
-    private final PeerConfig config;
+    /** Replaced by a live reload that changes a key kept in place (endpoint, split horizon); volatile for the control thread. */
+    private volatile PeerConfig config;
     private final int port;
     private final PeerCounters counters = new PeerCounters();
     final PeerCrypto crypto;
@@ -189,6 +190,20 @@ public abstract class PeerLink {
         if (!up) {
             probeBackoff.reset();
             nextProbeNs = nowNs;
+        }
+    }
+
+    /**
+     * Takes a new configuration of this peer whose changes need no new link (see
+     * {@link org.tapbridge.config.ConfigDiff#RECREATING_KEYS}): a new endpoint address is sought at once,
+     * and the session stays. A host name is left to the resolver. Data-path thread.
+     */
+    final void reconfigure(PeerConfig next, long nowNs) {
+        PeerConfig before = config;
+        config = next;
+        InetSocketAddress endpoint = next.endpoint();
+        if (endpoint != null && !endpoint.isUnresolved() && !endpoint.equals(before.endpoint())) {
+            resolvedTo(endpoint, nowNs);
         }
     }
 

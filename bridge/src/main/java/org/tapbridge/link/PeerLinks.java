@@ -2,6 +2,7 @@ package org.tapbridge.link;
 
 import org.tapbridge.drops.DropReason;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -26,14 +27,24 @@ import org.tapbridge.pipeline.LoopWaiter;
  * move, answers handshakes, and hands frames to a {@link FrameSink}. Owned by the data-path thread.
  */
 public final class PeerLinks implements AutoCloseable {
-    private final PeerTable peers;
-    private final PeerLink[] bySession;
-    private final UdpPeerLink[] udpPeers;
-    private final TcpPeerLink[] tcpPeers;
+    /** Rebuilt by a live reload that adds or removes peers; the control thread reads it. */
+    private volatile PeerTable peers;
+    /** By session id; a reload may leave holes (null) where removed peers were. */
+    private PeerLink[] bySession;
+    private PeerLink[] allPeers;
+    private UdpPeerLink[] udpPeers;
+    private TcpPeerLink[] tcpPeers;
     private final LinkCounters unattributed = new LinkCounters();
     private final PeerCrypto crypto;
     private final UdpTransport udp;
-    private final TcpTransport tcp;
+    private TcpTransport tcp;
+    /** What a link needs that does not come with its peer's configuration: kept for peers added later. */
+    private final String siteName;
+    private final int wanMtu;
+    private final StreamNetwork streams;
+    private final LoopWaiter waiter;
+    private final LinkTimers timers;
+    private final int maxFrame;
     private final PeerListener listener;
     private final Inbound inbound = new Inbound();
     private final HandshakeSource handshakeSource = new HandshakeSource();
@@ -53,37 +64,143 @@ public final class PeerLinks implements AutoCloseable {
         this.crypto = new PeerCrypto(security.privateKey(), security.settings(), new Routes(), new SecureRandom(),
                 WallClock::nowNs);
         this.udp = new UdpTransport(port, WireFormat.DATA_OVERHEAD + maxFrame, unattributed);
+        this.siteName = config.name();
+        this.wanMtu = config.wanMtu();
+        this.streams = streams;
+        this.waiter = waiter;
+        this.timers = timers;
+        this.maxFrame = maxFrame;
         List<PeerLink> links = new ArrayList<>();
-        List<UdpPeerLink> udpLinks = new ArrayList<>();
-        List<TcpPeerLink> tcpLinks = new ArrayList<>();
         boolean anyTcp = false;
         for (int i = 0; i < config.peers().size(); i++) {
             PeerConfig peer = config.peers().get(i);
-            byte[] publicKey = security.publicKeys().get(peer.name());
-            if (publicKey == null) {
-                throw new IllegalArgumentException("peer " + peer.name() + " has no public-key");
-            }
-            PeerSession session = crypto.addPeer(peer.name(), publicKey, security.presharedKeys().get(peer.name()));
-            int switchPort = PeerTable.FIRST_PEER_PORT + i;
-            if (peer.transport() == Transport.TCP) {
-                anyTcp = true;
-                TcpPeerLink link = new TcpPeerLink(peer, switchPort, crypto, session, timers, config.name(), streams,
-                        waiter, maxFrame);
-                links.add(link);
-                tcpLinks.add(link);
-            } else {
-                UdpPeerLink link = new UdpPeerLink(peer, switchPort, crypto, session, timers, udp, peer.mtu() > 0
-                        ? peer.mtu() : config.wanMtu(), maxFrame);
-                links.add(link);
-                udpLinks.add(link);
-            }
+            anyTcp |= peer.transport() == Transport.TCP;
+            links.add(newLink(peer, PeerTable.FIRST_PEER_PORT + i, security.publicKeys().get(peer.name()),
+                    security.presharedKeys().get(peer.name())));
         }
-        this.peers = new PeerTable(links);
-        this.bySession = links.toArray(new PeerLink[0]);
-        this.udpPeers = udpLinks.toArray(new UdpPeerLink[0]);
-        this.tcpPeers = tcpLinks.toArray(new TcpPeerLink[0]);
+        publish(links);
         // The TCP listener opens only when some peer uses TCP: no port is exposed that nothing needs.
         this.tcp = TcpTransport.open(streams, anyTcp ? config.listen() : null, waiter, unattributed);
+    }
+
+    /** A peer's session and its link on {@code switchPort}; nothing is sent yet. */
+    private PeerLink newLink(PeerConfig peer, int switchPort, byte[] publicKey, byte[] presharedKey) {
+        if (publicKey == null) {
+            throw new IllegalArgumentException("peer " + peer.name() + " has no public-key");
+        }
+        PeerSession session = crypto.addPeer(peer.name(), publicKey, presharedKey);
+        if (peer.transport() == Transport.TCP) {
+            return new TcpPeerLink(peer, switchPort, crypto, session, timers, siteName, streams, waiter, maxFrame);
+        }
+        return new UdpPeerLink(peer, switchPort, crypto, session, timers, udp, peer.mtu() > 0 ? peer.mtu() : wanMtu,
+                maxFrame);
+    }
+
+    /** Makes {@code links} the peers: the arrays the data path walks, and the table others read. */
+    private void publish(List<PeerLink> links) {
+        int sessions = 0;
+        for (PeerLink link : links) {
+            sessions = Math.max(sessions, link.session().id() + 1);
+        }
+        PeerLink[] sessionIndex = new PeerLink[sessions];
+        List<UdpPeerLink> udpLinks = new ArrayList<>();
+        List<TcpPeerLink> tcpLinks = new ArrayList<>();
+        for (PeerLink link : links) {
+            sessionIndex[link.session().id()] = link;
+            if (link instanceof TcpPeerLink tcpLink) {
+                tcpLinks.add(tcpLink);
+            } else {
+                udpLinks.add((UdpPeerLink) link);
+            }
+        }
+        this.bySession = sessionIndex;
+        this.allPeers = links.toArray(new PeerLink[0]);
+        this.udpPeers = udpLinks.toArray(new UdpPeerLink[0]);
+        this.tcpPeers = tcpLinks.toArray(new TcpPeerLink[0]);
+        this.peers = new PeerTable(links);
+    }
+
+    // --- live reload: each call on the data-path thread, between batches (the loop's mailbox) ---
+
+    /**
+     * Adds a peer on the lowest free switch port and returns that port. Its link starts on the next tick,
+     * as at start-up. A TCP peer needs the listener: see {@link #openTcpListener}.
+     */
+    public int addPeer(PeerConfig peer, byte[] publicKey, byte[] presharedKey) {
+        return addPeer(peer, publicKey, presharedKey, freePort());
+    }
+
+    /** Adds a peer on {@code switchPort}, which no peer holds: a peer started over keeps its port. */
+    public int addPeer(PeerConfig peer, byte[] publicKey, byte[] presharedKey, int switchPort) {
+        if (peers.byPort(switchPort) != null || switchPort < PeerTable.FIRST_PEER_PORT) {
+            throw new IllegalArgumentException("switch port " + switchPort + " is not free");
+        }
+        if (peers.byName(peer.name()) != null) {
+            throw new IllegalArgumentException("peer " + peer.name() + " exists already");
+        }
+        List<PeerLink> links = new ArrayList<>(peers.peers());
+        links.add(newLink(peer, switchPort, publicKey, presharedKey));
+        links.sort(java.util.Comparator.comparingInt(PeerLink::port));
+        publish(links);
+        return switchPort;
+    }
+
+    /**
+     * Removes a peer: its connection (TCP) closes, its keys are erased, and nothing it sends authenticates
+     * any more. Returns its switch port, for the caller to flush; the listener does not hear of it going down.
+     */
+    public int removePeer(String name) {
+        PeerLink link = peers.byName(name);
+        if (link == null) {
+            throw new IllegalArgumentException("peer " + name + " does not exist");
+        }
+        if (link instanceof TcpPeerLink tcpLink) {
+            tcpLink.closeConnection("the peer was removed from the configuration");
+            tcpLink.takeClosed();
+        }
+        crypto.removePeer(link.session());
+        List<PeerLink> links = new ArrayList<>(peers.peers());
+        links.remove(link);
+        publish(links);
+        return link.port();
+    }
+
+    /** This site's public key: a peer must not be given it. */
+    public byte[] localPublicKey() {
+        return crypto.localPublicKey();
+    }
+
+    /** Changes in place what needs no new link (see {@link PeerLink#reconfigure}); the session stays. */
+    public void updatePeer(PeerConfig peer, long nowNs) {
+        PeerLink link = peers.byName(peer.name());
+        if (link == null) {
+            throw new IllegalArgumentException("peer " + peer.name() + " does not exist");
+        }
+        link.reconfigure(peer, nowNs);
+    }
+
+    /** Whether {@code name}'s session uses {@code presharedKey} (null: none). */
+    public boolean hasPresharedKey(String name, byte[] presharedKey) {
+        PeerLink link = peers.byName(name);
+        return link != null && link.session().hasPresharedKey(presharedKey);
+    }
+
+    /** Opens the TCP listener on {@code listen} if it is not open yet: the first TCP peer added by a reload. */
+    public void openTcpListener(InetSocketAddress listen) throws IOException {
+        if (listen == null || tcp.listening()) {
+            return;
+        }
+        TcpTransport opened = TcpTransport.open(streams, listen, waiter, unattributed);
+        tcp.close();
+        tcp = opened;
+    }
+
+    private int freePort() {
+        int port = PeerTable.FIRST_PEER_PORT;
+        while (peers.byPort(port) != null) {
+            port++;
+        }
+        return port;
     }
 
     /**
@@ -340,7 +457,8 @@ public final class PeerLinks implements AutoCloseable {
      */
     public void endpointResolved(String peerName, java.net.InetSocketAddress address, long nowNs) {
         PeerLink peer = peers.byName(peerName);
-        if (peer != null) {
+        // A reload may have given the peer an address instead of the name this lookup was for.
+        if (peer != null && peer.config().endpointHost() != null) {
             peer.resolvedTo(address, nowNs);
         }
     }
@@ -351,7 +469,7 @@ public final class PeerLinks implements AutoCloseable {
         tcp.tick(nowNs);
         // The array, not the table's list: its iterator would be an allocation per tick wherever escape
         // analysis does not remove it.
-        for (PeerLink peer : bySession) {
+        for (PeerLink peer : allPeers) {
             if (peer.tick(nowNs)) {
                 listener.peerDown(peer);
             }

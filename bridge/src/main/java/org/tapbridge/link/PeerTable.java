@@ -3,7 +3,10 @@ package org.tapbridge.link;
 import java.util.List;
 import java.util.Map;
 
-/** The configured peers, by switch port and by name. Built once; read by any thread. */
+/**
+ * The configured peers, by switch port and by name. Immutable: a live reload builds a new table, which the
+ * links publish; read by any thread.
+ */
 public final class PeerTable {
     /** Switch port of the first peer; port 0 is the local TAP. */
     public static final int FIRST_PEER_PORT = 1;
@@ -13,7 +16,12 @@ public final class PeerTable {
     private final Map<String, PeerLink> byName;
 
     PeerTable(List<PeerLink> links) {
-        byPort = new PeerLink[FIRST_PEER_PORT + links.size()];
+        int highest = FIRST_PEER_PORT - 1;
+        for (PeerLink link : links) {
+            highest = Math.max(highest, link.port());
+        }
+        // Sized by the highest port: after a reload removed a peer, the ports in use may have a gap.
+        byPort = new PeerLink[highest + 1];
         java.util.HashMap<String, PeerLink> names = new java.util.HashMap<>();
         for (PeerLink link : links) {
             byPort[link.port()] = link;

@@ -63,6 +63,10 @@ final class TcpTransport implements AutoCloseable {
         return new TcpTransport(listener, waiter, unattributed);
     }
 
+    boolean listening() {
+        return listener != null;
+    }
+
     /** What to do with a stranger's first message. */
     interface Introductions {
         /**

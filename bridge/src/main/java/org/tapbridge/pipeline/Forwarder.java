@@ -14,10 +14,11 @@ import org.tapbridge.switching.LearningSwitch;
  * the learning switch. Owned by the data-path thread.
  */
 public final class Forwarder implements FrameSink {
-    private final LearningSwitch learningSwitch;
+    /** Replaced by a live reload of the switch limits (see {@link #replaceSwitch}). */
+    private LearningSwitch learningSwitch;
     private final EthernetFrame frame = new EthernetFrame();
     private final TapPort tap;
-    private final PeerLink[] peersByPort;
+    private PeerLink[] peersByPort;
     private final MtuGuard oversize;
     /** Null when the TAP hands over plain frames (no vnet header). */
     private final SuperFrameCutter cutter;
@@ -34,10 +35,21 @@ public final class Forwarder implements FrameSink {
         this.tap = tap;
         this.oversize = oversize;
         this.cutter = cutter;
-        this.peersByPort = new PeerLink[peers.portCount()];
+        usePeers(peers);
+    }
+
+    /** Sends to the peers of {@code peers} from now on: after a live reload added or removed some. Loop thread. */
+    public void usePeers(PeerTable peers) {
+        PeerLink[] byPort = new PeerLink[peers.portCount()];
         for (PeerLink peer : peers.peers()) {
-            peersByPort[peer.port()] = peer;
+            byPort[peer.port()] = peer;
         }
+        this.peersByPort = byPort;
+    }
+
+    /** Switches with {@code next} from now on (see {@link LearningSwitch#reconfigured}). Loop thread. */
+    public void replaceSwitch(LearningSwitch next) {
+        this.learningSwitch = next;
     }
 
     /** Null without TAP offloads. */

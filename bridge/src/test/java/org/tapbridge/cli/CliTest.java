@@ -77,6 +77,22 @@ class CliTest {
     }
 
     @Test
+    void reloadOfAnInvalidFileExitsTwoWithFileLineAndKeyAndSendsNothing() throws Exception {
+        Path file = site("paris", "[switch]\nmac-table-limit = 0\n");
+        assertEquals(2, run("reload", "--config", file.toString()));
+        assertTrue(err.toString().contains(file + ":6: switch.mac-table-limit: mac-table-limit=0 < 1"),
+                err.toString());
+        assertTrue(err.toString().contains("nothing was sent; the running configuration stays"), err.toString());
+    }
+
+    @Test
+    void reloadWithNoDaemonFailsWithAHint() throws Exception {
+        Path file = site("paris", "control-socket = \"" + dir.resolve("none.sock") + "\"\n");
+        assertEquals(1, run("reload", "--config", file.toString()));
+        assertTrue(err.toString().contains("no control socket at " + dir.resolve("none.sock")), err.toString());
+    }
+
+    @Test
     void socketAndConfigCannotBeGivenTogether() {
         assertEquals(2, run("peers", "--socket", "/x.sock", "--config", "/x.toml"));
     }

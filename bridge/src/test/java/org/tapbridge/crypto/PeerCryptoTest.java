@@ -3,6 +3,7 @@ package org.tapbridge.crypto;
 import org.tapbridge.drops.DropReason;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,6 +40,34 @@ class PeerCryptoTest {
         assertArrayEquals(f2, open(net.a, seal(net.b, net.peerA, f2, T0), ADDRESS_B, T0));
         assertEquals(1, net.a.counters().handshakesCompleted());
         assertEquals(0, net.a.counters().drops(DropReason.AUTH_FAILED) + net.b.counters().drops(DropReason.AUTH_FAILED));
+    }
+
+    @Test
+    void aRemovedPeerNoLongerAuthenticatesAndItsIdGoesToTheNextPeerAdded() {
+        BackToBack net = new BackToBack(SessionSettings.defaults());
+        net.handshake(T0);
+        byte[] before = seal(net.b, net.peerA, frame(100, 1), T0);
+        assertNotNull(open(net.a, before, ADDRESS_B, T0));
+        int id = net.peerB.id();
+
+        net.a.removePeer(net.peerB);
+        assertFalse(net.peerB.hasSession(), "its keys are erased");
+        assertNull(open(net.a, seal(net.b, net.peerA, frame(100, 2), T0), ADDRESS_B, T0),
+                "frames under the old session no longer open");
+        assertEquals(1, net.a.counters().drops(DropReason.UNKNOWN_INDEX));
+        // A new handshake from the removed site's key is refused too: the key is unknown now.
+        assertEquals(PeerCrypto.Received.DROPPED, deliver(net.a, initiationFrom(net), ADDRESS_B, T0 + SECOND));
+
+        PeerSession again = net.a.addPeer("berlin", net.peerB.publicKey(), null);
+        assertEquals(id, again.id(), "ids stay dense");
+        assertThrows(IllegalArgumentException.class, () -> net.a.removePeer(net.peerB), "removed only once");
+    }
+
+    /** A fresh initiation from b to a. */
+    private static byte[] initiationFrom(BackToBack net) {
+        net.fromB.clear();
+        net.b.handshakeNow(net.peerA, T0 + SECOND);
+        return net.fromB.poll().bytes();
     }
 
     @Test

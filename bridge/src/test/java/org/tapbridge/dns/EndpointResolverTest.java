@@ -137,6 +137,31 @@ class EndpointResolverTest {
         assertEquals(after, dns.lookups());
     }
 
+    @Test
+    void aReloadDropsANameThatLeftAndLooksUpANewOneAtOnceKeepingTheUntouchedOnes() throws Exception {
+        String other = "other.sites.test";
+        PeerConfig c = new PeerConfig("c", InetSocketAddress.createUnresolved(other, 4790), Transport.UDP, "key2",
+                null, false, 0, TimeUnit.SECONDS.toNanos(10));
+        dns.answer(NAME, X);
+        dns.answer(other, Y);
+        resolver = new EndpointResolver(List.of(named(TimeUnit.SECONDS.toNanos(10))), dns, RETRY_NS, RETRY_CAP_NS,
+                (peer, address) -> moves.add(address));
+        resolver.start();
+        assertEquals(X, moves.poll(2, TimeUnit.SECONDS));
+        EndpointResolver.Status before = resolver.status("b");
+
+        resolver.reconfigure(List.of(named(TimeUnit.SECONDS.toNanos(10)), c), java.util.Set.of());
+        assertEquals(Y, moves.poll(2, TimeUnit.SECONDS), "the added name is looked up at once");
+        assertEquals(before, resolver.status("b"), "the untouched name keeps its address and schedule");
+
+        resolver.reconfigure(List.of(c), java.util.Set.of());
+        assertNull(resolver.status("b"), "a peer that left is no longer looked up");
+        dns.answer(other, Z);
+        resolver.reconfigure(List.of(c), java.util.Set.of("c"));
+        assertEquals(Z, moves.poll(2, TimeUnit.SECONDS), "a peer started over is looked up again at once");
+        assertEquals(java.util.Set.of("c"), java.util.Set.copyOf(resolver.peers()));
+    }
+
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (!condition.getAsBoolean() && System.nanoTime() - deadline < 0) {

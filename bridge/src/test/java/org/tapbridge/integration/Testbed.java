@@ -47,6 +47,8 @@ final class Testbed implements AutoCloseable {
     private final Netns wan;
     /** Put in front of every namespace label, so one test class's namespaces are told apart in {@code ip netns}. */
     private final String prefix;
+    /** When set, namespace names start with it rather than with this JVM's {@code tbt<pid>-}. */
+    private final String namespacePrefix;
 
     Testbed(Path dir) {
         this(dir, "");
@@ -54,11 +56,24 @@ final class Testbed implements AutoCloseable {
 
     /** A testbed whose namespaces are labelled {@code <prefix>wan}, {@code <prefix>ha}, {@code <prefix>ga}... */
     Testbed(Path dir, String prefix) {
+        this(dir, prefix, false);
+    }
+
+    /**
+     * With {@code ownedPrefix}, namespace names start with {@code prefix} itself ({@code <prefix><pid>-<n>-wan}),
+     * for a suite that owns that prefix, so that its leftovers are told from everyone else's.
+     */
+    Testbed(Path dir, String prefix, boolean ownedPrefix) {
         this.dir = dir;
-        this.prefix = prefix;
-        this.wan = register(Netns.create(prefix + "wan"));
+        this.prefix = ownedPrefix ? "" : prefix;
+        this.namespacePrefix = ownedPrefix ? prefix : null;
+        this.wan = register(netns("wan"));
         wan.run("ip", "link", "add", "br0", "type", "bridge");
         wan.run("ip", "link", "set", "br0", "up");
+    }
+
+    private Netns netns(String label) {
+        return namespacePrefix != null ? Netns.createWithPrefix(namespacePrefix, label) : Netns.create(prefix + label);
     }
 
     private <T extends AutoCloseable> T register(T resource) {
@@ -72,8 +87,8 @@ final class Testbed implements AutoCloseable {
 
     /** Adds a site (1-based index) with its host, gateway, TAP and WAN port; starts no daemon. */
     Site addSite(String name, int index) {
-        Netns host = register(Netns.create(prefix + "h" + name));
-        Netns gw = register(Netns.create(prefix + "g" + name));
+        Netns host = register(netns("h" + name));
+        Netns gw = register(netns("g" + name));
         host.vethTo(gw, "eth0", "lan0");
         host.run("ip", "addr", "add", "192.0.2." + (10 + index) + "/24", "dev", "eth0");
         gw.run("ip", "link", "add", "br0", "type", "bridge");

@@ -161,6 +161,45 @@ public final class LearningSwitch {
         }
     }
 
+    /**
+     * A switch with {@code newSettings} that carries on where this one stands: the same ports and groups,
+     * every entry with its age, moves and flaps, and the counters. For a live reload of the switch limits;
+     * this switch must not be used afterwards. Static entries are kept first; dynamic entries beyond a
+     * lowered {@code mac-table-limit} are left out (they are learned again when their hosts talk, or age
+     * out). Loop blocks and storm-control buckets start afresh. Control path: allocates.
+     *
+     * @throws IllegalArgumentException when a present port is not below the new {@code max-ports}
+     */
+    public LearningSwitch reconfigured(SwitchSettings newSettings) {
+        for (int port : ports.presentPorts()) {
+            if (port >= newSettings.maxPorts()) {
+                throw new IllegalArgumentException("port " + port + " is in use, but " + SwitchSettings.KEY_MAX_PORTS
+                        + "=" + newSettings.maxPorts());
+            }
+        }
+        LearningSwitch next = new LearningSwitch(newSettings, logger, table.seed());
+        for (int port : ports.presentPorts()) {
+            next.ports.add(port, ports.group(port));
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            boolean statics = pass == 0;
+            for (int slot = 0; slot < table.capacity(); slot++) {
+                if (table.isOccupied(slot) && table.isStatic(slot) == statics && table.port(slot) < newSettings.maxPorts()
+                        && next.table.size() < next.tableLimit) {
+                    next.table.copyEntry(table, slot);
+                }
+            }
+        }
+        next.counters.copyFrom(counters);
+        return next;
+    }
+
+    /** Zeroes a port's counters: its number now belongs to another peer. Control path. */
+    public void clearPortCounters(int port) {
+        checkPortNumber(port);
+        counters.clearPort(port);
+    }
+
     public boolean hasPort(int port) {
         return ports.isPresent(port);
     }

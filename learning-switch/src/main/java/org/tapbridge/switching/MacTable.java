@@ -231,6 +231,23 @@ final class MacTable {
         slots[base + META] = STATIC_BIT | port;
     }
 
+    /**
+     * Stores a copy of {@code other}'s entry at {@code slot} (key, times, port, kind, move and flap counts):
+     * a switch rebuilt with new limits keeps what it knew. The key must not be present here yet.
+     */
+    void copyEntry(MacTable other, int slot) {
+        long key = other.keyAt(slot);
+        int empty = ~find(key);
+        insert(empty, key, other.port(slot), other.isStatic(slot), other.lastSeenNs(slot));
+        slots[(empty << STRIDE_SHIFT) + LAST_MOVE] = other.lastMoveNs(slot);
+        moveCounts[empty] = other.moveCounts[slot];
+        flapCounts[empty] = other.flapCounts[slot];
+    }
+
+    long seed() {
+        return seed;
+    }
+
     int dynamicCount(int port) {
         return dynamicCountByPort[port];
     }

@@ -47,6 +47,18 @@ public final class SwitchCounters {
         this.values = new long[maxPorts << ROW_SHIFT];
     }
 
+    /** Takes over {@code other}'s values for the ports both have: a rebuilt switch keeps counting on. */
+    void copyFrom(SwitchCounters other) {
+        int ports = Math.min(maxPorts, other.maxPorts);
+        System.arraycopy(other.values, 0, values, 0, ports << ROW_SHIFT);
+        unknownIngressFrames = other.unknownIngressFrames;
+    }
+
+    /** Zeroes one port's row: a port number given to a new peer starts from nothing. */
+    void clearPort(int port) {
+        java.util.Arrays.fill(values, port << ROW_SHIFT, (port + 1) << ROW_SHIFT, 0L);
+    }
+
     /** A kebab-case name for a counter index, e.g. {@code limit-hit}. */
     public static String name(int counter) {
         return counter >= 0 && counter < COUNT ? NAMES[counter] : "unknown-" + counter;
