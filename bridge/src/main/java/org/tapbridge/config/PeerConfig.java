@@ -47,8 +47,11 @@ public record PeerConfig(String name, InetSocketAddress endpoint, Transport tran
      * later), so a link on TCP pays two handshakes a minute, and is back on UDP within a minute of it working.
      */
     public static final long DEFAULT_UDP_PROBE_SECONDS = 60;
-    /** Below five seconds a try would overlap the retransmission of the previous one. */
-    public static final long MIN_UDP_PROBE_SECONDS = 5;
+    /**
+     * Ten seconds: an unanswered try is retransmitted over TCP after the 5-s handshake retransmit timeout,
+     * and that handshake must complete before the next try replaces it.
+     */
+    public static final long MIN_UDP_PROBE_SECONDS = 10;
     public static final long MAX_UDP_PROBE_SECONDS = 3600;
 
     public PeerConfig(String name, InetSocketAddress endpoint, Transport transport, String publicKey,

@@ -11,9 +11,10 @@ import org.tapbridge.config.Transport;
  *   <li>On TCP, every {@code probeNs}: try UDP (the link sends one initiation over UDP).</li>
  *   <li>A handshake response arriving over a transport (we initiated, and the peer answered that way): that
  *       transport, at once; it carried a whole round trip.</li>
- *   <li>A data message arriving over a transport that also carried the last initiation we answered: that
- *       transport. It is the peer confirming the handshake there, so the peer has moved; data over the
- *       other transport is only what was still in flight, and moves nothing.</li>
+ *   <li>A data message arriving over a transport that also carried the last handshake message (the
+ *       initiation we answered, or the response we got): that transport. It is the peer confirming the
+ *       handshake there, so the peer has moved; data over the other transport is only what was still in
+ *       flight, and moves nothing.</li>
  * </ul>
  * The two sites thus agree without a message of their own: the initiator moves on the response, the
  * responder on the confirmation that follows it. Owned by the data-path thread.
@@ -49,7 +50,8 @@ public final class AutoTransport {
     private final long probeNs;
     private Transport active = Transport.UDP;
     private Reason reason = Reason.TRYING_UDP;
-    private Transport lastInitiationVia;
+    /** The transport of the last handshake message that authenticated, an initiation or a response. */
+    private Transport lastHandshakeVia;
     private long downSinceNs = NOT_DOWN;
     private long nextProbeNs;
     private long fallbacks;
@@ -126,10 +128,13 @@ public final class AutoTransport {
     public boolean arrived(Transport via, int kind, long nowNs) {
         switch (kind) {
             case INITIATION -> {
-                lastInitiationVia = via;
+                lastHandshakeVia = via;
                 return false;
             }
             case RESPONSE -> {
+                // Also for the data that follows: frames the peer sent the other way before it saw our
+                // confirmation must not move us back.
+                lastHandshakeVia = via;
                 if (via == active) {
                     if (via == Transport.UDP) {
                         reason = reason == Reason.UDP_BACK ? reason : Reason.UDP_WORKS;
@@ -140,7 +145,7 @@ public final class AutoTransport {
                 return true;
             }
             default -> {
-                if (via == active || via != lastInitiationVia) {
+                if (via == active || via != lastHandshakeVia) {
                     if (via == Transport.UDP && reason == Reason.TRYING_UDP) {
                         reason = Reason.UDP_WORKS;
                     }

@@ -90,6 +90,18 @@ class AutoTransportTest {
     }
 
     @Test
+    void framesThePeerSentOverTcpBeforeItSawOurUdpConfirmationDoNotMoveUsBack() {
+        tickUntil(0, FALLBACK_NS, false, true);
+        // We answered the peer's handshakes over TCP all along, then our UDP try was answered.
+        choice.arrived(Transport.TCP, AutoTransport.INITIATION, 30 * S);
+        assertTrue(choice.arrived(Transport.UDP, AutoTransport.RESPONSE, 70 * S));
+        assertFalse(choice.arrived(Transport.TCP, AutoTransport.DATA, 70 * S + S / 100));
+        assertEquals(Transport.UDP, choice.active());
+        assertEquals(1, choice.movesBack());
+        assertEquals(1, choice.fallbacks());
+    }
+
+    @Test
     void theResponderMovesOnTheConfirmationNotOnTheInitiation() {
         tickUntil(0, FALLBACK_NS, false, true);
         assertFalse(choice.arrived(Transport.UDP, AutoTransport.INITIATION, 70 * S));
