@@ -34,7 +34,7 @@ public record PeerConfig(String name, InetSocketAddress endpoint, Transport tran
     public static final String KEY_UDP_FALLBACK_SECONDS = "udp-fallback-seconds";
     /**
      * Ten seconds: two handshake retransmit timeouts (5 s each) and four initiations on the reconnect backoff
-     * (at about 0, 1, 3 and 7 s), so one lost datagram never sends a link to TCP, while an operator behind a
+     * (at about 0, 1, 2 and 5 s), so one lost datagram never sends a link to TCP, while an operator behind a
      * firewall that drops UDP waits no longer than a page reload.
      */
     public static final long DEFAULT_UDP_FALLBACK_SECONDS = 10;
