@@ -165,6 +165,33 @@ class AutoTransportFallbackTest {
         return (int) out.lines().filter(l -> !l.isBlank()).count();
     }
 
+    @Test
+    void anAutoSiteFollowsAPeerFixedOnTcpAndThatPeerDropsTheUdpTries() throws Exception {
+        Privileges.requireNetworkAdmin();
+        bed = new Testbed(dir, "tbau");
+        bed.addSite("a", 1);
+        bed.addSite("b", 2);
+        bed.writeMeshConfigs("auto");
+        Path configB = bed.site("b").config();
+        Files.writeString(configB, Files.readString(configB).replace("transport = \"auto\"", "transport = \"tcp\""));
+        bed.start("a");
+        bed.start("b");
+        bed.awaitMeshUp(60);
+        JsonNode a = bed.peers("a").get(0);
+        assertEquals("tcp", a.get("transport-in-use").asText(), a + "\n" + bed.describe());
+        JsonNode b = bed.peers("b").get(0);
+        assertEquals("tcp", b.get("transport").asText());
+        assertEquals("tcp", b.get("transport-in-use").asText());
+        assertTrue(b.get("transport-reason").isNull(), b.toString());
+        assertEquals(5, bed.ping("a", "b", 5, 0.2), bed.describe());
+        // Site a tried UDP first (b dialled it within a second or two, or a fell back after 10 s): b refused
+        // those datagrams as the wrong transport, and answered none of them.
+        JsonNode wrong = bed.peers("b").get(0).get("drops").get("wrong-transport");
+        assertTrue(wrong != null && wrong.asLong() >= 1, bed.peers("b").toString());
+        System.out.println("auto against tcp: " + a.get("transport-reason").asText() + "; b dropped "
+                + wrong.asLong() + " UDP message(s) as wrong-transport");
+    }
+
     private long droppedDatagrams() {
         Shell.Result r = wan.exec(10, "nft", "list", "table", "bridge", TABLE);
         for (String line : r.stdout().split("\n")) {
