@@ -29,11 +29,13 @@ public record ConfigDiff(List<String> restartOnly, List<PeerConfig> added, List<
                          List<StaticMacConfig> staticRemoved, List<String> switchChanged) {
     /**
      * Peer keys whose change starts the peer over, as if removed and added on its switch port: another key
-     * is another site, another transport another link, another MTU another path-MTU search. Its session ends
-     * and its MACs are learned again. Every other peer key changes in place, and the session stays.
+     * is another site, another transport another link, another MTU another path-MTU search, other auto timers
+     * another transport choice. Its session ends and its MACs are learned again. Every other peer key changes
+     * in place, and the session stays.
      */
     public static final Set<String> RECREATING_KEYS =
-            Set.of("public-key", "preshared-key-file", "preshared-key", "transport", "mtu", "endpoint-removed");
+            Set.of("public-key", "preshared-key-file", "preshared-key", "transport", "mtu", "endpoint-removed",
+                    PeerConfig.KEY_UDP_FALLBACK_SECONDS, PeerConfig.KEY_UDP_PROBE_SECONDS);
 
     public static ConfigDiff between(SiteConfig running, SiteConfig next) {
         List<String> restart = new ArrayList<>();
@@ -124,6 +126,12 @@ public record ConfigDiff(List<String> restartOnly, List<PeerConfig> added, List<
         }
         if (old.resolveIntervalNs() != next.resolveIntervalNs()) {
             keys.add(PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS);
+        }
+        if (old.udpFallbackNs() != next.udpFallbackNs()) {
+            keys.add(PeerConfig.KEY_UDP_FALLBACK_SECONDS);
+        }
+        if (old.udpProbeNs() != next.udpProbeNs()) {
+            keys.add(PeerConfig.KEY_UDP_PROBE_SECONDS);
         }
         return keys;
     }

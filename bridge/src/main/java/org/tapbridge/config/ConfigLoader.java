@@ -35,7 +35,8 @@ public final class ConfigLoader {
             SwitchSettings.KEY_LOOP_BLOCK_SECONDS, SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS);
     private static final Set<String> PEER_KEYS =
             Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon", "mtu",
-                    PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS);
+                    PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS, PeerConfig.KEY_UDP_FALLBACK_SECONDS,
+                    PeerConfig.KEY_UDP_PROBE_SECONDS);
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "vlan", "port");
 
     private static final int WAN_MTU_MIN = 576;
@@ -168,7 +169,9 @@ public final class ConfigLoader {
                 switch (transportText) {
                     case "udp" -> transport = Transport.UDP;
                     case "tcp" -> transport = Transport.TCP;
-                    default -> throw error(peer, prefix, "transport", "'" + transportText + "' is not udp or tcp");
+                    case "auto" -> transport = Transport.AUTO;
+                    default -> throw error(peer, prefix, "transport",
+                            "'" + transportText + "' is not udp, tcp or auto");
                 }
             }
             String publicKey = requiredString(peer, prefix, "public-key",
@@ -202,10 +205,28 @@ public final class ConfigLoader {
                         "only a host name endpoint is looked up again; this peer's endpoint is "
                                 + (endpoint == null ? "not set" : "an address"));
             }
+            long fallbackSeconds = autoSeconds(peer, prefix, transport, PeerConfig.KEY_UDP_FALLBACK_SECONDS,
+                    PeerConfig.DEFAULT_UDP_FALLBACK_SECONDS, PeerConfig.MIN_UDP_FALLBACK_SECONDS,
+                    PeerConfig.MAX_UDP_FALLBACK_SECONDS);
+            long probeSeconds = autoSeconds(peer, prefix, transport, PeerConfig.KEY_UDP_PROBE_SECONDS,
+                    PeerConfig.DEFAULT_UDP_PROBE_SECONDS, PeerConfig.MIN_UDP_PROBE_SECONDS,
+                    PeerConfig.MAX_UDP_PROBE_SECONDS);
             peers.add(new PeerConfig(name, endpoint, transport, publicKey, psk == null ? null : resolve(path(peer, prefix, "preshared-key-file", psk)), spoke,
-                    peerMtu, TimeUnit.SECONDS.toNanos(resolveSeconds)));
+                    peerMtu, TimeUnit.SECONDS.toNanos(resolveSeconds), TimeUnit.SECONDS.toNanos(fallbackSeconds),
+                    TimeUnit.SECONDS.toNanos(probeSeconds)));
         }
         return peers;
+    }
+
+    /** A timer of {@code transport = "auto"}: refused on a peer with a fixed transport, where it would do nothing. */
+    private long autoSeconds(TomlTable peer, String prefix, Transport transport, String key, long dflt, long min,
+                             long max) throws ConfigException {
+        long seconds = optionalLong(peer, prefix, key, dflt, min, max);
+        if (transport != Transport.AUTO && peer.get(List.of(key)) != null) {
+            throw error(peer, prefix, key, "only applies to transport = \"auto\"; this peer's transport is "
+                    + transport.configName());
+        }
+        return seconds;
     }
 
     private List<StaticMacConfig> readStaticMacs(TomlParseResult toml, List<PeerConfig> peers)

@@ -85,9 +85,11 @@ public final class DirectMemoryBudget {
         long udpPeers = 0;
         long tcpPeers = 0;
         for (PeerConfig peer : config.peers()) {
-            if (peer.transport() == Transport.TCP) {
+            if (peer.transport() != Transport.UDP) {
                 tcpPeers++;
-            } else {
+            }
+            if (peer.transport() != Transport.TCP) {
+                // An auto peer holds both links at once.
                 udpPeers++;
             }
         }

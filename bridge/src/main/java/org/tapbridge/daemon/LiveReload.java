@@ -153,8 +153,8 @@ final class LiveReload {
                         + " site's own public key; give it the public key of the other site; nothing was applied");
             }
         }
-        boolean tcpNeeded = diff.added().stream().anyMatch(p -> p.transport() == Transport.TCP)
-                || next.peers().stream().anyMatch(p -> diff.recreates(p.name()) && p.transport() == Transport.TCP);
+        boolean tcpNeeded = diff.added().stream().anyMatch(p -> p.transport() != Transport.UDP)
+                || next.peers().stream().anyMatch(p -> diff.recreates(p.name()) && p.transport() != Transport.UDP);
         if (tcpNeeded) {
             try {
                 links.openTcpListener(next.listen());

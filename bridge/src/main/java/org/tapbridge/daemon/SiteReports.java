@@ -15,6 +15,8 @@ import org.tapbridge.crypto.Keys;
 import org.tapbridge.dns.EndpointResolver;
 import org.tapbridge.ethernet.MacAddress;
 import org.tapbridge.drops.DropReason;
+import org.tapbridge.link.AutoPeerLink;
+import org.tapbridge.link.AutoTransport;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerCounters;
@@ -112,7 +114,22 @@ final class SiteReports implements ControlHandler {
     /** One peer as the data-path thread saw it, for rendering on the control thread. */
     private record PeerRow(PeerLink peer, boolean up, String endpoint, PeerLinks.SessionView session, long lastRxNs,
                            long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops,
-                           int pathMtu, int maxFrame) {
+                           int pathMtu, int maxFrame, TransportView transport) {
+    }
+
+    /**
+     * The transport in use; for an auto peer also why, and its moves (null fields otherwise). Taken on the
+     * data-path thread, which owns the decisions.
+     */
+    private record TransportView(String inUse, String why, Long fallbacks, Long movesBack) {
+        static TransportView of(PeerLink peer, long nowNs) {
+            if (peer instanceof AutoPeerLink auto) {
+                AutoTransport choice = auto.choice();
+                return new TransportView(auto.activeTransport().configName(), choice.describe(nowNs),
+                        choice.fallbacks(), choice.movesBack());
+            }
+            return new TransportView(peer.transport().configName(), null, null, null);
+        }
     }
 
     String peers(boolean json) throws Exception {
@@ -129,7 +146,7 @@ final class SiteReports implements ControlHandler {
                 }
                 rows.add(new PeerRow(peer, peer.isUp(), peer.endpoint() == null ? null : hostPort(peer),
                         d.links().session(peer), peer.lastRxNs(), c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
-                        drops, peer.pathMtu(), peer.maxFrameLength()));
+                        drops, peer.pathMtu(), peer.maxFrameLength(), TransportView.of(peer, System.nanoTime())));
             }
             return rows;
         });
@@ -151,6 +168,11 @@ final class SiteReports implements ControlHandler {
             row.put("public-key", key);
             row.put("endpoint", p.endpoint());
             row.put("transport", peer.transport().configName());
+            // Added for transport = "auto": where traffic goes now, and why (null for a fixed transport).
+            row.put("transport-in-use", p.transport().inUse());
+            row.put("transport-reason", p.transport().why());
+            row.put("transport-fallbacks", p.transport().fallbacks());
+            row.put("transport-moves-back", p.transport().movesBack());
             row.put("state", p.up() ? "up" : "down");
             row.put("session", p.session().established() ? "established" : "none");
             row.put("last-handshake-seconds", handshakeAge < 0 ? null : handshakeAge);
@@ -174,7 +196,9 @@ final class SiteReports implements ControlHandler {
             String endpointText = p.endpoint() != null ? p.endpoint()
                     : name != null ? name.configured() + " (unresolved)" : "(waiting)";
             String state = p.up() ? "up" : name != null && name.unresolved() ? "unresolved" : "down";
-            table.row(peer.name(), shortKey, endpointText, peer.transport().configName(), state,
+            String transportText = p.transport().why() == null ? p.transport().inUse()
+                    : "auto: " + p.transport().why();
+            table.row(peer.name(), shortKey, endpointText, transportText, state,
                     handshakeAge < 0 ? "never" : handshakeAge + "s ago", lastRx < 0 ? "never" : lastRx + "s ago",
                     p.pathMtu() == 0 ? "-" : p.pathMtu(), p.rxFrames(), p.rxBytes(), p.txFrames(), p.txBytes(),
                     totalDrops == 0 ? "0" : p.drops().toString().replace(" ", ""));
@@ -205,7 +229,8 @@ final class SiteReports implements ControlHandler {
     /** Every counter the stats show, taken in one visit to the data-path thread so they describe one instant. */
     private record StatsView(SwitchCounters.Snapshot switching, long[] blockedRemainingNs, long[] linkDrops,
                              org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
-                             Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop) {
+                             Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop,
+                             Map<String, Long> transport) {
     }
 
     /** GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written. */
@@ -278,8 +303,10 @@ final class SiteReports implements ControlHandler {
                 blockedRemainingNs[p] = learningSwitch.isBlocked(p)
                         ? Math.max(1, learningSwitch.blockedRemainingNanos(p, nowNs)) : 0;
             }
+            Map<String, Long> transport = new LinkedHashMap<>();
+            d.links().autoTransportCounters(transport);
             return new StatsView(learningSwitch.counters().snapshot(ports), blockedRemainingNs, linkDrops,
-                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop);
+                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, transport);
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
@@ -354,6 +381,7 @@ final class SiteReports implements ControlHandler {
         root.put("udp", view.udp());
         root.put("mtu", view.mtu());
         root.put("loop", view.loop());
+        root.put("transport", view.transport());
         if (json) {
             return JSON.writeValueAsString(root) + "\n";
         }
@@ -385,6 +413,8 @@ final class SiteReports implements ControlHandler {
         view.mtu().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append("\nloop:");
         view.loop().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append("\ntransport:");
+        view.transport().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append('\n');
         return sb.toString();
     }

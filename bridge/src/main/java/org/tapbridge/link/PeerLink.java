@@ -12,8 +12,9 @@ import org.tapbridge.crypto.WireFormat;
 /**
  * One remote site as the data path sees it: its switch port, its crypto session, where it is and by
  * which transport it is reached, whether it is alive, and the largest frame one message to it can carry.
- * Subclasses own the transport ({@link UdpPeerLink}, {@link TcpPeerLink}). Owned by the data-path thread;
- * the control thread only reads the volatile views.
+ * Subclasses own the transport ({@link UdpPeerLink}, {@link TcpPeerLink}), or two of them
+ * ({@link AutoPeerLink}), whose links are then its legs: they count, and are up, as their owner. Owned by
+ * the data-path thread; the control thread only reads the volatile views.
  */
 public abstract class PeerLink {
     private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
@@ -21,7 +22,9 @@ public abstract class PeerLink {
     /** Replaced by a live reload that changes a key kept in place (endpoint, split horizon); volatile for the control thread. */
     private volatile PeerConfig config;
     private final int port;
-    private final PeerCounters counters = new PeerCounters();
+    /** The link the switch sees: this one, or the {@link AutoPeerLink} this link is a leg of. */
+    private final PeerLink owner;
+    private final PeerCounters counters;
     final PeerCrypto crypto;
     final PeerSession session;
     final LinkTimers timers;
@@ -33,6 +36,14 @@ public abstract class PeerLink {
     private boolean started;
 
     PeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers) {
+        this(null, config, port, crypto, session, timers);
+    }
+
+    /** A leg of {@code owner} when that is not null: its counters, liveness and send times are the owner's. */
+    PeerLink(PeerLink owner, PeerConfig config, int port, PeerCrypto crypto, PeerSession session,
+             LinkTimers timers) {
+        this.owner = owner == null ? this : owner;
+        this.counters = owner == null ? new PeerCounters() : owner.counters;
         this.config = config;
         this.port = port;
         this.crypto = crypto;
@@ -68,8 +79,36 @@ public abstract class PeerLink {
         return counters;
     }
 
+    /** Whether the peer is up; for a leg, whether the peer is up and its traffic goes over this leg. */
     public final boolean isUp() {
-        return up;
+        return owner == this ? up : owner.up && owner.sendsVia(this);
+    }
+
+    /** The link the switch sees: this one, or the auto link this one is a leg of. */
+    final PeerLink owner() {
+        return owner;
+    }
+
+    /** Whether traffic to the peer leaves over {@code leg} (this link itself, or one of its legs) now. */
+    boolean sendsVia(PeerLink leg) {
+        return leg == this;
+    }
+
+    /** This peer's UDP link: itself, an auto link's UDP leg, or null for a TCP peer. */
+    UdpPeerLink udpLeg() {
+        return null;
+    }
+
+    /** This peer's TCP link: itself, an auto link's TCP leg, or null for a UDP peer. */
+    TcpPeerLink tcpLeg() {
+        return null;
+    }
+
+    /**
+     * An authenticated message of wire {@code type} arrived over {@code via} (one of {@link #udpLeg()} and
+     * {@link #tcpLeg()}), before it counts as heard: an auto link may move to that transport.
+     */
+    void arrived(PeerLink via, byte type, long nowNs) {
     }
 
     public final long lastRxNs() {
@@ -124,7 +163,7 @@ public abstract class PeerLink {
 
     /** Records a sealed message that left (for keepalive timing). */
     final void sent(long nowNs) {
-        lastTxNs = nowNs;
+        owner.lastTxNs = nowNs;
     }
 
     /**

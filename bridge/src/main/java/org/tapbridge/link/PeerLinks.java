@@ -74,7 +74,7 @@ public final class PeerLinks implements AutoCloseable {
         boolean anyTcp = false;
         for (int i = 0; i < config.peers().size(); i++) {
             PeerConfig peer = config.peers().get(i);
-            anyTcp |= peer.transport() == Transport.TCP;
+            anyTcp |= peer.transport() != Transport.UDP;
             links.add(newLink(peer, PeerTable.FIRST_PEER_PORT + i, security.publicKeys().get(peer.name()),
                     security.presharedKeys().get(peer.name())));
         }
@@ -89,6 +89,10 @@ public final class PeerLinks implements AutoCloseable {
             throw new IllegalArgumentException("peer " + peer.name() + " has no public-key");
         }
         PeerSession session = crypto.addPeer(peer.name(), publicKey, presharedKey);
+        if (peer.transport() == Transport.AUTO) {
+            return new AutoPeerLink(peer, switchPort, crypto, session, timers, udp,
+                    peer.mtu() > 0 ? peer.mtu() : wanMtu, siteName, streams, waiter, maxFrame);
+        }
         if (peer.transport() == Transport.TCP) {
             return new TcpPeerLink(peer, switchPort, crypto, session, timers, siteName, streams, waiter, maxFrame);
         }
@@ -107,7 +111,11 @@ public final class PeerLinks implements AutoCloseable {
         List<TcpPeerLink> tcpLinks = new ArrayList<>();
         for (PeerLink link : links) {
             sessionIndex[link.session().id()] = link;
-            if (link instanceof TcpPeerLink tcpLink) {
+            if (link instanceof AutoPeerLink auto) {
+                // The legs join the transports' lists: they receive, flush and close as any link does.
+                udpLinks.add(auto.udpLeg());
+                tcpLinks.add(auto.tcpLeg());
+            } else if (link instanceof TcpPeerLink tcpLink) {
                 tcpLinks.add(tcpLink);
             } else {
                 udpLinks.add((UdpPeerLink) link);
@@ -154,7 +162,8 @@ public final class PeerLinks implements AutoCloseable {
         if (link == null) {
             throw new IllegalArgumentException("peer " + name + " does not exist");
         }
-        if (link instanceof TcpPeerLink tcpLink) {
+        TcpPeerLink tcpLink = link.tcpLeg();
+        if (tcpLink != null) {
             tcpLink.closeConnection("the peer was removed from the configuration");
             tcpLink.takeClosed();
         }
@@ -260,6 +269,7 @@ public final class PeerLinks implements AutoCloseable {
             return DROPPED;
         }
         source.describe(handshakeSource).known(isKnownEndpoint(source));
+        byte type = buf.get(offset + WireFormat.TYPE_OFFSET);
         PeerCrypto.Received received = crypto.receive(buf, offset, length, handshakeSource, nowNs, inbound);
         if (received == PeerCrypto.Received.DROPPED) {
             if (inbound.reply() != null) {
@@ -273,16 +283,20 @@ public final class PeerLinks implements AutoCloseable {
             return CONSUMED;
         }
         PeerLink peer = bySession[inbound.peer().id()];
-        if (!(peer instanceof UdpPeerLink udpPeer)) {
+        UdpPeerLink udpPeer = peer.udpLeg();
+        if (udpPeer == null) {
             peer.counters().dropped(DropReason.WRONG_TRANSPORT);
             return DROPPED;
         }
         udpPeer.roam(source);
-        return authenticated(udpPeer, received, buf, nowNs, sink);
+        return authenticated(peer, udpPeer, type, received, buf, nowNs, sink);
     }
 
-    private int authenticated(PeerLink peer, PeerCrypto.Received received, ByteBuffer buf, long nowNs,
-                              FrameSink sink) {
+    /** An authenticated message of {@code type} for {@code peer} that arrived over {@code via}, its link or leg. */
+    private int authenticated(PeerLink peer, PeerLink via, byte type, PeerCrypto.Received received, ByteBuffer buf,
+                              long nowNs, FrameSink sink) {
+        // First: an auto link may move to the transport this came by, before the peer is reported up.
+        peer.arrived(via, type, nowNs);
         // Up means frames can flow both ways: a responder holds its new keys back until the initiator's
         // first message confirms them, and frames sealed before that would only be dropped.
         if (peer.heard(nowNs, peer.session().hasSession())) {
@@ -295,12 +309,13 @@ public final class PeerLinks implements AutoCloseable {
                 return DELIVERED;
             }
             case CONTROL -> {
-                return control(peer, buf, inbound.plaintextOffset(), inbound.plaintextLength(), nowNs, sink);
+                return control(peer, via, buf, inbound.plaintextOffset(), inbound.plaintextLength(), nowNs, sink);
             }
             case HANDSHAKE -> {
                 ByteBuffer reply = inbound.reply();
                 if (reply != null) {
-                    peer.sendMessage(reply);
+                    // Back the way it came: that is the transport this handshake tries.
+                    via.sendMessage(reply);
                 }
                 return CONSUMED;
             }
@@ -310,13 +325,14 @@ public final class PeerLinks implements AutoCloseable {
         }
     }
 
-    private int control(PeerLink peer, ByteBuffer buf, int offset, int length, long nowNs, FrameSink sink) {
+    private int control(PeerLink peer, PeerLink via, ByteBuffer buf, int offset, int length, long nowNs,
+                        FrameSink sink) {
         if (length < 1) {
             peer.counters().dropped(DropReason.MALFORMED_MESSAGE);
             return DROPPED;
         }
         byte type = buf.get(offset);
-        if (type == ControlType.FRAGMENT && peer instanceof UdpPeerLink udpPeer) {
+        if (type == ControlType.FRAGMENT && via instanceof UdpPeerLink udpPeer) {
             FragmentReassembler reassembler = udpPeer.reassembler();
             int status = reassembler.accept(buf, offset, length, nowNs);
             if (status == FragmentReassembler.COMPLETE) {
@@ -331,7 +347,7 @@ public final class PeerLinks implements AutoCloseable {
             }
             return CONSUMED;
         }
-        if (peer instanceof UdpPeerLink udpPeer && length >= ProbeMessage.PROBE_HEADER) {
+        if (via instanceof UdpPeerLink udpPeer && length >= ProbeMessage.PROBE_HEADER) {
             if (type == ProbeMessage.TYPE_PROBE) {
                 udpPeer.onProbe(buf, offset, length, nowNs);
                 return CONSUMED;
@@ -419,14 +435,15 @@ public final class PeerLinks implements AutoCloseable {
             return null;
         }
         PeerLink peer = bySession[inbound.peer().id()];
-        if (!(peer instanceof TcpPeerLink tcpPeer)) {
+        TcpPeerLink tcpPeer = peer.tcpLeg();
+        if (tcpPeer == null) {
             peer.counters().dropped(DropReason.WRONG_TRANSPORT);
             return null;
         }
         if (!tcpPeer.adopt(socket, buffer, 0, 0, nowNs)) {
             return null;
         }
-        authenticated(tcpPeer, received, buffer, nowNs, streamSink);
+        authenticated(peer, tcpPeer, WireFormat.TYPE_HANDSHAKE_INIT, received, buffer, nowNs, streamSink);
         return tcpPeer;
     }
 
@@ -435,6 +452,7 @@ public final class PeerLinks implements AutoCloseable {
             link.counters().dropped(DropReason.MALFORMED_MESSAGE);
             return false;
         }
+        byte type = buffer.get(offset + WireFormat.TYPE_OFFSET);
         PeerCrypto.Received received = crypto.receive(buffer, offset, length, link.handshakeSource(), nowNs,
                 inbound);
         if (received == PeerCrypto.Received.DROPPED || received == PeerCrypto.Received.COOKIE) {
@@ -442,12 +460,12 @@ public final class PeerLinks implements AutoCloseable {
             return true;
         }
         PeerLink peer = bySession[inbound.peer().id()];
-        if (peer != link) {
+        if (peer.tcpLeg() != link) {
             // Authentic, but from another site than the one this connection belongs to: refuse to mix.
             link.counters().dropped(DropReason.WRONG_TRANSPORT);
             return false;
         }
-        authenticated(link, received, buffer, nowNs, streamSink);
+        authenticated(peer, link, type, received, buffer, nowNs, streamSink);
         return true;
     }
 
@@ -473,14 +491,17 @@ public final class PeerLinks implements AutoCloseable {
             if (peer.tick(nowNs)) {
                 listener.peerDown(peer);
             }
-            if (peer instanceof TcpPeerLink tcpPeer && tcpPeer.takeClosed()) {
+            TcpPeerLink tcpPeer = peer.tcpLeg();
+            if (tcpPeer != null && tcpPeer.takeClosed()) {
                 lost(tcpPeer);
             }
         }
     }
 
-    private void lost(PeerLink peer) {
-        if (peer.down()) {
+    /** {@code link}'s connection ended: its peer is down, unless that was an auto link's idle leg. */
+    private void lost(PeerLink link) {
+        PeerLink peer = link.owner();
+        if (peer.sendsVia(link) && peer.down()) {
             listener.peerDown(peer);
         }
     }
@@ -515,6 +536,29 @@ public final class PeerLinks implements AutoCloseable {
         into.put("reassembly-expired", expired);
         into.put("reassembly-malformed", malformed);
         into.put("reassembly-duplicate", duplicate);
+    }
+
+    /**
+     * The {@code transport = "auto"} peers, for the stats: how many, how often they fell back to TCP, and
+     * how often they moved back to UDP.
+     */
+    public void autoTransportCounters(java.util.Map<String, Long> into) {
+        long auto = 0;
+        long onTcp = 0;
+        long fallbacks = 0;
+        long movesBack = 0;
+        for (PeerLink peer : bySession) {
+            if (peer instanceof AutoPeerLink a) {
+                auto++;
+                onTcp += a.activeTransport() == Transport.TCP ? 1 : 0;
+                fallbacks += a.choice().fallbacks();
+                movesBack += a.choice().movesBack();
+            }
+        }
+        into.put("auto-peers", auto);
+        into.put("auto-peers-on-tcp", onTcp);
+        into.put("fallbacks-to-tcp", fallbacks);
+        into.put("moves-back-to-udp", movesBack);
     }
 
     /** What the control path shows of a peer's crypto session. */

@@ -53,7 +53,13 @@ public final class TcpPeerLink extends PeerLink {
 
     TcpPeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers,
                 String siteName, StreamNetwork network, LoopWaiter waiter, int maxFrame) {
-        super(config, port, crypto, session, timers);
+        this(null, config, port, crypto, session, timers, siteName, network, waiter, maxFrame);
+    }
+
+    /** The TCP leg of {@code owner} (an {@link AutoPeerLink}), or a link of its own when that is null. */
+    TcpPeerLink(PeerLink owner, PeerConfig config, int port, PeerCrypto crypto, PeerSession session,
+                LinkTimers timers, String siteName, StreamNetwork network, LoopWaiter waiter, int maxFrame) {
+        super(owner, config, port, crypto, session, timers);
         this.siteName = siteName;
         this.network = network;
         this.waiter = waiter;
@@ -97,6 +103,16 @@ public final class TcpPeerLink extends PeerLink {
 
     boolean connected() {
         return socket != null && !connecting;
+    }
+
+    /** Whether a connection is open or being opened. */
+    boolean hasConnection() {
+        return socket != null;
+    }
+
+    @Override
+    TcpPeerLink tcpLeg() {
+        return this;
     }
 
     @Override

@@ -34,7 +34,13 @@ public final class UdpPeerLink extends PeerLink {
 
     UdpPeerLink(PeerConfig config, int port, PeerCrypto crypto, PeerSession session, LinkTimers timers,
                 UdpTransport udp, int configuredMtu, int maxFrame) {
-        super(config, port, crypto, session, timers);
+        this(null, config, port, crypto, session, timers, udp, configuredMtu, maxFrame);
+    }
+
+    /** The UDP leg of {@code owner} (an {@link AutoPeerLink}), or a link of its own when that is null. */
+    UdpPeerLink(PeerLink owner, PeerConfig config, int port, PeerCrypto crypto, PeerSession session,
+                LinkTimers timers, UdpTransport udp, int configuredMtu, int maxFrame) {
+        super(owner, config, port, crypto, session, timers);
         this.udp = udp;
         this.maxFrame = maxFrame;
         this.reassembler = new FragmentReassembler(FragmentReassembler.DEFAULT_SLOTS, Math.max(2, maxFrame));
@@ -72,6 +78,11 @@ public final class UdpPeerLink extends PeerLink {
     @Override
     boolean canReach() {
         return endpoint.isSet();
+    }
+
+    @Override
+    UdpPeerLink udpLeg() {
+        return this;
     }
 
     @Override

@@ -185,7 +185,55 @@ class ConfigLoaderTest {
     void rejectsAnUnknownTransport() throws Exception {
         ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\ntransport = \"sctp\"\n");
         assertEquals("peer[1].transport", e.key());
-        assertTrue(e.getMessage().contains("udp or tcp"), e.getMessage());
+        assertTrue(e.getMessage().contains("udp, tcp or auto"), e.getMessage());
+    }
+
+    @Test
+    void readsAnAutoPeerWithItsTimersOrTheirDefaults() throws Exception {
+        SiteConfig site = ConfigLoader.load(write("""
+                [site]
+                name = "paris"
+                tap = "tap0"
+                [[peer]]
+                name = "berlin"
+                transport = "auto"
+                udp-fallback-seconds = 4
+                udp-probe-seconds = 30
+                [[peer]]
+                name = "rome"
+                transport = "auto"
+                """));
+        PeerConfig berlin = site.peers().get(0);
+        assertEquals(Transport.AUTO, berlin.transport());
+        assertEquals(4_000_000_000L, berlin.udpFallbackNs());
+        assertEquals(30_000_000_000L, berlin.udpProbeNs());
+        PeerConfig rome = site.peers().get(1);
+        assertEquals(10_000_000_000L, rome.udpFallbackNs());
+        assertEquals(60_000_000_000L, rome.udpProbeNs());
+    }
+
+    @Test
+    void refusesAutoTimersOnAPeerWithAFixedTransport() throws Exception {
+        ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n"
+                + "transport = \"tcp\"\nudp-probe-seconds = 30\n");
+        assertEquals("peer[1].udp-probe-seconds", e.key());
+        assertTrue(e.getMessage().contains("only applies to transport = \"auto\"; this peer's transport is tcp"),
+                e.getMessage());
+        // Line 9: the key file and the public key lines come first (withKeys).
+        assertTrue(e.getMessage().contains("site.toml:9: "), e.getMessage());
+        e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\nudp-fallback-seconds = 5\n");
+        assertEquals("peer[1].udp-fallback-seconds", e.key());
+    }
+
+    @Test
+    void refusesAutoTimersOutsideTheirRanges() throws Exception {
+        for (String line : new String[] {"udp-fallback-seconds = 1", "udp-fallback-seconds = 301",
+                "udp-probe-seconds = 9", "udp-probe-seconds = 3601"}) {
+            ConfigException e = rejected("[site]\nname = \"a\"\ntap = \"t\"\n[[peer]]\nname = \"b\"\n"
+                    + "transport = \"auto\"\n" + line + "\n");
+            assertEquals("peer[1]." + line.split(" ")[0], e.key());
+            assertTrue(e.getMessage().contains("is outside"), e.getMessage());
+        }
     }
 
     @Test
