@@ -11,7 +11,7 @@ public record ControlRequest(Command command, boolean json) {
     public static final int MAX_LINE = 256;
 
     public enum Command {
-        MACS, PEERS, STATS;
+        MACS, PEERS, STATS, NEIGHBORS;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -26,14 +26,15 @@ public record ControlRequest(Command command, boolean json) {
     public static ControlRequest parse(String line) {
         String[] words = line.strip().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
-            throw new IllegalArgumentException("empty request; send one of: macs, peers, stats [json]");
+            throw new IllegalArgumentException("empty request; send one of: macs, peers, stats, neighbors [json]");
         }
         Command command = switch (words[0]) {
             case "macs" -> Command.MACS;
             case "peers" -> Command.PEERS;
             case "stats" -> Command.STATS;
+            case "neighbors" -> Command.NEIGHBORS;
             default -> throw new IllegalArgumentException("unknown command '" + printable(words[0])
-                    + "'; send one of: macs, peers, stats [json]");
+                    + "'; send one of: macs, peers, stats, neighbors [json]");
         };
         if (words.length > 2 || (words.length == 2 && !words[1].equals("json"))) {
             throw new IllegalArgumentException("unexpected arguments after '" + words[0] + "'; only 'json' is allowed");

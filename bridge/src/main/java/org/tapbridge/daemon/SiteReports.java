@@ -18,6 +18,8 @@ import org.tapbridge.drops.DropReason;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerCounters;
+import org.tapbridge.neighbor.NeighborEntry;
+import org.tapbridge.neighbor.NeighborSuppressor;
 import org.tapbridge.drops.DropReason;
 import org.tapbridge.offload.OffloadStatus;
 import org.tapbridge.offload.TcpCoalescer;
@@ -44,6 +46,7 @@ final class SiteReports implements ControlHandler {
             case MACS -> macs(request.json());
             case PEERS -> peers(request.json());
             case STATS -> stats(request.json());
+            case NEIGHBORS -> neighbors(request.json());
         };
     }
 
@@ -78,6 +81,39 @@ final class SiteReports implements ControlHandler {
         for (MacTableEntry e : entries) {
             table.row(e.vlan(), MacAddress.format(e.mac()), portName(e.port()), e.ageMillis() / 1000,
                     e.isStatic() ? "static" : "dynamic", e.moveCount(), e.flapCount());
+        }
+        return table.toString();
+    }
+
+    /** The IP-to-MAC bindings of ARP/ND suppression; an error when it is off, so that scripts notice. */
+    String neighbors(boolean json) throws Exception {
+        List<NeighborEntry> entries = daemon.onLoop(d -> d.forwarder().neighbors() == null ? null
+                : d.forwarder().neighbors().dump(System.nanoTime()));
+        if (entries == null) {
+            throw new IllegalArgumentException("ARP/ND suppression is off; set [switch] "
+                    + org.tapbridge.switching.SwitchSettings.KEY_ARP_SUPPRESSION + " = true to learn neighbours");
+        }
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (NeighborEntry e : entries) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("vlan", e.vlan());
+                row.put("ip", e.addressText());
+                row.put("mac", MacAddress.format(e.mac()));
+                row.put("port", portName(e.port()));
+                row.put("age", e.ageMillis() / 1000);
+                row.put("state", e.state());
+                row.put("challenger", e.challenger() == 0 ? null : MacAddress.format(e.challenger()));
+                row.put("moves", e.moves());
+                rows.add(row);
+            }
+            return JSON.writeValueAsString(rows) + "\n";
+        }
+        TextTable table = new TextTable("VLAN", "IP", "MAC", "PORT", "AGE", "STATE", "MOVES");
+        for (NeighborEntry e : entries) {
+            table.row(e.vlan(), e.addressText(), MacAddress.format(e.mac()), portName(e.port()), e.ageMillis() / 1000,
+                    e.challenger() == 0 ? e.state() : e.state() + " (" + MacAddress.format(e.challenger()) + ")",
+                    e.moves());
         }
         return table.toString();
     }
@@ -178,7 +214,8 @@ final class SiteReports implements ControlHandler {
     /** Every counter the stats show, taken in one visit to the data-path thread so they describe one instant. */
     private record StatsView(SwitchCounters.Snapshot switching, long[] blockedRemainingNs, long[] linkDrops,
                              org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
-                             Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop) {
+                             Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop,
+                             Map<String, Long> neighbors) {
     }
 
     /** GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written. */
@@ -251,8 +288,16 @@ final class SiteReports implements ControlHandler {
                 blockedRemainingNs[p] = learningSwitch.isBlocked(p)
                         ? Math.max(1, learningSwitch.blockedRemainingNanos(p, nowNs)) : 0;
             }
+            Map<String, Long> neighbors = new LinkedHashMap<>();
+            NeighborSuppressor suppressor = d.forwarder().neighbors();
+            if (suppressor != null) {
+                neighbors.put("bindings", (long) suppressor.size());
+                neighbors.put("limit", (long) suppressor.limit());
+                neighbors.putAll(suppressor.counters().toMap());
+                neighbors.put("dropped", suppressor.counters().dropped());
+            }
             return new StatsView(learningSwitch.counters().snapshot(ports), blockedRemainingNs, linkDrops,
-                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop);
+                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, neighbors);
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
@@ -327,6 +372,9 @@ final class SiteReports implements ControlHandler {
         root.put("udp", view.udp());
         root.put("mtu", view.mtu());
         root.put("loop", view.loop());
+        if (!view.neighbors().isEmpty()) {
+            root.put("neighbors", view.neighbors());
+        }
         if (json) {
             return JSON.writeValueAsString(root) + "\n";
         }
@@ -358,6 +406,10 @@ final class SiteReports implements ControlHandler {
         view.mtu().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append("\nloop:");
         view.loop().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        if (!view.neighbors().isEmpty()) {
+            sb.append("\nneighbors:");
+            view.neighbors().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        }
         sb.append('\n');
         return sb.toString();
     }
