@@ -57,9 +57,9 @@ class NeighborLearningTest {
         byte[] b = NeighborFrames.linkLocal(0xB);
         byte[] group = NeighborFrames.solicitedNode(a);
         h.feed(PEER, NeighborFrames.solicitation(NeighborFrames.multicastMac(group), HOST_B, b, group, a, HOST_B));
-        assertEquals(NeighborEntry.STATE_UNCONFIRMED, h.entry("fe80:0:0:0:0:0:0:b").state());
+        assertEquals(NeighborEntry.STATE_UNCONFIRMED, h.entry("fe80::b").state());
         h.feed(PEER, NeighborFrames.advertisement(HOST_A, HOST_B, b, a, 0x80 | 0x40 | 0x20, b, HOST_B));
-        NeighborEntry e = h.entry("fe80:0:0:0:0:0:0:b");
+        NeighborEntry e = h.entry("fe80::b");
         assertEquals(HOST_B, e.mac());
         assertEquals(NeighborEntry.STATE_REACHABLE, e.state());
         assertEquals(1, h.count(NeighborCounters.LEARNED));
