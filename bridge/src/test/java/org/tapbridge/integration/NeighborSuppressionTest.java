@@ -103,7 +103,9 @@ class NeighborSuppressionTest {
 
         JsonNode statsA = bed.stats("a").get("neighbors");
         assertTrue(statsA.get("arp-answered").asLong() >= 2L * ROUNDS, statsA.toString());
-        assertTrue(statsA.get("nd-answered").asLong() >= ROUNDS, statsA.toString());
+        // Not one per round: a host that hears the other's unicast NS (with its link-layer option) knows it again
+        // without asking.
+        assertTrue(statsA.get("nd-answered").asLong() >= 1, statsA.toString());
         assertEquals(0, statsA.get("dropped").asLong(), statsA.toString());
         JsonNode b11 = neighbor("a", b.hostIp());
         assertEquals(TwoSiteBridgeTest.macOf(b.host()), b11.get("mac").asText());
