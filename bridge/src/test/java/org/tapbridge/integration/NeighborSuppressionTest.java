@@ -13,6 +13,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tapbridge.control.ControlClient;
+import org.tapbridge.control.ControlRequest;
 import org.tapbridge.testing.Netns;
 import org.tapbridge.testing.Privileges;
 import org.tapbridge.testing.Shell;
@@ -101,7 +103,7 @@ class NeighborSuppressionTest {
         // Host b's own questions were answered by its own site too: the reverse direction works.
         assertTrue(ping6(b.host(), linkLocalA), "ping6 b -> a\n" + bed.describe());
 
-        JsonNode statsA = bed.stats("a").get("neighbors");
+        JsonNode statsA = neighborStats("a");
         assertTrue(statsA.get("arp-answered").asLong() >= 2L * ROUNDS, statsA.toString());
         // Not one per round: a host that hears the other's unicast NS (with its link-layer option) knows it again
         // without asking.
@@ -110,9 +112,13 @@ class NeighborSuppressionTest {
         JsonNode b11 = neighbor("a", b.hostIp());
         assertEquals(TwoSiteBridgeTest.macOf(b.host()), b11.get("mac").asText());
         assertEquals("b", b11.get("port").asText());
+        // The command operators type, as a table and as JSON.
         Shell.Result table = bed.cli("neighbors", "--socket", a.socket().toString());
         assertEquals(0, table.exitCode(), table.stderr());
         assertTrue(table.stdout().startsWith("VLAN") && table.stdout().contains(b.hostIp()), table.stdout());
+        Shell.Result json = bed.cli("neighbors", "--socket", a.socket().toString(), "--json");
+        assertEquals(0, json.exitCode(), json.stderr());
+        assertEquals(neighbors("a").size(), JSON.readTree(json.stdout()).size(), json.stdout());
     }
 
     @Test
@@ -131,7 +137,7 @@ class NeighborSuppressionTest {
         assertTrue(announce.stdout().contains("2 packets transmitted") || announce.exitCode() == 0,
                 announce.stdout() + announce.stderr());
         awaitNeighbor("a", n -> n.get("ip").asText().equals(b.hostIp()) && n.get("mac").asText().equals(newMac));
-        JsonNode conflicts = bed.stats("a").get("neighbors");
+        JsonNode conflicts = neighborStats("a");
         assertTrue(conflicts.get("conflicts").asLong() >= 1 && conflicts.get("moved").asLong() >= 1,
                 conflicts.toString());
 
@@ -142,11 +148,11 @@ class NeighborSuppressionTest {
 
         // Then the site answers again, with the new MAC.
         awaitNeighbor("a", n -> n.get("ip").asText().equals(b.hostIp()) && n.get("state").asText().equals("reachable"));
-        long answered = bed.stats("a").get("neighbors").get("arp-answered").asLong();
+        long answered = neighborStats("a").get("arp-answered").asLong();
         a.host().run("ip", "-4", "neigh", "flush", "dev", "eth0");
         assertEquals(1, bed.ping("a", "b", 1, 0.2), bed.describe());
         assertEquals(newMac, hostNeighborMac(a.host(), b.hostIp()));
-        assertTrue(bed.stats("a").get("neighbors").get("arp-answered").asLong() > answered);
+        assertTrue(neighborStats("a").get("arp-answered").asLong() > answered);
     }
 
     /** Broadcast ARP requests from {@code mac} asking for another address: what suppression keeps local. */
@@ -231,10 +237,19 @@ class NeighborSuppressionTest {
         return rows.path(0).path("lladdr").asText();
     }
 
+    /** Asked on the control socket from this JVM: polling through a CLI JVM per look is slow on a busy machine. */
     private JsonNode neighbors(String site) throws IOException {
-        Shell.Result r = bed.cli("neighbors", "--socket", bed.site(site).socket().toString(), "--json");
-        assertEquals(0, r.exitCode(), r.stderr());
-        return JSON.readTree(r.stdout());
+        return query(site, ControlRequest.Command.NEIGHBORS);
+    }
+
+    private JsonNode neighborStats(String site) throws IOException {
+        return query(site, ControlRequest.Command.STATS).get("neighbors");
+    }
+
+    private JsonNode query(String site, ControlRequest.Command command) throws IOException {
+        String reply = ControlClient.query(bed.site(site).socket(), new ControlRequest(command, true));
+        assertTrue(reply.startsWith("[") || reply.startsWith("{"), reply);
+        return JSON.readTree(reply);
     }
 
     private JsonNode neighbor(String site, String ip) throws IOException {
