@@ -141,6 +141,27 @@ class NeighborBackToBackTest {
     }
 
     @Test
+    void aPeerThatGoesDownTakesItsBindingsWithIt() throws Exception {
+        start(true);
+        tapB.inject(arp(MacAddress.BROADCAST, HOST_B, 1, HOST_B, IP_B, 0, IP_B));
+        tapA.takeWritten(2000);
+        SiteReports reports = new SiteReports(siteA);
+        assertEquals(1, JSON.readTree(reports.neighbors(true)).size());
+        siteB.close();
+        siteB = null;
+        PeerLink b = siteA.peers().byName("b");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (b.isUp()) {
+            assertTrue(System.nanoTime() < deadline, "peer b never went down");
+            Thread.sleep(20);
+        }
+        assertEquals(0, JSON.readTree(reports.neighbors(true)).size());
+        // A request for B now floods (to nobody) instead of being answered for a host out of reach.
+        tapA.inject(arp(MacAddress.BROADCAST, HOST_A, 1, HOST_A, IP_A, 0, IP_B));
+        assertNull(tapA.takeWritten(300));
+    }
+
+    @Test
     void withSuppressionOffRequestsCrossAndNeighborsSaysHowToTurnItOn() throws Exception {
         start(false);
         tapB.inject(arp(MacAddress.BROADCAST, HOST_B, 1, HOST_B, IP_B, 0, IP_B));
