@@ -82,6 +82,7 @@ class NeighborSuppressionTest {
         // B answered A's NS with an NA, which is what a site may answer from.
         awaitNeighbor("a", n -> n.get("ip").asText().equals(linkLocalB) && n.get("state").asText().equals("reachable"));
 
+        long crossedBefore = neighborStats("b").get("requests-from-peers").asLong();
         List<byte[]> later;
         try (PcapCapture capture = PcapCapture.start(b.gateway(), "tap0", dir.resolve("later.pcap"), 60,
                 "arp or icmp6")) {
@@ -100,6 +101,11 @@ class NeighborSuppressionTest {
         }
         assertEquals(0, arpQuestions(later, macA), "broadcast ARP requests from host a that crossed the WAN");
         assertEquals(0, solicitations(later, macA), "multicast solicitations from host a that crossed the WAN");
+        assertEquals(crossedBefore, neighborStats("b").get("requests-from-peers").asLong(),
+                "site b's count of questions that came from site a");
+        System.out.printf("first contact: %d ARP requests and %d solicitations from host a crossed; %d rounds of"
+                + " flush+ping+ping6+arping: %d and %d (%d frames captured)%n", arpQuestions(first, macA),
+                solicitations(first, macA), ROUNDS, arpQuestions(later, macA), solicitations(later, macA), later.size());
         // Host b's own questions were answered by its own site too: the reverse direction works.
         assertTrue(ping6(b.host(), linkLocalA), "ping6 b -> a\n" + bed.describe());
 
