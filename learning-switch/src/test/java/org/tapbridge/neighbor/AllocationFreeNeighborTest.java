@@ -90,10 +90,19 @@ class AllocationFreeNeighborTest {
         };
         run.run();
         run.run();
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        run.run();
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, allocated, "bytes allocated while inspecting");
+        long[] allocated = new long[3];
+        for (int r = 0; r < allocated.length; r++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            run.run();
+            allocated[r] = THREADS.getCurrentThreadAllocatedBytes() - before;
+        }
+        String runs = java.util.Arrays.toString(allocated) + " bytes allocated by runs of 500 000 messages";
+        // One object per message would be >= 8 MB per run. A run may still meet the JIT's one-off work (an OSR
+        // or a deoptimisation), as the switch's own test allows; the steady state is exactly zero.
+        for (long bytes : allocated) {
+            assertTrue(bytes < 1024, runs);
+        }
+        assertEquals(0, java.util.Arrays.stream(allocated).min().orElseThrow(), "steady state allocates nothing: " + runs);
         NeighborCounters c = suppressor.counters();
         assertTrue(answers[0] > 0 && c.value(NeighborCounters.CONFLICTS) > 0 && c.value(NeighborCounters.AGED) > 0
                 && c.value(NeighborCounters.LIMIT_HIT) > 0 && c.dropped() > 0, c.toMap().toString());
