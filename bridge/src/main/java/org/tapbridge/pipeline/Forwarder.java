@@ -11,9 +11,9 @@ import org.tapbridge.switching.LearningSwitch;
 /**
  * Carries one frame from where it came in to where the switch says it goes: the TAP, one peer, or every
  * flood port. With {@code arp-suppression}, ARP requests and neighbour solicitations from the TAP for hosts
- * at other sites are answered here instead ({@link NeighborSuppressor}). On the way to and from a peer, TCP SYNs get their MSS clamped to what the peer's link
- * carries, and a frame too big for a link is answered or fragmented instead of lost. The only owner of
- * the learning switch. Owned by the data-path thread.
+ * at other sites are answered here instead ({@link NeighborSuppressor}). On the way to and from a peer, TCP
+ * SYNs get their MSS clamped to what the peer's link carries, and a frame too big for a link is answered or
+ * fragmented instead of lost. The only owner of the learning switch. Owned by the data-path thread.
  */
 public final class Forwarder implements FrameSink {
     private final LearningSwitch learningSwitch;

@@ -346,7 +346,8 @@ public final class NeighborSuppressor {
 
     private boolean isInConflict(int slot, long nowNs) {
         return table.challengerClaims(slot) > 0
-                || (table.hasFlag(slot, NeighborTable.FLAG_CONFLICT_SEEN) && nowNs - table.conflictNs(slot) < CONFLICT_HOLD_NS);
+                || (table.hasFlag(slot, NeighborTable.FLAG_CONFLICT_SEEN)
+                        && nowNs - table.conflictNs(slot) < CONFLICT_HOLD_NS);
     }
 
     /** Copies the request's Ethernet header and tag with swapped addresses; returns its length. */
