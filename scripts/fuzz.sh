@@ -55,6 +55,7 @@ fi
 TARGETS=(
     "learning-switch org.tapbridge.switching.SwitchFuzzTest forwardsAnyFrameSequenceWithinItsLimits"
     "learning-switch org.tapbridge.inet.MssClampFuzzTest clampsAnyFrameWithoutAnExceptionOrAStrayWrite"
+    "learning-switch org.tapbridge.neighbor.NeighborFuzzTest inspectsAnyFrameWithinItsRules"
     "bridge org.tapbridge.link.DatagramFuzzTest deliversExactlyWhatThePeerSealedWhateverElseArrives"
     "bridge org.tapbridge.link.TcpStreamFuzzTest deliversSomeOfWhatThePeerSealedInOrderWhateverTheStreamHolds"
     "bridge org.tapbridge.offload.OffloadFuzzTest validatesAnyVirtioNetHeader"

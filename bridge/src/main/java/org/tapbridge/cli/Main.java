@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code tapbridge}: sub-commands for the daemon, config checks and operator queries. */
 @Command(name = "tapbridge", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Layer-2 gateway joining distant Ethernet LANs over authenticated peer links.",
-        subcommands = {RunCommand.class, CheckCommand.class, MacsCommand.class, PeersCommand.class,
+        subcommands = {RunCommand.class, CheckCommand.class, MacsCommand.class, NeighborsCommand.class, PeersCommand.class,
                 StatsCommand.class, ReloadCommand.class, GenKeyCommand.class, PubKeyCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status when the command ran and failed. */

@@ -152,6 +152,9 @@ public record ConfigDiff(List<String> restartOnly, List<PeerConfig> added, List<
         values.put(SwitchSettings.KEY_LOOP_FLAPS_PER_SECOND, s.loopFlapsPerSecond());
         values.put(SwitchSettings.KEY_LOOP_BLOCK_SECONDS, s.loopBlockSeconds());
         values.put(SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS, s.loopBlockMaxSeconds());
+        values.put(SwitchSettings.KEY_ARP_SUPPRESSION, s.arpSuppression());
+        values.put(SwitchSettings.KEY_NEIGHBOR_TABLE_LIMIT, s.neighborTableLimit());
+        values.put(SwitchSettings.KEY_NEIGHBOR_AGING_SECONDS, s.neighborAgingSeconds());
         return values;
     }
 

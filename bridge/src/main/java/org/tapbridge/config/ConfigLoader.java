@@ -32,7 +32,9 @@ public final class ConfigLoader {
             "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst",
             SwitchSettings.KEY_LOCAL_MAC_RESERVE, SwitchSettings.KEY_UNKNOWN_UNICAST_PPS,
             SwitchSettings.KEY_UNKNOWN_UNICAST_BURST, SwitchSettings.KEY_LOOP_FLAPS_PER_SECOND,
-            SwitchSettings.KEY_LOOP_BLOCK_SECONDS, SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS);
+            SwitchSettings.KEY_LOOP_BLOCK_SECONDS, SwitchSettings.KEY_LOOP_BLOCK_MAX_SECONDS,
+            SwitchSettings.KEY_ARP_SUPPRESSION, SwitchSettings.KEY_NEIGHBOR_TABLE_LIMIT,
+            SwitchSettings.KEY_NEIGHBOR_AGING_SECONDS);
     private static final Set<String> PEER_KEYS =
             Set.of("name", "endpoint", "transport", "public-key", "preshared-key-file", "split-horizon", "mtu",
                     PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS, PeerConfig.KEY_UDP_FALLBACK_SECONDS,
@@ -115,6 +117,10 @@ public final class ConfigLoader {
         for (String key : sw.keySet()) {
             if (key.equals(SwitchSettings.KEY_FORWARD_STP)) {
                 builder.forwardStpBpdus(nullableBoolean(sw, "switch.", key));
+                continue;
+            }
+            if (key.equals(SwitchSettings.KEY_ARP_SUPPRESSION)) {
+                builder.arpSuppression(nullableBoolean(sw, "switch.", key));
                 continue;
             }
             Long value = nullableLong(sw, "switch.", key);

@@ -14,7 +14,7 @@ public record ControlRequest(Command command, boolean json, String path) {
     public static final int MAX_LINE = 4096 + 64;
 
     public enum Command {
-        MACS, PEERS, STATS, RELOAD;
+        MACS, PEERS, STATS, RELOAD, NEIGHBORS;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -38,15 +38,16 @@ public record ControlRequest(Command command, boolean json, String path) {
     public static ControlRequest parse(String line) {
         String[] words = line.strip().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
-            throw new IllegalArgumentException("empty request; send one of: macs, peers, stats [json], reload [json] [PATH]");
+            throw new IllegalArgumentException("empty request; send one of: macs, peers, stats, neighbors [json], reload [json] [PATH]");
         }
         Command command = switch (words[0]) {
             case "macs" -> Command.MACS;
             case "peers" -> Command.PEERS;
             case "stats" -> Command.STATS;
             case "reload" -> Command.RELOAD;
+            case "neighbors" -> Command.NEIGHBORS;
             default -> throw new IllegalArgumentException("unknown command '" + printable(words[0])
-                    + "'; send one of: macs, peers, stats [json], reload [json] [PATH]");
+                    + "'; send one of: macs, peers, stats, neighbors [json], reload [json] [PATH]");
         };
         if (command == Command.RELOAD) {
             return parseReload(line.strip().substring(words[0].length()).strip());

@@ -374,6 +374,10 @@ public final class Daemon implements AutoCloseable {
                 sw.removePort(peer.port());
                 sw.addPort(peer.port(), group);
             }
+            // Nor may the site go on answering ARP/ND for hosts it cannot reach.
+            if (forwarder.neighbors() != null) {
+                forwarder.neighbors().removePort(peer.port());
+            }
             for (PeerListener l : snapshot()) {
                 l.peerDown(peer);
             }

@@ -175,6 +175,7 @@ final class LiveReload {
             int port = links.removePeer(name);
             // Frames for MACs behind a removed peer flood again until they are learned elsewhere.
             sw.removePort(port);
+            forwarder.forgetNeighbors(port);
         }
         // Peers started over leave first, all of them, and come back on their ports after: two peers that
         // swap public keys would otherwise meet their own key still held by the other.
@@ -188,6 +189,7 @@ final class LiveReload {
             if (diff.recreates(peer.name())) {
                 int port = links.removePeer(peer.name());
                 sw.removePort(port);
+                forwarder.forgetNeighbors(port);
                 recreated.add(peer);
                 recreatedPorts.add(port);
             } else {

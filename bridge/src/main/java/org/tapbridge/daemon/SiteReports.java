@@ -20,6 +20,8 @@ import org.tapbridge.link.AutoTransport;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerCounters;
+import org.tapbridge.neighbor.NeighborEntry;
+import org.tapbridge.neighbor.NeighborSuppressor;
 import org.tapbridge.drops.DropReason;
 import org.tapbridge.offload.OffloadStatus;
 import org.tapbridge.offload.TcpCoalescer;
@@ -47,6 +49,7 @@ final class SiteReports implements ControlHandler {
             case PEERS -> peers(request.json());
             case STATS -> stats(request.json());
             case RELOAD -> reload(request.path(), request.json());
+            case NEIGHBORS -> neighbors(request.json());
         };
     }
 
@@ -107,6 +110,39 @@ final class SiteReports implements ControlHandler {
         for (MacTableEntry e : entries) {
             table.row(e.vlan(), MacAddress.format(e.mac()), portName(e.port()), e.ageMillis() / 1000,
                     e.isStatic() ? "static" : "dynamic", e.moveCount(), e.flapCount());
+        }
+        return table.toString();
+    }
+
+    /** The IP-to-MAC bindings of ARP/ND suppression; an error when it is off, so that scripts notice. */
+    String neighbors(boolean json) throws Exception {
+        List<NeighborEntry> entries = daemon.onLoop(d -> d.forwarder().neighbors() == null ? null
+                : d.forwarder().neighbors().dump(System.nanoTime()));
+        if (entries == null) {
+            throw new IllegalArgumentException("ARP/ND suppression is off; set [switch] "
+                    + org.tapbridge.switching.SwitchSettings.KEY_ARP_SUPPRESSION + " = true to learn neighbours");
+        }
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (NeighborEntry e : entries) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("vlan", e.vlan());
+                row.put("ip", e.addressText());
+                row.put("mac", MacAddress.format(e.mac()));
+                row.put("port", portName(e.port()));
+                row.put("age", e.ageMillis() / 1000);
+                row.put("state", e.state());
+                row.put("challenger", e.challenger() == 0 ? null : MacAddress.format(e.challenger()));
+                row.put("moves", e.moves());
+                rows.add(row);
+            }
+            return JSON.writeValueAsString(rows) + "\n";
+        }
+        TextTable table = new TextTable("VLAN", "IP", "MAC", "PORT", "AGE", "STATE", "MOVES");
+        for (NeighborEntry e : entries) {
+            table.row(e.vlan(), e.addressText(), MacAddress.format(e.mac()), portName(e.port()), e.ageMillis() / 1000,
+                    e.challenger() == 0 ? e.state() : e.state() + " (" + MacAddress.format(e.challenger()) + ")",
+                    e.moves());
         }
         return table.toString();
     }
@@ -230,7 +266,7 @@ final class SiteReports implements ControlHandler {
     private record StatsView(SwitchCounters.Snapshot switching, long[] blockedRemainingNs, long[] linkDrops,
                              org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
                              Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop,
-                             Map<String, Long> transport) {
+                             Map<String, Long> transport, Map<String, Long> neighbors) {
     }
 
     /** GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written. */
@@ -305,8 +341,16 @@ final class SiteReports implements ControlHandler {
             }
             Map<String, Long> transport = new LinkedHashMap<>();
             d.links().autoTransportCounters(transport);
+            Map<String, Long> neighbors = new LinkedHashMap<>();
+            NeighborSuppressor suppressor = d.forwarder().neighbors();
+            if (suppressor != null) {
+                neighbors.put("bindings", (long) suppressor.size());
+                neighbors.put("limit", (long) suppressor.limit());
+                neighbors.putAll(suppressor.counters().toMap());
+                neighbors.put("dropped", suppressor.counters().dropped());
+            }
             return new StatsView(learningSwitch.counters().snapshot(ports), blockedRemainingNs, linkDrops,
-                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, transport);
+                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, transport, neighbors);
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
@@ -382,6 +426,9 @@ final class SiteReports implements ControlHandler {
         root.put("mtu", view.mtu());
         root.put("loop", view.loop());
         root.put("transport", view.transport());
+        if (!view.neighbors().isEmpty()) {
+            root.put("neighbors", view.neighbors());
+        }
         if (json) {
             return JSON.writeValueAsString(root) + "\n";
         }
@@ -415,6 +462,10 @@ final class SiteReports implements ControlHandler {
         view.loop().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append("\ntransport:");
         view.transport().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        if (!view.neighbors().isEmpty()) {
+            sb.append("\nneighbors:");
+            view.neighbors().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        }
         sb.append('\n');
         return sb.toString();
     }

@@ -254,7 +254,7 @@ public final class DataPathLoop implements Runnable {
 
     private void tick() {
         links.tick(nowNs);
-        forwarder.learningSwitch().tick(nowNs);
+        forwarder.tick(nowNs);
         lastTurnNs = nowNs;
         nextTickNs = nowNs + TICK_NS;
     }

@@ -5,13 +5,16 @@ import org.tapbridge.ethernet.EthernetFrame;
 import org.tapbridge.link.FrameSink;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerTable;
+import org.tapbridge.neighbor.NeighborSuppressor;
 import org.tapbridge.switching.LearningSwitch;
+import org.tapbridge.switching.SwitchSettings;
 
 /**
  * Carries one frame from where it came in to where the switch says it goes: the TAP, one peer, or every
- * flood port. On the way to and from a peer, TCP SYNs get their MSS clamped to what the peer's link
- * carries, and a frame too big for a link is answered or fragmented instead of lost. The only owner of
- * the learning switch. Owned by the data-path thread.
+ * flood port. With {@code arp-suppression}, ARP requests and neighbour solicitations from the TAP for hosts
+ * at other sites are answered here instead ({@link NeighborSuppressor}). On the way to and from a peer, TCP
+ * SYNs get their MSS clamped to what the peer's link carries, and a frame too big for a link is answered or
+ * fragmented instead of lost. The only owner of the learning switch. Owned by the data-path thread.
  */
 public final class Forwarder implements FrameSink {
     /** Replaced by a live reload of the switch limits (see {@link #replaceSwitch}). */
@@ -22,6 +25,9 @@ public final class Forwarder implements FrameSink {
     private final MtuGuard oversize;
     /** Null when the TAP hands over plain frames (no vnet header). */
     private final SuperFrameCutter cutter;
+    /** Null unless {@code [switch] arp-suppression = true}. */
+    /** Null without arp-suppression; replaced when a reload changes its settings. */
+    private NeighborSuppressor neighbors;
     /** The frame being forwarded is a TCP super-frame: each peer gets it cut to its own link. */
     private boolean cutting;
 
@@ -35,6 +41,8 @@ public final class Forwarder implements FrameSink {
         this.tap = tap;
         this.oversize = oversize;
         this.cutter = cutter;
+        this.neighbors = learningSwitch.settings().arpSuppression()
+                ? new NeighborSuppressor(learningSwitch.settings()) : null;
         usePeers(peers);
     }
 
@@ -49,7 +57,21 @@ public final class Forwarder implements FrameSink {
 
     /** Switches with {@code next} from now on (see {@link LearningSwitch#reconfigured}). Loop thread. */
     public void replaceSwitch(LearningSwitch next) {
+        SwitchSettings was = learningSwitch.settings();
+        SwitchSettings now = next.settings();
         this.learningSwitch = next;
+        if (was.arpSuppression() != now.arpSuppression() || was.neighborTableLimit() != now.neighborTableLimit()
+                || was.neighborAgingSeconds() != now.neighborAgingSeconds()) {
+            // Bindings are learned again within one ARP exchange; a new table is simpler than a resized one.
+            this.neighbors = now.arpSuppression() ? new NeighborSuppressor(now) : null;
+        }
+    }
+
+    /** Forgets the IP bindings learned behind {@code port}: its peer went away. Loop thread. */
+    public void forgetNeighbors(int port) {
+        if (neighbors != null) {
+            neighbors.removePort(port);
+        }
     }
 
     /** Null without TAP offloads. */
@@ -59,6 +81,19 @@ public final class Forwarder implements FrameSink {
 
     public LearningSwitch learningSwitch() {
         return learningSwitch;
+    }
+
+    /** Null unless ARP/ND suppression is on. */
+    public NeighborSuppressor neighbors() {
+        return neighbors;
+    }
+
+    /** Ages the switch's MACs and, with suppression on, the neighbour bindings. */
+    public void tick(long nowNs) {
+        learningSwitch.tick(nowNs);
+        if (neighbors != null) {
+            neighbors.tick(nowNs);
+        }
     }
 
     /**
@@ -107,6 +142,16 @@ public final class Forwarder implements FrameSink {
         int egress = learningSwitch.forward(ingressPort, frame, nowNs);
         if (egress == LearningSwitch.DROP) {
             return;
+        }
+        if (neighbors != null) {
+            int verdict = neighbors.inspect(ingressPort, frame, nowNs);
+            if (verdict == NeighborSuppressor.ANSWER) {
+                tap.write(neighbors.reply(), neighbors.replyOffset(), neighbors.replyLength());
+                return;
+            }
+            if (verdict == NeighborSuppressor.DROP) {
+                return;
+            }
         }
         if (egress >= 0) {
             sendTo(egress, ingressPeer, buf, offset, length, nowNs);

@@ -21,6 +21,9 @@ public final class SwitchSettings {
     public static final String KEY_LOOP_FLAPS_PER_SECOND = "loop-flaps-per-second";
     public static final String KEY_LOOP_BLOCK_SECONDS = "loop-block-seconds";
     public static final String KEY_LOOP_BLOCK_MAX_SECONDS = "loop-block-max-seconds";
+    public static final String KEY_ARP_SUPPRESSION = "arp-suppression";
+    public static final String KEY_NEIGHBOR_TABLE_LIMIT = "neighbor-table-limit";
+    public static final String KEY_NEIGHBOR_AGING_SECONDS = "neighbor-aging-seconds";
 
     /** IEEE 802.1D default: long enough that quiet hosts are not flooded to, short enough to follow moves. */
     public static final int DEFAULT_MAC_AGING_SECONDS = 300;
@@ -71,6 +74,17 @@ public final class SwitchSettings {
     /** The back-off doubles per repeat up to this; a loop that persists is then retried every ~5 min. */
     public static final int DEFAULT_LOOP_BLOCK_MAX_SECONDS = 320;
 
+    /** Off unless asked for: answering for remote hosts is a policy an operator should choose knowingly. */
+    public static final boolean DEFAULT_ARP_SUPPRESSION = false;
+    /** IP bindings per site are about the MAC count (one or two addresses per host): a quarter of the MAC default. */
+    public static final int DEFAULT_NEIGHBOR_TABLE_LIMIT = 4_096;
+    /**
+     * Like the MAC aging: a binding is refreshed only by the host's own ARP/ND traffic, so a host that went
+     * away is answered for at most this long, as a host's own ARP cache would (Linux keeps stale entries longer).
+     */
+    public static final int DEFAULT_NEIGHBOR_AGING_SECONDS = 300;
+    public static final int MAX_NEIGHBOR_TABLE_LIMIT = 1 << 20;
+
     /** About 11.5 days; longer aging would keep dead stations for ever. */
     public static final int MAX_MAC_AGING_SECONDS = 1_000_000;
     /** 2^20 entries already need a 2^21-slot table (about 80 MiB). */
@@ -100,6 +114,9 @@ public final class SwitchSettings {
     private final int loopFlapsPerSecond;
     private final int loopBlockSeconds;
     private final int loopBlockMaxSeconds;
+    private final boolean arpSuppression;
+    private final int neighborTableLimit;
+    private final int neighborAgingSeconds;
     // Whether the two derived limits were given, so that toBuilder() keeps following the table otherwise.
     private final boolean perPortMacLimitSet;
     private final boolean localMacReserveSet;
@@ -123,6 +140,9 @@ public final class SwitchSettings {
         this.stormControlPacketsPerSecond = builder.stormControlPacketsPerSecond;
         this.stormControlBurst = builder.stormControlBurst;
         this.maxPorts = builder.maxPorts;
+        this.arpSuppression = builder.arpSuppression;
+        this.neighborTableLimit = builder.neighborTableLimit;
+        this.neighborAgingSeconds = builder.neighborAgingSeconds;
         validate();
     }
 
@@ -159,7 +179,10 @@ public final class SwitchSettings {
                 .unknownUnicastBurst(unknownUnicastBurst)
                 .loopFlapsPerSecond(loopFlapsPerSecond)
                 .loopBlockSeconds(loopBlockSeconds)
-                .loopBlockMaxSeconds(loopBlockMaxSeconds);
+                .loopBlockMaxSeconds(loopBlockMaxSeconds)
+                .arpSuppression(arpSuppression)
+                .neighborTableLimit(neighborTableLimit)
+                .neighborAgingSeconds(neighborAgingSeconds);
         if (perPortMacLimitSet) {
             builder.perPortMacLimit(perPortMacLimit);
         }
@@ -201,6 +224,8 @@ public final class SwitchSettings {
             throw new IllegalArgumentException(KEY_LOOP_BLOCK_MAX_SECONDS + "=" + loopBlockMaxSeconds + " < "
                     + KEY_LOOP_BLOCK_SECONDS + "=" + loopBlockSeconds);
         }
+        check(KEY_NEIGHBOR_TABLE_LIMIT, neighborTableLimit, 1, MAX_NEIGHBOR_TABLE_LIMIT);
+        check(KEY_NEIGHBOR_AGING_SECONDS, neighborAgingSeconds, 1, MAX_MAC_AGING_SECONDS);
     }
 
     private static void check(String key, long value, long min, long max) {
@@ -293,6 +318,24 @@ public final class SwitchSettings {
         return loopBlockMaxSeconds;
     }
 
+    /** Whether ARP requests and neighbour solicitations for hosts at other sites are answered locally. */
+    public boolean arpSuppression() {
+        return arpSuppression;
+    }
+
+    /** The most IP-to-MAC bindings the neighbour table holds; one port may fill half of it. */
+    public int neighborTableLimit() {
+        return neighborTableLimit;
+    }
+
+    public int neighborAgingSeconds() {
+        return neighborAgingSeconds;
+    }
+
+    public long neighborAgingNanos() {
+        return TimeUnit.SECONDS.toNanos(neighborAgingSeconds);
+    }
+
     @Override
     public boolean equals(Object other) {
         if (!(other instanceof SwitchSettings)) {
@@ -307,7 +350,9 @@ public final class SwitchSettings {
                 && localMacReserve == that.localMacReserve
                 && unknownUnicastPacketsPerSecond == that.unknownUnicastPacketsPerSecond
                 && unknownUnicastBurst == that.unknownUnicastBurst && loopFlapsPerSecond == that.loopFlapsPerSecond
-                && loopBlockSeconds == that.loopBlockSeconds && loopBlockMaxSeconds == that.loopBlockMaxSeconds;
+                && loopBlockSeconds == that.loopBlockSeconds && loopBlockMaxSeconds == that.loopBlockMaxSeconds
+                && arpSuppression == that.arpSuppression && neighborTableLimit == that.neighborTableLimit
+                && neighborAgingSeconds == that.neighborAgingSeconds;
     }
 
     @Override
@@ -325,7 +370,10 @@ public final class SwitchSettings {
         hash = 31 * hash + unknownUnicastBurst;
         hash = 31 * hash + loopFlapsPerSecond;
         hash = 31 * hash + loopBlockSeconds;
-        return 31 * hash + loopBlockMaxSeconds;
+        hash = 31 * hash + loopBlockMaxSeconds;
+        hash = 31 * hash + (arpSuppression ? 1 : 0);
+        hash = 31 * hash + neighborTableLimit;
+        return 31 * hash + neighborAgingSeconds;
     }
 
     @Override
@@ -343,7 +391,10 @@ public final class SwitchSettings {
                 + " " + KEY_UNKNOWN_UNICAST_BURST + "=" + unknownUnicastBurst
                 + " " + KEY_LOOP_FLAPS_PER_SECOND + "=" + loopFlapsPerSecond
                 + " " + KEY_LOOP_BLOCK_SECONDS + "=" + loopBlockSeconds
-                + " " + KEY_LOOP_BLOCK_MAX_SECONDS + "=" + loopBlockMaxSeconds;
+                + " " + KEY_LOOP_BLOCK_MAX_SECONDS + "=" + loopBlockMaxSeconds
+                + " " + KEY_ARP_SUPPRESSION + "=" + arpSuppression
+                + " " + KEY_NEIGHBOR_TABLE_LIMIT + "=" + neighborTableLimit
+                + " " + KEY_NEIGHBOR_AGING_SECONDS + "=" + neighborAgingSeconds;
     }
 
     /** Collects overrides; {@link #build()} validates. Not thread-safe. */
@@ -364,6 +415,9 @@ public final class SwitchSettings {
         private int loopFlapsPerSecond = DEFAULT_LOOP_FLAPS_PER_SECOND;
         private int loopBlockSeconds = DEFAULT_LOOP_BLOCK_SECONDS;
         private int loopBlockMaxSeconds = DEFAULT_LOOP_BLOCK_MAX_SECONDS;
+        private boolean arpSuppression = DEFAULT_ARP_SUPPRESSION;
+        private int neighborTableLimit = DEFAULT_NEIGHBOR_TABLE_LIMIT;
+        private int neighborAgingSeconds = DEFAULT_NEIGHBOR_AGING_SECONDS;
 
         private Builder() {
         }
@@ -442,13 +496,28 @@ public final class SwitchSettings {
             return this;
         }
 
+        public Builder arpSuppression(boolean suppress) {
+            this.arpSuppression = suppress;
+            return this;
+        }
+
+        public Builder neighborTableLimit(int bindings) {
+            this.neighborTableLimit = bindings;
+            return this;
+        }
+
+        public Builder neighborAgingSeconds(int seconds) {
+            this.neighborAgingSeconds = seconds;
+            return this;
+        }
+
         /**
          * Sets a numeric setting by its TOML key, for configuration loaders.
          *
          * @throws IllegalArgumentException for an unknown key or a value outside the int range
          */
         public Builder set(String key, long value) {
-            if (KEY_FORWARD_STP.equals(key)) {
+            if (KEY_FORWARD_STP.equals(key) || KEY_ARP_SUPPRESSION.equals(key)) {
                 throw new IllegalArgumentException(key + " is a boolean: use true or false");
             }
             if (value > Integer.MAX_VALUE) {
@@ -485,13 +554,18 @@ public final class SwitchSettings {
                     return loopBlockSeconds(number);
                 case KEY_LOOP_BLOCK_MAX_SECONDS:
                     return loopBlockMaxSeconds(number);
+                case KEY_NEIGHBOR_TABLE_LIMIT:
+                    return neighborTableLimit(number);
+                case KEY_NEIGHBOR_AGING_SECONDS:
+                    return neighborAgingSeconds(number);
                 default:
                     throw new IllegalArgumentException("unknown switch setting \"" + key + "\"; known: "
                             + String.join(", ", KEY_MAC_AGING_SECONDS, KEY_MAC_TABLE_LIMIT, KEY_PER_PORT_MAC_LIMIT,
                             KEY_MOVE_DAMPING_MS, KEY_FORWARD_STP, KEY_STORM_CONTROL_PPS,
                             KEY_STORM_CONTROL_BURST, KEY_MAX_PORTS, KEY_LOCAL_MAC_RESERVE, KEY_UNKNOWN_UNICAST_PPS,
                             KEY_UNKNOWN_UNICAST_BURST, KEY_LOOP_FLAPS_PER_SECOND, KEY_LOOP_BLOCK_SECONDS,
-                            KEY_LOOP_BLOCK_MAX_SECONDS));
+                            KEY_LOOP_BLOCK_MAX_SECONDS, KEY_ARP_SUPPRESSION, KEY_NEIGHBOR_TABLE_LIMIT,
+                            KEY_NEIGHBOR_AGING_SECONDS));
             }
         }
 

@@ -96,17 +96,22 @@ class SwitchSettingsTest {
                 .set("move-damping-ms", 0).set("storm-control-pps", 0).set("storm-control-burst", 0)
                 .set("max-ports", 8).set("local-mac-reserve", 5).set("unknown-unicast-pps", 0)
                 .set("unknown-unicast-burst", 0).set("loop-flaps-per-second", 0).set("loop-block-seconds", 2)
-                .set("loop-block-max-seconds", 4).build();
+                .set("loop-block-max-seconds", 4).set("neighbor-table-limit", 64).set("neighbor-aging-seconds", 30)
+                .build();
         assertEquals("mac-aging-seconds=60 mac-table-limit=1000 per-port-mac-limit=10 move-damping-ms=0"
                 + " forward-stp=false storm-control-pps=0 storm-control-burst=0 max-ports=8 local-mac-reserve=5"
                 + " unknown-unicast-pps=0 unknown-unicast-burst=0 loop-flaps-per-second=0 loop-block-seconds=2"
-                + " loop-block-max-seconds=4", settings.toString());
+                + " loop-block-max-seconds=4 arp-suppression=false neighbor-table-limit=64 neighbor-aging-seconds=30",
+                settings.toString());
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> SwitchSettings.builder().set("mac-table-size", 5));
         assertTrue(unknown.getMessage().startsWith("unknown switch setting \"mac-table-size\"; known: mac-aging-seconds"));
         assertRejected("mac-table-limit=4294967296 > 2147483647",
                 () -> SwitchSettings.builder().set("mac-table-limit", 1L << 32));
         assertThrows(IllegalArgumentException.class, () -> SwitchSettings.builder().set("forward-stp", 1));
+        assertThrows(IllegalArgumentException.class, () -> SwitchSettings.builder().set("arp-suppression", 1));
+        assertRejected("neighbor-table-limit=0 < 1", () -> SwitchSettings.builder().neighborTableLimit(0).build());
+        assertRejected("neighbor-aging-seconds=0 < 1", () -> SwitchSettings.builder().neighborAgingSeconds(0).build());
     }
 
     @Test
@@ -114,7 +119,8 @@ class SwitchSettingsTest {
         SwitchSettings settings = SwitchSettings.builder().macAgingSeconds(42).macTableLimit(100).perPortMacLimit(7)
                 .moveDampingMillis(5).forwardStpBpdus(true).stormControlPacketsPerSecond(9).stormControlBurst(3)
                 .maxPorts(12).localMacReserve(3).unknownUnicastPacketsPerSecond(11).unknownUnicastBurst(13)
-                .loopFlapsPerSecond(17).loopBlockSeconds(19).loopBlockMaxSeconds(23).build();
+                .loopFlapsPerSecond(17).loopBlockSeconds(19).loopBlockMaxSeconds(23).arpSuppression(true)
+                .neighborTableLimit(29).neighborAgingSeconds(31).build();
         assertEquals(settings, settings.toBuilder().build());
         assertEquals(settings.hashCode(), settings.toBuilder().build().hashCode());
         assertEquals(100, SwitchSettings.defaults().toBuilder().macTableLimit(200).build().perPortMacLimit(),
