@@ -20,6 +20,8 @@ import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerListener;
 import org.tapbridge.link.PeerTable;
+import org.tapbridge.metrics.MetricsServer;
+import org.tapbridge.metrics.SiteMetrics;
 import org.tapbridge.pipeline.DataPathLoop;
 import org.tapbridge.pipeline.FrameRing;
 import org.tapbridge.pipeline.FrameSizes;
@@ -65,6 +67,8 @@ public final class Daemon implements AutoCloseable {
     private final MtuGuard mtuGuard;
     private final DataPathLoop loop;
     private final ControlServer control;
+    /** Null without {@code [metrics]}. */
+    private final MetricsServer metrics;
     private final EndpointResolver resolver;
     private final List<PeerListener> listeners = new ArrayList<>();
     private final boolean logs;
@@ -78,6 +82,7 @@ public final class Daemon implements AutoCloseable {
         TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
+        MetricsServer boundMetrics = null;
         PeerLinks boundLinks = null;
         try {
             this.tap = openedTap;
@@ -119,9 +124,18 @@ public final class Daemon implements AutoCloseable {
             this.resolver = new EndpointResolver(config.peers(), platform.resolver(), timers.reconnectInitialNs(),
                     timers.reconnectCapNs(), (peer, address) -> resolvedLoop.mailbox().post(
                             () -> resolvedLinks.endpointResolved(peer, address, clock.nanoTime())));
+            // Bound before the control socket, whose bind cannot be undone here: a port in use fails the start.
+            if (config.metricsListen() != null) {
+                boundMetrics = MetricsServer.bind(config.metricsListen(),
+                        new SiteMetrics(new DaemonSampler(this), this::healthy, SiteMetrics.runningVersion()));
+            }
+            this.metrics = boundMetrics;
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
         } catch (IOException | RuntimeException | Error e) {
+            if (boundMetrics != null) {
+                boundMetrics.close();
+            }
             if (boundLinks != null) {
                 boundLinks.eraseKeys();
                 boundLinks.close();
@@ -177,6 +191,10 @@ public final class Daemon implements AutoCloseable {
         if (control != null) {
             control.start();
         }
+        if (metrics != null) {
+            metrics.start();
+            info("site " + config.name() + ": metrics at http://" + hostPort(metrics.address()) + "/metrics");
+        }
         info("site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
                 + (config.listen() == null ? "(dial-out only)" : config.listen()));
@@ -219,6 +237,16 @@ public final class Daemon implements AutoCloseable {
 
     public SiteConfig config() {
         return config;
+    }
+
+    /** Where {@code /metrics} is served (the port bound when 0 was asked for); null without {@code [metrics]}. */
+    public java.net.InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
+    }
+
+    private static String hostPort(java.net.InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     public PeerTable peers() {
@@ -354,6 +382,9 @@ public final class Daemon implements AutoCloseable {
         }
         closed = true;
         resolver.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         if (control != null) {
             control.close();
         }
