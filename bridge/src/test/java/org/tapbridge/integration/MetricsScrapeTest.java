@@ -10,7 +10,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,6 +93,7 @@ class MetricsScrapeTest {
         assertEquals(1, value(after, "tapbridge_datapath_healthy"), after);
         assertTrue(after.contains("tapbridge_build_info{"), after);
         Promtool.assertValid(body(after));
+        everyServedSeriesIsDocumentedAndEveryDashboardSeriesServed(after);
 
         // The same counter as the control socket shows, read in between two scrapes.
         JsonNode peers = bed.peers("a");
@@ -124,7 +128,7 @@ class MetricsScrapeTest {
         bed.start("a");
         // Ready once its control socket is bound, which comes after every listener.
         long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!java.nio.file.Files.exists(bed.site("a").socket())) {
+        while (!Files.exists(bed.site("a").socket())) {
             assertTrue(bed.daemon("a").isAlive(), bed.describe());
             assertTrue(System.nanoTime() < deadlineNs, "site a not ready in 60 s\n" + bed.describe());
             Thread.sleep(100);
@@ -135,6 +139,29 @@ class MetricsScrapeTest {
             assertTrue(line.isBlank() || line.contains(":" + Testbed.PORT + " "), "TCP listeners on site a:\n" + tcp);
         }
         assertTrue(!tcp.contains(":" + PORT), tcp);
+    }
+
+    /** Against a real daemon's scrape, with every `stats` group key as it really is. */
+    private static void everyServedSeriesIsDocumentedAndEveryDashboardSeriesServed(String scrape) throws IOException {
+        Path repo = Path.of(System.getenv().getOrDefault("TAPBRIDGE_REPO_ROOT", "..")).toAbsolutePath();
+        String docs = Files.readString(repo.resolve("docs/metrics.md"));
+        Set<String> families = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^# TYPE (\\S+) ").matcher(scrape);
+        while (m.find()) {
+            families.add(m.group(1));
+        }
+        Pattern group = Pattern.compile("tapbridge_(tap|offloads|udp|mtu|loop)_([a-z0-9_]+)_total");
+        for (String family : families) {
+            Matcher g = group.matcher(family);
+            // A stats group's counter is documented by its key in the group's row; every other by its name.
+            String documented = g.matches() ? g.group(2) : family;
+            assertTrue(docs.contains("`" + documented + "`"), family + " is served but not in docs/metrics.md");
+        }
+        Matcher d = Pattern.compile("tapbridge_[a-z0-9_]*[a-z0-9]")
+                .matcher(Files.readString(repo.resolve("packaging/grafana/tapbridge.json")));
+        while (d.find()) {
+            assertTrue(families.contains(d.group()), d.group() + " is on the dashboard but not served: " + families);
+        }
     }
 
     private static String get(Netns ns, InetSocketAddress address, String path) throws Exception {
