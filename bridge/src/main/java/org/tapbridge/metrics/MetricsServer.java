@@ -81,6 +81,8 @@ public final class MetricsServer implements AutoCloseable {
                     + "; change [metrics] listen, or remove [metrics]", e);
         }
         AtomicInteger threadNumber = new AtomicInteger();
+        // DiscardOldest is never used (see QUEUE); were it, the JDK would still close that connection after
+        // REQUEST_SECONDS, as for any request that gets no answer.
         ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(QUEUE), task -> {
                     Thread t = new Thread(task, "metrics-http-" + threadNumber.incrementAndGet());

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.tapbridge.drops.DropReason;
+import org.tapbridge.pipeline.RateLimitedLog;
 import org.tapbridge.switching.SwitchCounters;
 
 /**
@@ -55,6 +56,8 @@ public final class SiteMetrics implements MultiCollector {
     private final BooleanSupplier healthy;
     private final String version;
     private final AtomicLong sampleFailures = new AtomicLong();
+    /** A stuck loop fails every scrape: one line a minute says so. */
+    private final RateLimitedLog sampleFailureLog = new RateLimitedLog(LOG, 60_000_000_000L);
     private volatile HttpCounters http = HttpCounters.NONE;
 
     /**
@@ -99,7 +102,7 @@ public final class SiteMetrics implements MultiCollector {
         } catch (Exception e) {
             // A stuck or overloaded data path: say so in the scrape, rather than fail it or wait for ever.
             sampleFailures.incrementAndGet();
-            LOG.log(System.Logger.Level.WARNING, "metrics: the data path gave no sample: " + e.getMessage());
+            sampleFailureLog.warn("metrics: the data path gave no sample: " + e.getMessage());
         }
         out.add(gauge("datapath_healthy", "1 while the data-path loop turns; 0 when it is stuck or stopped.", null,
                 point(healthy.getAsBoolean() ? 1 : 0)));
