@@ -61,6 +61,8 @@ public final class MetricsServer implements AutoCloseable {
     private final AtomicLong methodNotAllowed = new AtomicLong();
     private final AtomicLong handlerFailed = new AtomicLong();
     private final RateLimitedLog failures = new RateLimitedLog(LOG, 60_000_000_000L);
+    private boolean started;
+    private boolean closed;
 
     private MetricsServer(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -117,8 +119,11 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
-    public void start() {
-        server.start();
+    public synchronized void start() {
+        if (!started && !closed) {
+            started = true;
+            server.start();
+        }
     }
 
     /** The bound address (the port chosen when 0 was asked for). */
@@ -194,7 +199,17 @@ public final class MetricsServer implements AutoCloseable {
 
     /** Stops listening and ends the threads; a scrape in progress is cut off. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // The JDK server closes its listening socket only from its dispatcher thread: one never started
+        // would keep the port bound, and a restart of the site in this JVM would find it in use.
+        if (!started) {
+            started = true;
+            server.start();
+        }
         server.stop(0);
         executor.shutdownNow();
     }

@@ -184,6 +184,18 @@ class MetricsServerTest {
         }
     }
 
+    @Test
+    void aServerNeverStartedClosesAndFreesItsPort() throws Exception {
+        // As when a later step of the daemon's start fails: the port must be free for the restart.
+        MetricsServer unstarted = MetricsServer.bind(ANY_LOOPBACK_PORT,
+                new SiteMetrics(SiteMetricsTest::sample, () -> true, "1"));
+        InetSocketAddress address = unstarted.address();
+        unstarted.close();
+        unstarted.close();
+        MetricsServer again = MetricsServer.bind(address, new SiteMetrics(SiteMetricsTest::sample, () -> true, "1"));
+        again.close();
+    }
+
     private static long metricsThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("metrics-http-") && t.isAlive()).count();
