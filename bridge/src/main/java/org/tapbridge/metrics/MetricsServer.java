@@ -27,7 +27,7 @@ import org.tapbridge.pipeline.RateLimitedLog;
 public final class MetricsServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MetricsServer.class.getName());
     static final String PATH = "/metrics";
-    /** Why a request was refused: the {@code reason} label of {@code tapbridge_metrics_http_requests_rejected_total}. */
+    /** Why a request was refused: {@code reason} of {@code tapbridge_metrics_http_requests_rejected_total}. */
     static final String NOT_FOUND = "not-found";
     static final String METHOD_NOT_ALLOWED = "method-not-allowed";
     static final String HANDLER_FAILED = "handler-failed";

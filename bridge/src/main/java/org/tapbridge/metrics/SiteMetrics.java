@@ -32,22 +32,25 @@ public final class SiteMetrics implements MultiCollector {
     private static final String[] SWITCH_HELP = new String[SwitchCounters.COUNT];
 
     static {
-        name(SwitchCounters.FRAMES_IN, "switch_frames_received", "Frames the switch took in from the port.");
-        name(SwitchCounters.FORWARDED, "switch_frames_forwarded", "Frames from the port sent to one known port.");
-        name(SwitchCounters.FLOODED, "switch_frames_flooded", "Frames from the port flooded to every other port.");
-        name(SwitchCounters.LEARNED, "switch_macs_learned", "MACs learned on the port.");
-        name(SwitchCounters.AGED, "switch_macs_aged", "MACs on the port forgotten after mac-aging-seconds.");
-        name(SwitchCounters.MOVED, "switch_macs_moved", "MACs that moved to the port.");
-        name(SwitchCounters.FLAPPED, "switch_mac_moves_damped", "Moves to the port refused by move damping.");
-        name(SwitchCounters.LIMIT_HIT, "switch_mac_limit_hits",
+        switchCounter(SwitchCounters.FRAMES_IN, "switch_frames_received",
+                "Frames the switch took in from the port.");
+        switchCounter(SwitchCounters.FORWARDED, "switch_frames_forwarded",
+                "Frames from the port sent to one known port.");
+        switchCounter(SwitchCounters.FLOODED, "switch_frames_flooded",
+                "Frames from the port flooded to every other port.");
+        switchCounter(SwitchCounters.LEARNED, "switch_macs_learned", "MACs learned on the port.");
+        switchCounter(SwitchCounters.AGED, "switch_macs_aged", "MACs on the port forgotten after mac-aging-seconds.");
+        switchCounter(SwitchCounters.MOVED, "switch_macs_moved", "MACs that moved to the port.");
+        switchCounter(SwitchCounters.FLAPPED, "switch_mac_moves_damped", "Moves to the port refused by move damping.");
+        switchCounter(SwitchCounters.LIMIT_HIT, "switch_mac_limit_hits",
                 "MACs not learned on the port because a table or per-port limit was reached.");
-        name(SwitchCounters.STATIC_CONFLICT, "switch_static_mac_conflicts",
+        switchCounter(SwitchCounters.STATIC_CONFLICT, "switch_static_mac_conflicts",
                 "Frames from a static MAC seen on the port instead of its configured one.");
-        name(SwitchCounters.LOOP_BLOCKS, "switch_loop_blocks",
+        switchCounter(SwitchCounters.LOOP_BLOCKS, "switch_loop_blocks",
                 "Times loop protection blocked the port because MACs flapped.");
     }
 
-    private static void name(int counter, String metric, String help) {
+    private static void switchCounter(int counter, String metric, String help) {
         SWITCH_NAMES[counter] = metric;
         SWITCH_HELP[counter] = help;
     }

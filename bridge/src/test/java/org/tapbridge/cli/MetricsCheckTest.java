@@ -36,7 +36,8 @@ class MetricsCheckTest {
         Path file = site("\n[metrics]\nlisten = \"[::1]:9477\"\n");
         assertEquals(0, run("check", "--config", file.toString()), err.toString());
         assertTrue(out.toString().contains(
-                "ok: site paris, tap tap0, 0 peer(s), metrics at http://[0:0:0:0:0:0:0:1]:9477/metrics"), out.toString());
+                "ok: site paris, tap tap0, 0 peer(s), metrics at http://[0:0:0:0:0:0:0:1]:9477/metrics"),
+                out.toString());
     }
 
     @Test

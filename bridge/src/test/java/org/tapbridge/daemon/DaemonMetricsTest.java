@@ -87,7 +87,8 @@ class DaemonMetricsTest {
             assertEquals(SwitchSettings.defaults().macTableLimit(), value(text, "tapbridge_mac_table_limit"), text);
 
             JsonNode stats = new ObjectMapper().readTree(new SiteReports(daemon).stats(true));
-            assertEquals(stats.get("tap").get("frames-read").asLong(), (long) value(text, "tapbridge_tap_frames_read_total"));
+            assertEquals(stats.get("tap").get("frames-read").asLong(),
+                    (long) value(text, "tapbridge_tap_frames_read_total"));
             assertEquals(stats.get("ports").get("local").get("flooded").asLong(),
                     (long) value(text, "tapbridge_switch_frames_flooded_total{port=\"local\"}"));
             Promtool.assertValid(text);

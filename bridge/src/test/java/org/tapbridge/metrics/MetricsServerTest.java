@@ -111,11 +111,15 @@ class MetricsServerTest {
             random.nextBytes(junk);
             exchangeRaw(junk);
         }
-        exchangeRaw("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        exchangeRaw(("GET /metrics HTTP/1.1\r\n" + "X: y\r\n".repeat(500) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        exchangeRaw(("GET /" + "a".repeat(100_000) + " HTTP/1.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        exchangeRaw(ascii("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"));
+        exchangeRaw(ascii("GET /metrics HTTP/1.1\r\n" + "X: y\r\n".repeat(500) + "\r\n"));
+        exchangeRaw(ascii("GET /" + "a".repeat(100_000) + " HTTP/1.1\r\n\r\n"));
         assertEquals(200, send("GET", "/metrics").statusCode());
         assertTrue(metricsThreads() <= MetricsServer.THREADS, "metrics threads: " + metricsThreads());
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Writes bytes, reads whatever comes back until the server closes or 10 s pass. */

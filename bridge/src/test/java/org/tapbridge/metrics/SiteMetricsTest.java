@@ -148,7 +148,8 @@ class SiteMetricsTest {
     @Test
     void buildInfoCarriesTheVersion() throws Exception {
         String text = text();
-        assertEquals(1, value(text, "tapbridge_build_info{java_version=\"" + Runtime.version() + "\",version=\"1.2.3\"}"));
+        String series = "tapbridge_build_info{java_version=\"" + Runtime.version() + "\",version=\"1.2.3\"}";
+        assertEquals(1, value(text, series));
     }
 
     @Test
