@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ "$(id -u)" = 0 ]; then
     ensure_packages mvn:maven java:default-jdk-headless ip:iproute2 ping:iputils-ping brctl:bridge-utils tcpdump:tcpdump \
         nc:netcat-openbsd nft:nftables python3:python3 setpriv:util-linux systemd-analyze:systemd jq:jq sha256sum:coreutils shellcheck:shellcheck \
-        openssl:openssl dpkg-deb:dpkg useradd:passwd unshare:util-linux arping:iputils-arping
+        openssl:openssl dpkg-deb:dpkg useradd:passwd unshare:util-linux arping:iputils-arping promtool:prometheus
 fi
 mvn -B -ntp verify "$@"
 if [ "${CI:-}" = "true" ]; then

@@ -24,8 +24,12 @@ final class CheckCommand implements Callable<Integer> {
         try {
             SiteConfig site = config.load();
             SiteKeys.load(site, SessionSettings.defaults());
+            var metrics = site.metricsListen();
             spec.commandLine().getOut().println(config.file + ": ok: site " + site.name() + ", tap " + site.tap()
-                    + ", " + site.peers().size() + " peer(s)");
+                    + ", " + site.peers().size() + " peer(s)" + (metrics == null ? ""
+                    : ", metrics at http://" + (metrics.getAddress() instanceof java.net.Inet6Address
+                    ? "[" + metrics.getAddress().getHostAddress() + "]" : metrics.getAddress().getHostAddress())
+                    + ":" + metrics.getPort() + "/metrics"));
             return 0;
         } catch (ConfigException e) {
             spec.commandLine().getErr().println(e.getMessage());

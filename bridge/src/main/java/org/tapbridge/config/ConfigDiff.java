@@ -47,6 +47,10 @@ public record ConfigDiff(List<String> restartOnly, List<PeerConfig> added, List<
         site(restart, "private-key-file", running.privateKeyFile(), next.privateKeyFile());
         site(restart, "wan-mtu", running.wanMtu(), next.wanMtu());
         site(restart, "offloads", running.offloads(), next.offloads());
+        if (!Objects.equals(running.metricsListen(), next.metricsListen())) {
+            // The HTTP listener is opened once, at start.
+            restart.add("metrics.listen: " + show(running.metricsListen()) + " -> " + show(next.metricsListen()));
+        }
 
         Map<String, PeerConfig> before = new LinkedHashMap<>();
         for (PeerConfig p : running.peers()) {

@@ -25,7 +25,7 @@ import org.tomlj.TomlTable;
 public final class ConfigLoader {
     private static final Pattern SITE_NAME = Pattern.compile("[a-z0-9-]{1,32}");
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
-    private static final Set<String> TOP_KEYS = Set.of("site", "switch", "peer", "static-mac");
+    private static final Set<String> TOP_KEYS = Set.of("site", "switch", "peer", "static-mac", "metrics");
     private static final Set<String> SITE_KEYS =
             Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu", "offloads");
     private static final Set<String> SWITCH_KEYS = Set.of("mac-aging-seconds", "mac-table-limit",
@@ -40,6 +40,7 @@ public final class ConfigLoader {
                     PeerConfig.KEY_RESOLVE_INTERVAL_SECONDS, PeerConfig.KEY_UDP_FALLBACK_SECONDS,
                     PeerConfig.KEY_UDP_PROBE_SECONDS);
     private static final Set<String> STATIC_MAC_KEYS = Set.of("mac", "vlan", "port");
+    private static final Set<String> METRICS_KEYS = Set.of("listen");
 
     private static final int WAN_MTU_MIN = 576;
     private static final int WAN_MTU_MAX = 65535;
@@ -99,9 +100,35 @@ public final class ConfigLoader {
         List<PeerConfig> peers = readPeers(toml, name);
         SwitchSettings switchSettings = readSwitch(toml, peers.size());
         List<StaticMacConfig> statics = readStaticMacs(toml, peers);
+        InetSocketAddress metricsListen = readMetrics(toml);
         return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
                 resolve(path(site, "site.", "private-key-file", keyFile)), switchSettings, List.copyOf(peers),
-                List.copyOf(statics), wanMtu, offloads == null || offloads);
+                List.copyOf(statics), wanMtu, offloads == null || offloads, metricsListen);
+    }
+
+    /**
+     * {@code [metrics] listen}: an address of this host and a port for the Prometheus endpoint, or null without
+     * a {@code [metrics]} table. No default port: an HTTP listener opens only where an operator asked for one.
+     */
+    private InetSocketAddress readMetrics(TomlParseResult toml) throws ConfigException {
+        TomlTable metrics = table(toml, "metrics", false);
+        if (metrics == null) {
+            return null;
+        }
+        rejectUnknown(metrics, "metrics.", METRICS_KEYS);
+        InetSocketAddress address = optionalEndpoint(metrics, "metrics.", "listen");
+        if (address == null) {
+            // An empty table has no key to take a line from: point at its header.
+            TomlPosition header = toml.inputPositionOf(List.of("metrics"));
+            throw new ConfigException(file, header == null ? 0 : header.line(), "metrics.listen",
+                    "required key is missing; e.g. listen = \"127.0.0.1:9477\" (or \"[::1]:9477\"), or remove"
+                            + " [metrics] to serve no metrics");
+        }
+        if (address.getAddress().isMulticastAddress()) {
+            throw error(metrics, "metrics.", "listen", address.getAddress().getHostAddress()
+                    + " is a multicast address; give an address of this host, e.g. 127.0.0.1:9477");
+        }
+        return address;
     }
 
     /** Builds the switch settings; the switch's own validators run here, so `check` catches bad values. */

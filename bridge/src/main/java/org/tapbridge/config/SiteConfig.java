@@ -15,10 +15,25 @@ import org.tapbridge.switching.SwitchSettings;
  *                discovery searches at or below it
  * @param offloads whether to ask the kernel for TAP and UDP offloads (super-frames, GSO/GRO); off, every
  *                frame is an ordinary frame, as with a peer that has none
+ * @param metricsListen where {@code /metrics} is served over HTTP ({@code [metrics] listen}); null: no listener
  */
 public record SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen,
                          Path controlSocket, Path privateKeyFile, SwitchSettings switchSettings,
-                         List<PeerConfig> peers, List<StaticMacConfig> staticMacs, int wanMtu, boolean offloads) {
+                         List<PeerConfig> peers, List<StaticMacConfig> staticMacs, int wanMtu, boolean offloads,
+                         InetSocketAddress metricsListen) {
+
+    public SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen, Path controlSocket,
+                      Path privateKeyFile, SwitchSettings switchSettings, List<PeerConfig> peers,
+                      List<StaticMacConfig> staticMacs, int wanMtu, boolean offloads) {
+        this(file, name, tap, tapMtu, listen, controlSocket, privateKeyFile, switchSettings, peers, staticMacs,
+                wanMtu, offloads, null);
+    }
+
+    /** The same site with {@code /metrics} served at {@code address} (null: none). */
+    public SiteConfig withMetricsListen(InetSocketAddress address) {
+        return new SiteConfig(file, name, tap, tapMtu, listen, controlSocket, privateKeyFile, switchSettings, peers,
+                staticMacs, wanMtu, offloads, address);
+    }
 
     public SiteConfig(Path file, String name, String tap, int tapMtu, InetSocketAddress listen, Path controlSocket,
                       Path privateKeyFile, SwitchSettings switchSettings, List<PeerConfig> peers,

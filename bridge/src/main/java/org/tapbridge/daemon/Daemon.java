@@ -20,6 +20,8 @@ import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
 import org.tapbridge.link.PeerListener;
 import org.tapbridge.link.PeerTable;
+import org.tapbridge.metrics.MetricsServer;
+import org.tapbridge.metrics.SiteMetrics;
 import org.tapbridge.pipeline.DataPathLoop;
 import org.tapbridge.pipeline.FrameRing;
 import org.tapbridge.pipeline.FrameSizes;
@@ -70,6 +72,8 @@ public final class Daemon implements AutoCloseable {
     private final MtuGuard mtuGuard;
     private final DataPathLoop loop;
     private final ControlServer control;
+    /** Null without {@code [metrics]}. */
+    private final MetricsServer metrics;
     private final EndpointResolver resolver;
     private final List<PeerListener> listeners = new ArrayList<>();
     private final boolean logs;
@@ -85,6 +89,7 @@ public final class Daemon implements AutoCloseable {
         TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
+        MetricsServer boundMetrics = null;
         PeerLinks boundLinks = null;
         try {
             this.tap = openedTap;
@@ -126,9 +131,18 @@ public final class Daemon implements AutoCloseable {
             this.resolver = new EndpointResolver(config.peers(), platform.resolver(), timers.reconnectInitialNs(),
                     timers.reconnectCapNs(), (peer, address) -> resolvedLoop.mailbox().post(
                             () -> resolvedLinks.endpointResolved(peer, address, clock.nanoTime())));
+            // Bound before the control socket, whose bind cannot be undone here: a port in use fails the start.
+            if (config.metricsListen() != null) {
+                boundMetrics = MetricsServer.bind(config.metricsListen(),
+                        new SiteMetrics(new DaemonSampler(this), this::healthy, SiteMetrics.runningVersion()));
+            }
+            this.metrics = boundMetrics;
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
         } catch (IOException | RuntimeException | Error e) {
+            if (boundMetrics != null) {
+                boundMetrics.close();
+            }
             if (boundLinks != null) {
                 boundLinks.eraseKeys();
                 boundLinks.close();
@@ -183,6 +197,10 @@ public final class Daemon implements AutoCloseable {
         resolver.start();
         if (control != null) {
             control.start();
+        }
+        if (metrics != null) {
+            metrics.start();
+            info("site " + config.name() + ": metrics at http://" + hostPort(metrics.address()) + "/metrics");
         }
         info("site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
@@ -259,6 +277,16 @@ public final class Daemon implements AutoCloseable {
     void requireDirectMemoryFor(SiteConfig next) throws DirectMemoryException {
         DirectMemoryBudget.forSite(next, tap.mtu(), tap.vnetHeaderLength(), tap.minimumReadCapacity(),
                 withControlSocket).requireWithin(next.name(), DirectMemoryBudget.jvmLimitBytes());
+    }
+
+    /** Where {@code /metrics} is served (the port bound when 0 was asked for); null without {@code [metrics]}. */
+    public java.net.InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
+    }
+
+    private static String hostPort(java.net.InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     public PeerTable peers() {
@@ -398,6 +426,9 @@ public final class Daemon implements AutoCloseable {
         }
         closed = true;
         resolver.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         if (control != null) {
             control.close();
         }

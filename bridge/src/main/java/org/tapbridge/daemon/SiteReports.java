@@ -270,7 +270,7 @@ final class SiteReports implements ControlHandler {
     }
 
     /** GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written. */
-    private static Map<String, Long> offloadCounters(Daemon d) {
+    static Map<String, Long> offloadCounters(Daemon d) {
         Map<String, Long> offload = new LinkedHashMap<>();
         SuperFrameCutter cutter = d.forwarder().cutter();
         TcpCoalescer coalescer = d.tapPort().coalescer();
@@ -293,6 +293,59 @@ final class SiteReports implements ControlHandler {
         return offload;
     }
 
+    // The counter groups of `stats`, also served as metrics (DaemonSampler): one place to add a counter.
+    // Each reads the loop's counters: call on the data-path thread.
+
+    static long[] linkDrops(Daemon d) {
+        long[] linkDrops = new long[DropReason.COUNT];
+        for (int r = 0; r < DropReason.COUNT; r++) {
+            linkDrops[r] = d.links().counters().drops(r);
+        }
+        return linkDrops;
+    }
+
+    static Map<String, Long> tapCounters(Daemon d) {
+        Map<String, Long> tap = new LinkedHashMap<>();
+        tap.put("frames-read", d.tapPort().framesRead());
+        tap.put("truncated", d.tapPort().truncated());
+        tap.put("frames-written", d.tapPort().framesWritten());
+        tap.put("write-drops", d.tapPort().writeDrops());
+        tap.put("read-errors", d.tapPort().readErrors());
+        return tap;
+    }
+
+    static Map<String, Long> udpCounters(Daemon d) {
+        Map<String, Long> udp = new LinkedHashMap<>();
+        udp.put("rx-queue-drops", d.links().udpPort().receiveQueueDrops());
+        udp.put("sendmmsg-calls", d.links().udpSendCalls());
+        udp.put("datagrams-sent", d.links().udpDatagramsSent());
+        udp.put("gso-trains-sent", d.links().udpTrainsSent());
+        udp.put("gso-trains-refused", d.links().udpTrainsRefused());
+        udp.put("gro-datagrams-received", d.loop().coalescedDatagrams());
+        return udp;
+    }
+
+    static Map<String, Long> mtuCounters(Daemon d) {
+        Map<String, Long> mtu = new LinkedHashMap<>();
+        mtu.put("mss-clamped", d.mtuGuard().mssClamped());
+        mtu.put("mss-malformed", d.mtuGuard().mssMalformed());
+        mtu.put("icmp-too-big-sent", d.mtuGuard().icmpSent());
+        mtu.put("icmp-rate-limited", d.mtuGuard().icmpRateLimited());
+        mtu.put("frames-fragmented", d.mtuGuard().framesFragmented());
+        mtu.put("fragments-sent", d.mtuGuard().fragmentsSent());
+        mtu.put("too-big-dropped", d.mtuGuard().tooBigDropped());
+        d.links().reassemblyCounters(mtu);
+        return mtu;
+    }
+
+    static Map<String, Long> loopCounters(Daemon d) {
+        Map<String, Long> loop = new LinkedHashMap<>();
+        loop.put("turns", d.loop().turns());
+        loop.put("sleeps", d.loop().sleeps());
+        loop.put("handler-failures", d.loop().handlerFailures());
+        return loop;
+    }
+
     String stats(boolean json) throws Exception {
         int portCount = daemon.peers().portCount();
         int[] ports = new int[portCount];
@@ -300,37 +353,12 @@ final class SiteReports implements ControlHandler {
             ports[i] = i;
         }
         StatsView view = daemon.onLoop(d -> {
-            long[] linkDrops = new long[DropReason.COUNT];
-            for (int r = 0; r < DropReason.COUNT; r++) {
-                linkDrops[r] = d.links().counters().drops(r);
-            }
-            Map<String, Long> tap = new LinkedHashMap<>();
-            tap.put("frames-read", d.tapPort().framesRead());
-            tap.put("truncated", d.tapPort().truncated());
-            tap.put("frames-written", d.tapPort().framesWritten());
-            tap.put("write-drops", d.tapPort().writeDrops());
-            tap.put("read-errors", d.tapPort().readErrors());
+            long[] linkDrops = linkDrops(d);
+            Map<String, Long> tap = tapCounters(d);
             Map<String, Long> offload = offloadCounters(d);
-            Map<String, Long> udp = new LinkedHashMap<>();
-            udp.put("rx-queue-drops", d.links().udpPort().receiveQueueDrops());
-            udp.put("sendmmsg-calls", d.links().udpSendCalls());
-            udp.put("datagrams-sent", d.links().udpDatagramsSent());
-            udp.put("gso-trains-sent", d.links().udpTrainsSent());
-            udp.put("gso-trains-refused", d.links().udpTrainsRefused());
-            udp.put("gro-datagrams-received", d.loop().coalescedDatagrams());
-            Map<String, Long> mtu = new LinkedHashMap<>();
-            mtu.put("mss-clamped", d.mtuGuard().mssClamped());
-            mtu.put("mss-malformed", d.mtuGuard().mssMalformed());
-            mtu.put("icmp-too-big-sent", d.mtuGuard().icmpSent());
-            mtu.put("icmp-rate-limited", d.mtuGuard().icmpRateLimited());
-            mtu.put("frames-fragmented", d.mtuGuard().framesFragmented());
-            mtu.put("fragments-sent", d.mtuGuard().fragmentsSent());
-            mtu.put("too-big-dropped", d.mtuGuard().tooBigDropped());
-            d.links().reassemblyCounters(mtu);
-            Map<String, Long> loop = new LinkedHashMap<>();
-            loop.put("turns", d.loop().turns());
-            loop.put("sleeps", d.loop().sleeps());
-            loop.put("handler-failures", d.loop().handlerFailures());
+            Map<String, Long> udp = udpCounters(d);
+            Map<String, Long> mtu = mtuCounters(d);
+            Map<String, Long> loop = loopCounters(d);
             LearningSwitch learningSwitch = d.forwarder().learningSwitch();
             long nowNs = System.nanoTime();
             long[] blockedRemainingNs = new long[ports.length];
