@@ -150,7 +150,7 @@ class MetricsScrapeTest {
         while (m.find()) {
             families.add(m.group(1));
         }
-        Pattern group = Pattern.compile("tapbridge_(tap|offloads|udp|mtu|loop)_([a-z0-9_]+)_total");
+        Pattern group = Pattern.compile("tapbridge_(tap|offloads|udp|mtu|loop|transport|neighbors)_([a-z0-9_]+)_total");
         for (String family : families) {
             Matcher g = group.matcher(family);
             // A stats group's counter is documented by its key in the group's row; every other by its name.

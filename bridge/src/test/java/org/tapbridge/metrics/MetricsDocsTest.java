@@ -24,7 +24,7 @@ class MetricsDocsTest {
     private static final Pattern FAMILY = Pattern.compile("(?m)^# TYPE (\\S+) ");
     /** Counters that follow the `stats` groups key by key; the docs list their keys, not each name. */
     private static final Pattern GROUP_COUNTER =
-            Pattern.compile("tapbridge_(tap|offloads|udp|mtu|loop)_[a-z0-9_]+_total");
+            Pattern.compile("tapbridge_(tap|offloads|udp|mtu|loop|transport|neighbors)_[a-z0-9_]+_total");
 
     private static Path repo() {
         String env = System.getenv("TAPBRIDGE_REPO_ROOT");
