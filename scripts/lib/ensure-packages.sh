@@ -17,6 +17,16 @@ ensure_packages() {
     echo "installing Debian packages: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2 || { echo "apt-get update failed" >&2; return 1; }
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || {
-        echo "apt-get install ${missing[*]} failed" >&2; return 1; }
+    # Tools only: a package's service (prometheus brings promtool and a server) must not start here.
+    # policy-rc.d answering 101 is Debian's way to say so, for this install only.
+    local policy=/usr/sbin/policy-rc.d own_policy="" rc=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy" && own_policy=1
+    fi
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=$?
+    [ -z "$own_policy" ] || rm -f "$policy"
+    if [ "$rc" != 0 ]; then
+        echo "apt-get install ${missing[*]} failed" >&2
+        return 1
+    fi
 }
