@@ -259,8 +259,15 @@ iperf_loop() {  # NS LOGNAME iperf3-client-args...: back-to-back 20 s runs until
 }
 bg iperf_loop "$P-ha" iperf-tcp -c 192.0.2.12 -p 5201 -b "$tcp_rate"
 bg iperf_loop "$P-hb" iperf-udp -c 192.0.2.11 -p 5202 -u -b "$udp_rate"
-bg inns "$P-ha" ping -n -q -i 0.2 -w "$(remaining)" 192.0.2.12 >"$state/ping-ab.log" 2>&1
-bg inns "$P-ha" ping -n -q -i 0.2 -w "$(remaining)" 192.0.2.13 >"$state/ping-ac.log" 2>&1
+ping_loop() {  # NAME IP: with -w, ping stops at its first error (c is down for part of each restart): again
+    local name=$1 ip=$2 t
+    while running; do
+        t=$(remaining); [ "$t" -ge 1 ] || break
+        inns "$P-ha" ping -n -q -i 0.2 -w "$t" "$ip" >>"$state/$name.log" 2>&1 || sleep 0.2
+    done
+}
+bg ping_loop ping-ab 192.0.2.12
+bg ping_loop ping-ac 192.0.2.13
 bg inns "$P-hb" ping -n -q -b -i 0.5 -w "$(remaining)" 192.0.2.255 >"$state/ping-bcast.log" 2>&1
 arping_loop() {  # ARP requests are broadcasts; -w bounds each run
     while running; do inns "$P-hb" arping -q -I eth0 -c 10 -w 6 192.0.2.13 >/dev/null 2>&1 || true; done
@@ -388,7 +395,11 @@ summary() {
         printf '%s runs: %s ok, %s failed\n' "$f" "$(grep -c ok "$state/$f.runs" 2>/dev/null || true)" \
             "$(grep -c fail "$state/$f.runs" 2>/dev/null || true)"
     done
-    for f in ping-ab ping-ac ping-bcast; do printf '%s: %s\n' "$f" "$(grep -h 'packets transmitted' "$state/$f.log" || echo '?')"; done
+    for f in ping-ab ping-ac ping-bcast; do  # each log holds one summary per ping run: their sums
+        printf '%s: %s\n' "$f" "$(awk '/packets transmitted/ { t += $1; r += $4; n++ }
+            END { if (n) printf "%d transmitted, %d received in %d run(s), %.1f%% lost", t, r, n, t ? 100 * (t - r) / t : 0; else print "?" }' \
+            "$state/$f.log" 2>/dev/null)"
+    done
     grep -c '^restart' "$state/churn.log" | sed 's/^/restarts of c: /'
     grep -c '^mac' "$state/churn.log" | sed 's/^/MAC changes of host b: /'
     grep '^flood' "$state/churn.log" || true
