@@ -150,7 +150,7 @@ final class SiteReports implements ControlHandler {
     /** One peer as the data-path thread saw it, for rendering on the control thread. */
     private record PeerRow(PeerLink peer, boolean up, String endpoint, PeerLinks.SessionView session, long lastRxNs,
                            long rxFrames, long rxBytes, long txFrames, long txBytes, Map<String, Long> drops,
-                           int pathMtu, int maxFrame, TransportView transport) {
+                           int pathMtu, boolean pathMtuSearching, int maxFrame, TransportView transport) {
     }
 
     /**
@@ -182,7 +182,8 @@ final class SiteReports implements ControlHandler {
                 }
                 rows.add(new PeerRow(peer, peer.isUp(), peer.endpoint() == null ? null : hostPort(peer),
                         d.links().session(peer), peer.lastRxNs(), c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
-                        drops, peer.pathMtu(), peer.maxFrameLength(), TransportView.of(peer, System.nanoTime())));
+                        drops, peer.pathMtu(), peer.pathMtuSearching(), peer.maxFrameLength(),
+                        TransportView.of(peer, System.nanoTime())));
             }
             return rows;
         });
@@ -214,6 +215,7 @@ final class SiteReports implements ControlHandler {
             row.put("last-handshake-seconds", handshakeAge < 0 ? null : handshakeAge);
             row.put("last-rx-seconds", lastRx < 0 ? null : lastRx);
             row.put("pmtu", p.pathMtu() == 0 ? null : p.pathMtu());
+            row.put("pmtu-searching", p.pathMtuSearching());
             row.put("max-frame", p.maxFrame());
             row.put("rx-frames", p.rxFrames());
             row.put("rx-bytes", p.rxBytes());

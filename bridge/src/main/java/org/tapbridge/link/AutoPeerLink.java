@@ -77,6 +77,11 @@ public final class AutoPeerLink extends PeerLink {
     }
 
     @Override
+    public boolean pathMtuSearching() {
+        return active.pathMtuSearching();
+    }
+
+    @Override
     public int maxFrameLength() {
         return active.maxFrameLength();
     }

@@ -121,6 +121,11 @@ public abstract class PeerLink {
     /** The outer path MTU in bytes (IP packet size), or 0 where the transport does not have one (TCP). */
     public abstract int pathMtu();
 
+    /** Whether path-MTU discovery is still narrowing {@link #pathMtu()} down; data-path thread. */
+    public boolean pathMtuSearching() {
+        return false;
+    }
+
     /** The largest Ethernet frame one message to this peer carries without IP fragmentation on the WAN. */
     public abstract int maxFrameLength();
 

@@ -62,6 +62,11 @@ public final class UdpPeerLink extends PeerLink {
     }
 
     @Override
+    public boolean pathMtuSearching() {
+        return pmtu != null && pmtu.searching();
+    }
+
+    @Override
     public int maxFrameLength() {
         PathMtuProbe p = pmtu;
         return p == null ? 0 : frameLimit(p.current());
