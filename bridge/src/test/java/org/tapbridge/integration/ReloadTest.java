@@ -177,6 +177,52 @@ class ReloadTest {
         assertTrue(bed.daemon("a").log().contains("peers removed [b]"), bed.describe());
     }
 
+    @Test
+    void aTcpPeerAddedByAReloadComesUpOverTheListenerTheReloadOpens() throws Exception {
+        Privileges.requireNetworkAdmin();
+        Privileges.requireCommand("ping", "iputils-ping");
+        bed = new Testbed(dir, "tbrl", true);
+        bed.addSite("a", 1);
+        bed.addSite("b", 2);
+        bed.addSite("c", 3);
+        bed.writeMeshConfigs("udp");
+        // a-c over TCP on both sides; a starts without c, so with no TCP peer and no TCP listener.
+        String full = overTcp(Files.readString(bed.site("a").config()), "c");
+        Files.writeString(bed.site("c").config(), overTcp(Files.readString(bed.site("c").config()), "a"));
+        Files.writeString(bed.site("a").config(), withoutPeer(full, "c"));
+        bed.start("a");
+        bed.start("b");
+        bed.start("c");
+        awaitPeer("a", "b", true);
+        String listening = bed.site("a").gateway().run("ss", "-Htln");
+        assertTrue(!listening.contains(":" + Testbed.PORT), "no TCP peer yet, no listener: " + listening);
+
+        Path next = dir.resolve("a-with-tcp-c.toml");
+        Files.writeString(next, full);
+        Shell.Result reload = bed.cli("reload", "--config", next.toString(), "--json");
+        assertEquals(0, reload.exitCode(), reload.stderr() + "\n" + bed.describe());
+        assertEquals("[\"c\"]", JSON.readTree(reload.stdout()).get("peers-added").toString(), reload.stdout());
+
+        awaitPeer("a", "c", true);
+        assertEquals("tcp", peer("a", "c").get("transport").asText());
+        // Both sides dial, so the link alone does not show it: c can now reach a's listener too.
+        listening = bed.site("a").gateway().run("ss", "-Htln");
+        assertTrue(listening.contains(bed.site("a").wanIp() + ":" + Testbed.PORT), "the reload opens the listener: "
+                + listening);
+        assertEquals(3, bed.ping("a", "c", 3, 0.2), "traffic passes to the added TCP peer\n" + bed.describe());
+        assertEquals(3, bed.ping("a", "b", 3, 0.2), "b is untouched\n" + bed.describe());
+    }
+
+    /** The file with {@code peer}'s transport set to tcp. */
+    private static String overTcp(String toml, String peer) {
+        StringBuilder out = new StringBuilder();
+        for (String block : toml.split("(?=\n\\[\\[peer\\]\\]\n)")) {
+            out.append(block.startsWith("\n[[peer]]\nname = \"" + peer + "\"\n")
+                    ? block.replace("transport = \"udp\"", "transport = \"tcp\"") : block);
+        }
+        return out.toString();
+    }
+
     /** The MAC of a site's LAN host, as {@code macs} prints it. */
     private String hostMac(String site) {
         String link = bed.site(site).host().run("ip", "-o", "link", "show", "eth0");
