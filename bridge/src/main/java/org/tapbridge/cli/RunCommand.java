@@ -119,6 +119,8 @@ final class RunCommand implements Callable<Integer> {
                 notify.status(status(daemon));
             }
         });
+        // A removed peer is no peer going down: the status follows reloads on its own.
+        daemon.addReloadListener(() -> notify.status(status(daemon)));
         ReloadOnHangup.install(daemon);
         // Ready only now: the TAP is attached and every listener and the control socket are bound.
         notify.ready(status(daemon));

@@ -76,6 +76,7 @@ public final class Daemon implements AutoCloseable {
     private final MetricsServer metrics;
     private final EndpointResolver resolver;
     private final List<PeerListener> listeners = new ArrayList<>();
+    private final List<Runnable> reloadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean logs;
     private Thread loopThread;
     private volatile boolean closed;
@@ -271,6 +272,17 @@ public final class Daemon implements AutoCloseable {
     /** A reload applied {@code next}. */
     void configured(SiteConfig next) {
         config = next;
+        for (Runnable r : reloadListeners) {
+            r.run();
+        }
+    }
+
+    /**
+     * Runs {@code listener} after each reload that applied a configuration, e.g. to tell systemd the new
+     * peer count; on the data-path thread, so it must not block. Any thread may add one.
+     */
+    public void addReloadListener(Runnable listener) {
+        reloadListeners.add(listener);
     }
 
     /** Refuses a configuration whose buffers would not fit the JVM's direct memory (added TCP peers). */

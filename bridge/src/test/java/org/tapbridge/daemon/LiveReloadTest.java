@@ -182,6 +182,19 @@ class LiveReloadTest {
     }
 
     @Test
+    void reloadListenersHearOfEachAppliedReloadAndNotOfARefusedOne() throws Exception {
+        List<Integer> peerCounts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        siteA.addReloadListener(() -> peerCounts.add(siteA.peers().peers().size()));
+
+        siteA.reload(write("a.toml", site("a", 1, KEYS_A, dir) + peer("b", 2, KEYS_B) + peer("c", 3, KEYS_C)));
+        assertEquals(List.of(2), peerCounts, "the listener sees the new peer count");
+        siteA.reload(write("a.toml", site("a", 1, KEYS_A, dir) + peer("c", 3, KEYS_C)));
+        assertEquals(List.of(2, 1), peerCounts, "a removed peer changes the count without going down");
+        assertThrows(ConfigException.class, () -> siteA.reload(write("bad.toml", "[site\n")));
+        assertEquals(List.of(2, 1), peerCounts, "a refused file tells no one");
+    }
+
+    @Test
     void anInvalidFileIsRefusedWithFileLineAndKeyAndNothingIsApplied() throws Exception {
         Path bad = write("bad.toml", site("a", 1, KEYS_A, dir) + peer("b", 2, KEYS_B) + peer("c", 3, KEYS_C)
                 + "split-horizon = \"sideways\"\n");
