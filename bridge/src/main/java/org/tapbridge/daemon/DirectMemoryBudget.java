@@ -13,7 +13,7 @@ import org.tapbridge.crypto.TransportCipher;
 import org.tapbridge.link.LinkMemory;
 import org.tapbridge.mtu.FragmentHeader;
 import org.tapbridge.mtu.TooBigReply;
-import org.tapbridge.offload.TcpCoalescer;
+import org.tapbridge.offload.FlowCoalescer;
 import org.tapbridge.pipeline.DataPathLoop;
 import org.tapbridge.pipeline.FrameSizes;
 import org.tapbridge.pipeline.FrameSlot;
@@ -77,7 +77,7 @@ public final class DirectMemoryBudget {
             // TapPort's vnet scratch (sized for any MTU), the TCP coalescer, the super-frame cutter's segment.
             parts.add(new Part("TAP offload buffers",
                     vnetHeaderLength + (long) FrameSizes.maxFrame(FrameSizes.MAX_TAP_MTU)
-                            + vnetHeaderLength + TcpCoalescer.MAX_FRAME_LENGTH
+                            + vnetHeaderLength + FlowCoalescer.MAX_FRAME_LENGTH
                             + FrameSlot.FRAME_OFFSET + maxFrame + TransportCipher.TAG_LENGTH));
         }
         // MtuGuard: an ICMP reply and one fragment.

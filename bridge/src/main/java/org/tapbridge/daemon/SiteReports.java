@@ -24,7 +24,7 @@ import org.tapbridge.neighbor.NeighborEntry;
 import org.tapbridge.neighbor.NeighborSuppressor;
 import org.tapbridge.drops.DropReason;
 import org.tapbridge.offload.OffloadStatus;
-import org.tapbridge.offload.TcpCoalescer;
+import org.tapbridge.offload.FlowCoalescer;
 import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.switching.MacTableEntry;
@@ -275,7 +275,7 @@ final class SiteReports implements ControlHandler {
     static Map<String, Long> offloadCounters(Daemon d) {
         Map<String, Long> offload = new LinkedHashMap<>();
         SuperFrameCutter cutter = d.forwarder().cutter();
-        TcpCoalescer coalescer = d.tapPort().coalescer();
+        FlowCoalescer coalescer = d.tapPort().coalescer();
         if (cutter == null || coalescer == null) {
             return offload;
         }
@@ -292,6 +292,8 @@ final class SiteReports implements ControlHandler {
         offload.put("gro-super-frames-written", coalescer.coalescedFrames());
         offload.put("gro-segments-coalesced", coalescer.coalescedSegments());
         offload.put("gro-single-frames", coalescer.singleFrames());
+        offload.put("gro-udp-super-frames-written", coalescer.udpCoalescedFrames());
+        offload.put("gro-udp-datagrams-coalesced", coalescer.udpCoalescedDatagrams());
         return offload;
     }
 

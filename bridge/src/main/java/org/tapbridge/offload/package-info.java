@@ -8,7 +8,7 @@
  * enough for one tunnel message and each with its own IP and TCP checksums, so a peer without offloads
  * receives ordinary frames. A frame that only asks for its checksum ({@code NEEDS_CSUM}, no GSO) is
  * finished by {@link org.tapbridge.offload.ChecksumCompleter}. On the receiving gateway
- * {@link org.tapbridge.offload.TcpCoalescer} joins consecutive segments of one TCP flow back into one
+ * {@link org.tapbridge.offload.FlowCoalescer} joins consecutive segments of one TCP flow back into one
  * super-frame, written to the TAP in one write, the way the kernel's GRO would.
  * {@link org.tapbridge.offload.UdpSegmenter} does for UDP (USO) what the TCP segmenter does for TCP.
  *

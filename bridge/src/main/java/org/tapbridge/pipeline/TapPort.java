@@ -2,8 +2,9 @@ package org.tapbridge.pipeline;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.tapbridge.offload.TcpCoalescer;
+import org.tapbridge.offload.FlowCoalescer;
 import org.tapbridge.tap.TapDevice;
+import org.tapbridge.tap.TapOffloads;
 
 /**
  * The TAP as the data-path loop uses it: non-blocking reads into ring slots, writes of whole frames, and
@@ -13,8 +14,9 @@ import org.tapbridge.tap.TapDevice;
  * <p>With a vnet header ({@link TapDevice#vnetHeaderLength()} bytes before every frame, both ways) a read
  * lands with its header just before the frame's offset, and a plain write puts a zero header (a complete
  * frame, nothing to do) just before the frame, in the room every frame has there, restoring those bytes
- * afterwards. With coalescing on, TCP segments that arrive from peers in the ring are held and joined into
- * one super-frame per flow and batch ({@link TcpCoalescer}), so the kernel takes a burst in one write;
+ * afterwards. With coalescing on, TCP segments (and UDP datagrams, where the TAP takes USO) that arrive
+ * from peers in the ring are held and joined into one super-frame per flow and batch
+ * ({@link FlowCoalescer}), so the kernel takes a burst in one write;
  * {@link #endBatch()} writes what is held before the ring's slots are reused.
  */
 public final class TapPort {
@@ -25,7 +27,7 @@ public final class TapPort {
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
     /** Frames whose room before them is too small for a vnet header are copied here first. */
     private final ByteBuffer headed;
-    private TcpCoalescer coalescer;
+    private FlowCoalescer coalescer;
     /** The only memory whose frames may be held until {@link #endBatch()}: the ring's. */
     private ByteBuffer holdable;
     private long framesRead;
@@ -55,19 +57,22 @@ public final class TapPort {
     }
 
     /**
-     * Joins TCP segments bound for the TAP into super-frames, holding those that lie in {@code ringMemory}
-     * until {@link #endBatch()}. Only with a vnet header.
+     * Joins TCP segments bound for the TAP into super-frames, and UDP datagrams too where the TAP took the USO
+     * offloads (a kernel that knows them takes UDP super-frames), holding those that lie in
+     * {@code ringMemory} until {@link #endBatch()}. Only with a vnet header.
      */
     public void coalesceFrom(ByteBuffer ringMemory) {
         if (vnetHeaderLength == 0) {
             throw new IllegalStateException("TAP " + tap.name() + " has no vnet header: nothing to coalesce into");
         }
-        this.coalescer = new TcpCoalescer(vnetHeaderLength);
+        boolean coalesceUdp = (tap.offloads() & TapOffloads.USO4) != 0 && (tap.offloads() & TapOffloads.USO6) != 0
+                && Boolean.parseBoolean(System.getProperty("tapbridge.udp-coalescing", "true"));
+        this.coalescer = new FlowCoalescer(vnetHeaderLength, coalesceUdp);
         this.holdable = ringMemory;
     }
 
     /** Null unless {@link #coalesceFrom} was called. */
-    public TcpCoalescer coalescer() {
+    public FlowCoalescer coalescer() {
         return coalescer;
     }
 
@@ -129,10 +134,10 @@ public final class TapPort {
 
     private void writeHeld() {
         switch (coalescer.flush()) {
-            case TcpCoalescer.FLUSH_SINGLE:
+            case FlowCoalescer.FLUSH_SINGLE:
                 writePlain(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());
                 break;
-            case TcpCoalescer.FLUSH_COALESCED:
+            case FlowCoalescer.FLUSH_COALESCED:
                 writeRaw(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());
                 break;
             default:

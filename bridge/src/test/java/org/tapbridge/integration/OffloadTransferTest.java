@@ -83,6 +83,45 @@ class OffloadTransferTest {
         assertTrue(a.get("gro-super-frames-written").asLong() > 0, "a joined b's plain segments: " + figures);
     }
 
+    @Test
+    void udpBurstsArriveAsTheDatagramsSentWhileJoinedIntoUsoSuperFramesOnTheWay() throws Exception {
+        startTwoSites("udp", false);
+        JsonNode beforeB = offloads("b");
+        int count = 20_000;
+        int port = 5003;
+        Process sink = new ProcessBuilder(NumberedDatagrams.command(bed.site("b").host(), "receive",
+                String.valueOf(port), String.valueOf(count), "3000", "60")).redirectErrorStream(true).start();
+        String received;
+        String sent;
+        try {
+            Transfers.awaitListening(bed.site("b").host(), "-u", port, 20);
+            Process sender = new ProcessBuilder(NumberedDatagrams.command(bed.site("a").host(), "send",
+                    bed.site("b").hostIp(), String.valueOf(port), String.valueOf(count), "32"))
+                    .redirectErrorStream(true).start();
+            assertTrue(sender.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the sender still runs after 60 s");
+            sent = new String(sender.getInputStream().readAllBytes());
+            assertTrue(sink.waitFor(70, java.util.concurrent.TimeUnit.SECONDS), "the receiver still runs after 70 s");
+            received = new String(sink.getInputStream().readAllBytes());
+        } finally {
+            sink.destroyForcibly();
+        }
+        JsonNode b = offloads("b");
+        long superFrames = delta(beforeB, b, "gro-udp-super-frames-written");
+        long joined = delta(beforeB, b, "gro-udp-datagrams-coalesced");
+        String figures = sent.trim() + "; " + received.replace("listening", "").trim() + "; b wrote " + superFrames + " UDP super-frames of "
+                + joined + " datagrams";
+        System.out.println("udp coalescing: " + figures);
+        assertEquals(count, NumberedDatagrams.figure(sent, "sent"), figures);
+        // Whatever arrives is exactly a datagram host a sent: no datagram cut elsewhere, merged, altered or
+        // repeated by the super-frames it travelled in between b's gateway and host b.
+        assertEquals(0, NumberedDatagrams.figure(received, "bad"), figures);
+        assertEquals(0, NumberedDatagrams.figure(received, "duplicate"), figures);
+        assertTrue(b.get("enabled").asText().contains("uso4"), "b's TAP took USO: " + figures);
+        assertTrue(superFrames > 0 && joined > 2 * superFrames, figures);
+        // UDP may lose on a loaded 2-core machine, but not most of a paced burst.
+        assertTrue(NumberedDatagrams.figure(received, "good") >= count * 9L / 10, figures);
+    }
+
     /** Sites a and b over {@code transport}; b with {@code offloads = false} when {@code plainB}. */
     private void startTwoSites(String transport, boolean plainB) throws Exception {
         Privileges.requireNetworkAdmin();

@@ -52,6 +52,19 @@ final class Harness {
                 .csumOffset(6);
     }
 
+    /** The 10-byte virtio_net_hdr a coalesced super-frame must carry: NEEDS_CSUM, little-endian fields. */
+    static byte[] coalescedHeader(int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
+        byte[] header = new byte[VirtioNetHeader.LENGTH];
+        header[0] = VirtioNetHeader.F_NEEDS_CSUM;
+        header[1] = (byte) gsoType;
+        int[] fields = {hdrLen, gsoSize, csumStart, csumOffset};
+        for (int i = 0; i < fields.length; i++) {
+            header[2 + 2 * i] = (byte) fields[i];
+            header[3 + 2 * i] = (byte) (fields[i] >>> 8);
+        }
+        return header;
+    }
+
     static int frameOffset() {
         return SENTINEL + VirtioNetHeader.LENGTH;
     }

@@ -77,7 +77,7 @@ class MalformedOffloadTest {
 
     @Test
     void refusesEveryTruncationOfASegmentOfferedToTheCoalescer() {
-        TcpCoalescer coalescer = new TcpCoalescer(VirtioNetHeader.LENGTH);
+        FlowCoalescer coalescer = new FlowCoalescer(VirtioNetHeader.LENGTH, false);
         for (boolean ipv6 : new boolean[] {false, true}) {
             Frames.Built first = Frames.of(ipv6).tag(Frames.VLAN, 3).timestamps(1, 2).randomPayload(1000, 1).build();
             Frames.Built second = Frames.of(ipv6).tag(Frames.VLAN, 3).timestamps(1, 2).sequence(0x1000_0000L + 1000)
@@ -91,8 +91,8 @@ class MalformedOffloadTest {
                     boolean absorbed = coalescer.offer(buffer, Harness.frameOffset(), length);
                     assertEquals(length == second.length(), absorbed, "offered " + length + " bytes, holding " + holding);
                     int flushed = coalescer.flush();
-                    assertTrue(flushed != TcpCoalescer.FLUSH_NOTHING || !holding && !absorbed);
-                    if (flushed != TcpCoalescer.FLUSH_NOTHING) {
+                    assertTrue(flushed != FlowCoalescer.FLUSH_NOTHING || !holding && !absorbed);
+                    if (flushed != FlowCoalescer.FLUSH_NOTHING) {
                         assertTrue(Ranges.inBounds(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength()));
                     }
                     Harness.assertSentinels(buffer, Harness.SENTINEL, VirtioNetHeader.LENGTH + second.length());
@@ -112,7 +112,7 @@ class MalformedOffloadTest {
         List<Frames.Built> shapes = new ArrayList<>(shapes(3000));
         shapes.add(Frames.ipv4().randomPayload(3000, 9).checksum(Frames.Checksum.PARTIAL).build());
         shapes.add(Frames.ipv6().timestamps(1, 1).randomPayload(3000, 10).checksum(Frames.Checksum.PARTIAL).build());
-        TcpCoalescer coalescer = new TcpCoalescer(VirtioNetHeader.LENGTH);
+        FlowCoalescer coalescer = new FlowCoalescer(VirtioNetHeader.LENGTH, false);
         long[] statuses = new long[OffloadStatus.COUNT];
         int cut = 0;
         for (int round = 0; round < 6000; round++) {
@@ -197,7 +197,7 @@ class MalformedOffloadTest {
         assertTrue(Reference.transportChecksumValid(segment, ip, ipv6, protocol, transport, segment.length));
     }
 
-    private static void offerAndCheck(TcpCoalescer coalescer, ByteBuffer buffer, int offset, int length) {
+    private static void offerAndCheck(FlowCoalescer coalescer, ByteBuffer buffer, int offset, int length) {
         if (!coalescer.offer(buffer, offset, length)) {
             checkFlush(coalescer, coalescer.flush());
             coalescer.offer(buffer, offset, length);
@@ -205,12 +205,12 @@ class MalformedOffloadTest {
         // Held frames stay valid: no test buffer is written after it was offered.
     }
 
-    private static void checkFlush(TcpCoalescer coalescer, int flushed) {
-        if (flushed == TcpCoalescer.FLUSH_NOTHING) {
+    private static void checkFlush(FlowCoalescer coalescer, int flushed) {
+        if (flushed == FlowCoalescer.FLUSH_NOTHING) {
             return;
         }
         assertTrue(Ranges.inBounds(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength()));
-        if (flushed == TcpCoalescer.FLUSH_COALESCED) {
+        if (flushed == FlowCoalescer.FLUSH_COALESCED) {
             int headerLength = coalescer.headerLength();
             byte[] frame = new byte[coalescer.outputLength() - headerLength];
             coalescer.outputBuffer().get(coalescer.outputOffset() + headerLength, frame);

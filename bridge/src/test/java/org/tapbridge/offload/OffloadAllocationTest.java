@@ -54,11 +54,13 @@ class OffloadAllocationTest {
             allocated[run] = THREADS.getCurrentThreadAllocatedBytes() - before;
         }
         long runs = WARM_UP_RUNS + MEASURED_RUNS;
-        // Two of three super-frames are TCP; each comes back as one super-frame.
-        assertEquals(runs * (SUPER_FRAMES_PER_RUN / 3 * 2), work.coalescer.coalescedFrames());
-        // IPv4: 65483 payload bytes in 1448-byte segments; tagged IPv6: 65503 in 1424-byte ones (1514 - 90).
-        assertEquals(runs * (SUPER_FRAMES_PER_RUN / 3) * (46 + 46), work.coalescer.coalescedSegments());
+        // Each super-frame, TCP or UDP, comes back as one super-frame.
+        assertEquals(runs * SUPER_FRAMES_PER_RUN, work.coalescer.coalescedFrames());
+        // IPv4: 65483 payload bytes in 1448-byte segments; tagged IPv6: 65503 in 1424-byte ones (1514 - 90);
+        // UDP: 60000 bytes in 1400-byte datagrams.
+        assertEquals(runs * (SUPER_FRAMES_PER_RUN / 3) * (46 + 46 + 43), work.coalescer.coalescedSegments());
         assertEquals(runs * (SUPER_FRAMES_PER_RUN / 3) * 43, work.datagrams);
+        assertEquals(runs * (SUPER_FRAMES_PER_RUN / 3) * 43, work.coalescer.udpCoalescedDatagrams());
         String figures = Arrays.toString(allocated) + " bytes allocated by runs of " + SUPER_FRAMES_PER_RUN
                 + " 64 KB super-frames cut and coalesced";
         System.out.println(figures);
@@ -72,7 +74,7 @@ class OffloadAllocationTest {
         final VirtioNetHeader[] headers;
         final TcpSegmenter tcp = new TcpSegmenter();
         final UdpSegmenter udp = new UdpSegmenter();
-        final TcpCoalescer coalescer = new TcpCoalescer(VirtioNetHeader.LENGTH);
+        final FlowCoalescer coalescer = new FlowCoalescer(VirtioNetHeader.LENGTH, true);
         final ByteBuffer batch = ByteBuffer.allocateDirect(64 * SLOT);
         final int[] lengths = new int[64];
         long datagrams;
@@ -93,9 +95,12 @@ class OffloadAllocationTest {
                     if (udp.prepare(buffers[which], offset, length, headers[which]) != OffloadStatus.OK) {
                         throw new AssertionError("UDP super-frame refused");
                     }
-                    for (int i = 0; i < udp.segmentCount(); i++) {
-                        datagrams += udp.writeSegment(i, batch, i * SLOT) > 0 ? 1 : 0;
+                    int count = udp.segmentCount();
+                    for (int i = 0; i < count; i++) {
+                        lengths[i] = udp.writeSegment(i, batch, i * SLOT);
+                        datagrams += lengths[i] > 0 ? 1 : 0;
                     }
+                    coalesce(count);
                     continue;
                 }
                 if (tcp.prepare(buffers[which], offset, length, headers[which], MAX_FRAME) != OffloadStatus.OK) {
@@ -105,18 +110,22 @@ class OffloadAllocationTest {
                 for (int i = 0; i < count; i++) {
                     lengths[i] = tcp.writeSegment(i, batch, i * SLOT);
                 }
-                for (int i = 0; i < count; i++) {
-                    if (!coalescer.offer(batch, i * SLOT, lengths[i])) {
-                        consume(coalescer.flush());
-                        coalescer.offer(batch, i * SLOT, lengths[i]);
-                    }
-                }
-                consume(coalescer.flush());
+                coalesce(count);
             }
         }
 
+        private void coalesce(int count) {
+            for (int i = 0; i < count; i++) {
+                if (!coalescer.offer(batch, i * SLOT, lengths[i])) {
+                    consume(coalescer.flush());
+                    coalescer.offer(batch, i * SLOT, lengths[i]);
+                }
+            }
+            consume(coalescer.flush());
+        }
+
         private void consume(int flushed) {
-            if (flushed != TcpCoalescer.FLUSH_NOTHING) {
+            if (flushed != FlowCoalescer.FLUSH_NOTHING) {
                 checksum += coalescer.outputBuffer().get(coalescer.outputOffset() + coalescer.outputLength() - 1);
             }
         }

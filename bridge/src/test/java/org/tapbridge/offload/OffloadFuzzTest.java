@@ -15,7 +15,7 @@ import org.tapbridge.ethernet.FrameStatus;
 
 /**
  * Coverage-guided fuzzing of the offload parsers (Jazzer; see scripts/fuzz.sh): the virtio_net_hdr check,
- * the TCP segmenter's parse and cut, and the TCP coalescer's candidate parse and join. Each method states
+ * the TCP segmenter's parse and cut, and the coalescer's candidate parse and join (TCP and UDP). Each method states
  * its input layout and invariants. Seeds and regression inputs:
  * {@code src/test/resources/org/tapbridge/offload/OffloadFuzzTestInputs/<method>/}.
  */
@@ -28,8 +28,9 @@ class OffloadFuzzTest {
     private final ByteBuffer out = ByteBuffer.allocate(AT + MAX_INPUT);
     private final TcpSegmenter segmenter = new TcpSegmenter();
     private final TcpSegmenter resegmenter = new TcpSegmenter();
-    private final TcpCoalescer coalescer = new TcpCoalescer(VirtioNetHeader.LENGTH,
-            ByteBuffer.allocate(VirtioNetHeader.LENGTH + TcpCoalescer.MAX_FRAME_LENGTH));
+    private final UdpSegmenter udpResegmenter = new UdpSegmenter();
+    private final FlowCoalescer coalescer = new FlowCoalescer(VirtioNetHeader.LENGTH,
+            ByteBuffer.allocate(VirtioNetHeader.LENGTH + FlowCoalescer.MAX_FRAME_LENGTH), true);
     private final EthernetFrame ethernet = new EthernetFrame();
 
     /**
@@ -152,13 +153,13 @@ class OffloadFuzzTest {
             at += 2 + length;
             if (!coalescer.offer(in, place, length)) {
                 int reason = coalescer.lastRefusal();
-                assertTrue(reason > TcpCoalescer.REFUSED_NONE && reason < TcpCoalescer.REFUSAL_COUNT, "refusal " + reason);
+                assertTrue(reason > FlowCoalescer.REFUSED_NONE && reason < FlowCoalescer.REFUSAL_COUNT, "refusal " + reason);
                 boolean wasEmpty = held.isEmpty();
                 checkFlush(held);
                 if (wasEmpty) {
-                    assertEquals(TcpCoalescer.REFUSED_NOT_CANDIDATE, reason, "an empty coalescer refused a candidate");
+                    assertEquals(FlowCoalescer.REFUSED_NOT_CANDIDATE, reason, "an empty coalescer refused a candidate");
                 } else if (!coalescer.offer(in, place, length)) {
-                    assertEquals(TcpCoalescer.REFUSED_NOT_CANDIDATE, coalescer.lastRefusal(),
+                    assertEquals(FlowCoalescer.REFUSED_NOT_CANDIDATE, coalescer.lastRefusal(),
                             "the second offer refused a candidate");
                 } else {
                     held.add(new int[] {place, length});
@@ -176,48 +177,51 @@ class OffloadFuzzTest {
         int result = coalescer.flush();
         int n = held.size();
         if (n == 0) {
-            assertEquals(TcpCoalescer.FLUSH_NOTHING, result);
+            assertEquals(FlowCoalescer.FLUSH_NOTHING, result);
             return;
         }
         if (n == 1) {
-            assertEquals(TcpCoalescer.FLUSH_SINGLE, result);
+            assertEquals(FlowCoalescer.FLUSH_SINGLE, result);
             assertTrue(coalescer.outputBuffer() == in && coalescer.outputOffset() == held.get(0)[0]
                     && coalescer.outputLength() == held.get(0)[1], "a lone frame must come back as offered");
             held.clear();
             return;
         }
-        assertEquals(TcpCoalescer.FLUSH_COALESCED, result, n + " frames held");
+        assertEquals(FlowCoalescer.FLUSH_COALESCED, result, n + " frames held");
         ByteBuffer superFrame = coalescer.outputBuffer();
         int headerLength = coalescer.headerLength();
         int frameLength = coalescer.outputLength() - headerLength;
-        assertTrue(frameLength <= TcpCoalescer.MAX_FRAME_LENGTH, "super-frame of " + frameLength);
+        assertTrue(frameLength <= FlowCoalescer.MAX_FRAME_LENGTH, "super-frame of " + frameLength);
         VirtioNetHeader header = new VirtioNetHeader(headerLength).wrap(superFrame, coalescer.outputOffset());
         assertEquals(OffloadStatus.OK, header.validate(frameLength), "the super-frame's header: " + header);
-        int gsoSize = header.gsoSize();
-        int status = resegmenter.prepare(superFrame, coalescer.outputOffset() + headerLength, frameLength, header,
-                header.hdrLen() + gsoSize);
+        boolean udp = header.gsoType() == VirtioNetHeader.GSO_UDP_L4;
+        int status = udp
+                ? udpResegmenter.prepare(superFrame, coalescer.outputOffset() + headerLength, frameLength, header)
+                : resegmenter.prepare(superFrame, coalescer.outputOffset() + headerLength, frameLength, header,
+                        header.hdrLen() + header.gsoSize());
         assertEquals(OffloadStatus.OK, status, "the super-frame does not cut: " + OffloadStatus.describe(status));
-        assertEquals(n, resegmenter.segmentCount(), "segments cut from " + n + " frames");
+        assertEquals(n, udp ? udpResegmenter.segmentCount() : resegmenter.segmentCount(), "segments cut from " + n + " frames");
         for (int i = 0; i < n; i++) {
-            int length = resegmenter.writeSegment(i, out, 0);
+            int length = udp ? udpResegmenter.writeSegment(i, out, 0) : resegmenter.writeSegment(i, out, 0);
             byte[] segment = new byte[length];
             out.get(0, segment);
             byte[] original = new byte[held.get(i)[1]];
             in.get(held.get(i)[0], original);
-            assertArrayEquals(tcpPayload(original), Arrays.copyOfRange(segment, resegmenter.headerLength(), length),
+            assertArrayEquals(transportPayload(original), transportPayload(segment),
                     "payload of frame " + i + " of " + n);
         }
         held.clear();
     }
 
-    /** The TCP payload of a frame the coalescer accepted (IPv4 without options, or IPv6 then TCP). */
-    private byte[] tcpPayload(byte[] frame) {
+    /** The TCP or UDP payload of a frame the coalescer accepted (IPv4 without options, or IPv6 then TCP or UDP). */
+    private byte[] transportPayload(byte[] frame) {
         assertEquals(FrameStatus.OK, ethernetStatus(frame));
         int ip = ethernet.headerLength();
         boolean ipv6 = ethernet.etherType() == EtherType.IPV6;
-        int tcp = ip + (ipv6 ? 40 : 20);
-        int end = ipv6 ? tcp + Reference.u16(frame, ip + 4) : ip + Reference.u16(frame, ip + 2);
-        int payload = tcp + ((frame[tcp + 12] & 0xFF) >>> 4) * 4;
+        int transport = ip + (ipv6 ? 40 : 20);
+        int end = ipv6 ? transport + Reference.u16(frame, ip + 4) : ip + Reference.u16(frame, ip + 2);
+        int protocol = frame[ip + (ipv6 ? 6 : 9)] & 0xFF;
+        int payload = transport + (protocol == Reference.TCP ? ((frame[transport + 12] & 0xFF) >>> 4) * 4 : 8);
         return Arrays.copyOfRange(frame, payload, end);
     }
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The data path's use of a {@link TcpCoalescer}, as its class comment prescribes: frames sit in ring slots
+ * The data path's use of a {@link FlowCoalescer}, as its class comment prescribes: frames sit in ring slots
  * of one direct buffer until the end of the batch; each TAP write is recorded as it would go out (a
  * virtio_net_hdr, then the frame).
  */
@@ -26,11 +26,11 @@ final class ReceiveLoop {
         }
     }
 
-    private final TcpCoalescer coalescer;
+    private final FlowCoalescer coalescer;
     private final ByteBuffer ring;
     final List<Write> writes = new ArrayList<>();
 
-    ReceiveLoop(TcpCoalescer coalescer, int slots) {
+    ReceiveLoop(FlowCoalescer coalescer, int slots) {
         this.coalescer = coalescer;
         this.ring = ByteBuffer.allocateDirect(slots * SLOT);
     }
@@ -53,9 +53,9 @@ final class ReceiveLoop {
     }
 
     private void write(int flushed) {
-        if (flushed == TcpCoalescer.FLUSH_SINGLE) {
+        if (flushed == FlowCoalescer.FLUSH_SINGLE) {
             writePlain(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());
-        } else if (flushed == TcpCoalescer.FLUSH_COALESCED) {
+        } else if (flushed == FlowCoalescer.FLUSH_COALESCED) {
             int headerLength = coalescer.headerLength();
             byte[] header = new byte[headerLength];
             coalescer.outputBuffer().get(coalescer.outputOffset(), header);

@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.tapbridge.offload.OffloadStatus;
-import org.tapbridge.offload.TcpCoalescer;
+import org.tapbridge.offload.FlowCoalescer;
 import org.tapbridge.offload.TcpSegmenter;
 import org.tapbridge.offload.VirtioNetHeader;
 
@@ -36,7 +36,7 @@ public class CoalesceBenchmark {
     @Param({"direct", "heap"})
     public String memory;
 
-    private TcpCoalescer coalescer;
+    private FlowCoalescer coalescer;
     private ByteBuffer ring;
     private final int[] lengths = new int[64];
     private int count;
@@ -57,8 +57,8 @@ public class CoalesceBenchmark {
         for (int i = 0; i < count; i++) {
             lengths[i] = segmenter.writeSegment(i, ring, i * SLOT);
         }
-        coalescer = new TcpCoalescer(VirtioNetHeader.LENGTH,
-                SuperFrames.allocate(direct, VirtioNetHeader.LENGTH + TcpCoalescer.MAX_FRAME_LENGTH));
+        coalescer = new FlowCoalescer(VirtioNetHeader.LENGTH,
+                SuperFrames.allocate(direct, VirtioNetHeader.LENGTH + FlowCoalescer.MAX_FRAME_LENGTH), false);
         if (coalesce() != VirtioNetHeader.LENGTH + SuperFrames.LENGTH) {
             throw new IllegalStateException("not coalesced back into one super-frame");
         }
@@ -70,10 +70,10 @@ public class CoalesceBenchmark {
         int written = 0;
         for (int i = 0; i < count; i++) {
             if (!coalescer.offer(ring, i * SLOT, lengths[i])) {
-                written += coalescer.flush() == TcpCoalescer.FLUSH_NOTHING ? 0 : coalescer.outputLength();
+                written += coalescer.flush() == FlowCoalescer.FLUSH_NOTHING ? 0 : coalescer.outputLength();
                 coalescer.offer(ring, i * SLOT, lengths[i]);
             }
         }
-        return written + (coalescer.flush() == TcpCoalescer.FLUSH_COALESCED ? coalescer.outputLength() : 0);
+        return written + (coalescer.flush() == FlowCoalescer.FLUSH_COALESCED ? coalescer.outputLength() : 0);
     }
 }

@@ -12,9 +12,12 @@ import org.tapbridge.inet.Ipv6Header;
 import org.tapbridge.inet.TcpHeader;
 
 /**
- * Receive-side coalescing (GRO) for the TAP: joins consecutive TCP segments of one flow, offered one at a
- * time in order of arrival, into one super-frame with a virtio_net_hdr, so that the kernel takes a burst in
- * one TAP write. One instance per data-path thread; its super-frame buffer is allocated once.
+ * Receive-side coalescing (GRO) for the TAP: joins consecutive TCP segments of one flow, and, where the TAP
+ * takes UDP super-frames (USO, Linux 6.2+), consecutive UDP datagrams of one flow, offered one at a time in
+ * order of arrival, into one super-frame with a virtio_net_hdr, so that the kernel takes a burst in one TAP
+ * write: the bridge, the veth and the receiving host's IP layer then run once per super-frame, and the
+ * receiving socket's layer cuts it back into the datagrams (or keeps it whole for a socket with
+ * {@code UDP_GRO}). One instance per data-path thread; its super-frame buffer is allocated once.
  *
  * <p>The caller's loop, per batch of frames bound for the TAP:
  * <pre>
@@ -36,12 +39,14 @@ import org.tapbridge.inet.TcpHeader;
  * reuses its slots). Output ranges stay valid until the next {@link #offer}.
  *
  * <p>A frame is a candidate when it is Ethernet (untagged, 802.1Q or QinQ), IPv4 without options and not a
- * fragment with a valid header checksum, or IPv6 with TCP as the next header (no extension headers), and
- * TCP with flags exactly ACK or ACK|PSH and at least one payload byte. It joins the held run when:
+ * fragment with a valid header checksum, or IPv6 with TCP or UDP as the next header (no extension
+ * headers), and either TCP with flags exactly ACK or ACK|PSH and at least one payload byte, or (with UDP
+ * coalescing on) UDP whose length field matches the IP length, with at least one payload byte. It joins
+ * the held run when:
  * <ul>
- *   <li>same flow: the same L2 header bytes (MACs, tags), addresses and ports;
+ *   <li>same flow: the same protocol, L2 header bytes (MACs, tags), addresses and ports;
  *   <li>same headers otherwise: IPv4 TOS, TTL and DF, IPv6 traffic class, flow label and hop limit; the
- *       same ACK number and window (as Linux's {@code tcp_gro_receive}: an advancing ACK or a window update
+ *       same TCP ACK number and window (as Linux's {@code tcp_gro_receive}: an advancing ACK or a window update
  *       ends the run, so bidirectional data coalesces less, but no ACK or window information is lost); the
  *       same TCP header length and identical option bytes, timestamps included (as Linux: the coalesced
  *       frame carries one set of options, so with timestamps on, segments coalesce only while TSval stays
@@ -49,22 +54,28 @@ import org.tapbridge.inet.TcpHeader;
  *   <li>IPv4 identification: the first's plus the index (as the kernel's GSO produces, and restores when
  *       it segments our frame again), or, with DF set, the first's unchanged (an atomic datagram's ID means
  *       nothing, RFC 6864; a re-segmentation will then number them upwards), decided by the second segment;
- *   <li>the sequence number exactly the next expected one (no gaps, no reordering, no retransmission);
+ *   <li>TCP: the sequence number exactly the next expected one (no gaps, no reordering, no retransmission);
  *   <li>the run is still open: no PSH yet, and every segment so far carried exactly gso_size bytes (the
- *       first segment's payload); this one carries at most that;
- *   <li>the coalesced IPv4 total length or IPv6 payload length stays within 65535 bytes.
+ *       first segment's payload); this one carries at most that. For UDP this keeps every datagram's
+ *       boundary: the kernel cuts the super-frame at every gso_size bytes, the last datagram the rest;
+ *   <li>the coalesced IPv4 total length or IPv6 payload length stays within 65535 bytes, and a UDP run
+ *       holds at most {@link #MAX_UDP_SEGMENTS} datagrams.
  * </ul>
  * The coalesced frame keeps the first segment's headers with PSH added when the last had it; its
  * virtio_net_hdr is NEEDS_CSUM (csum_start at the TCP header, csum_offset 16), gso_type TCPV4 or TCPV6,
  * gso_size the first payload size, hdr_len the headers; its TCP checksum field holds the pseudo-header sum
- * for the coalesced length, as the kernel expects for CHECKSUM_PARTIAL ({@code tcp4_gro_complete}).
+ * for the coalesced length, as the kernel expects for CHECKSUM_PARTIAL ({@code tcp4_gro_complete}). A UDP
+ * super-frame is alike with gso_type UDP_L4, csum_offset 6, the UDP length field set to the coalesced
+ * length and the pseudo-header sum in its checksum field ({@code udp4_gro_complete}); segmentation then
+ * numbers IPv4 identifications upwards and rewrites each datagram's length and checksum.
  *
- * <p>Incoming TCP checksums are neither verified nor recomputed: every frame arrived authenticated by the
- * tunnel's AEAD, so it is what the peer gateway sent. The cost: a segment that already had a bad TCP
+ * <p>Incoming TCP and UDP checksums are neither verified nor recomputed: every frame arrived authenticated
+ * by the tunnel's AEAD, so it is what the peer gateway sent. The cost: a segment that already had a bad
  * checksum when it entered the peer's LAN side (a broken sender) would be delivered with a good one, where
- * a plain write would have let the kernel drop it. IPv4 header checksums (20 bytes) are verified.
+ * a plain write would have let the kernel drop it; an IPv4 UDP datagram sent without a checksum (0) is
+ * delivered with one. IPv4 header checksums (20 bytes) are verified.
  */
-public final class TcpCoalescer {
+public final class FlowCoalescer {
     /** {@link #flush} had nothing held. */
     public static final int FLUSH_NOTHING = 0;
     /** {@link #flush} hands back one held frame: write it plainly, with a NONE virtio_net_hdr. */
@@ -76,7 +87,7 @@ public final class TcpCoalescer {
     public static final int REFUSED_NONE = 0;
     /** Not a candidate at all (see the class comment); write it plainly. */
     public static final int REFUSED_NOT_CANDIDATE = 1;
-    /** Another flow than the held run: other L2 header, addresses or ports. */
+    /** Another flow than the held run: other protocol, L2 header, addresses or ports. */
     public static final int REFUSED_OTHER_FLOW = 2;
     /** The held run ended: PSH seen, or a segment shorter than gso_size. */
     public static final int REFUSED_RUN_CLOSED = 3;
@@ -86,7 +97,7 @@ public final class TcpCoalescer {
     public static final int REFUSED_HEADER_MISMATCH = 5;
     /** More payload than gso_size. */
     public static final int REFUSED_SIZE_MISMATCH = 6;
-    /** The coalesced IPv4 total length or IPv6 payload length would exceed 65535 bytes. */
+    /** The coalesced IPv4 total length or IPv6 payload length would exceed 65535 bytes, or a UDP run is full. */
     public static final int REFUSED_FULL = 7;
     /** Number of refusal reasons, for counter arrays. */
     public static final int REFUSAL_COUNT = 8;
@@ -97,6 +108,12 @@ public final class TcpCoalescer {
      */
     public static final int MAX_FRAME_LENGTH = EthernetFrame.HEADER_LENGTH + 2 * EthernetFrame.TAG_LENGTH
             + Ipv6Header.LENGTH + SuperFrame.MAX_IP_LENGTH;
+
+    /**
+     * The most datagrams in one UDP super-frame: what the kernel lets a sender put in one {@code UDP_SEGMENT}
+     * send on older kernels ({@code UDP_MAX_SEGMENTS}, 64), so no receiving stack meets a longer train from us.
+     */
+    public static final int MAX_UDP_SEGMENTS = 64;
 
     private static final int ID_UNDECIDED = 0;
     private static final int ID_INCREMENTING = 1;
@@ -109,12 +126,14 @@ public final class TcpCoalescer {
     private final Ipv4Header ipv4 = new Ipv4Header();
     private final Ipv6Header ipv6 = new Ipv6Header();
     private final TcpHeader tcp = new TcpHeader();
+    private final boolean coalesceUdp;
 
     // The frame being offered, as parsed by candidate().
     private int l2Length;
     private boolean isIpv6;
-    private int tcpStart;
-    private int tcpHeaderLength;
+    private int protocol;
+    private int l4Start;
+    private int l4HeaderLength;
     private int payloadStart;
     private int payloadLength;
     private int sequence;
@@ -126,9 +145,10 @@ public final class TcpCoalescer {
     private int runOffset;
     private int runLength;
     private boolean runIpv6;
+    private int runProtocol;
     private int runL2Length;
-    private int runTcpStart;
-    private int runTcpHeaderLength;
+    private int runL4Start;
+    private int runL4HeaderLength;
     private int runPayloadStart;
     private int gsoSize;
     private int totalPayload;
@@ -146,15 +166,19 @@ public final class TcpCoalescer {
     private long coalescedFrames;
     private long coalescedSegments;
     private long singleFrames;
+    private long udpCoalescedFrames;
+    private long udpCoalescedDatagrams;
     private final long[] refusals = new long[REFUSAL_COUNT];
 
     /**
      * A coalescer with its own direct buffer of {@link #MAX_FRAME_LENGTH} bytes after the header.
      *
      * @param headerLength {@link VirtioNetHeader#LENGTH} or {@link VirtioNetHeader#LENGTH_V1}, as the TAP
+     * @param coalesceUdp whether UDP datagrams are joined too: only for a TAP that took the USO offloads,
+     *     since a kernel that does not know them refuses a UDP_L4 super-frame
      */
-    public TcpCoalescer(int headerLength) {
-        this(headerLength, ByteBuffer.allocateDirect(headerLength + MAX_FRAME_LENGTH));
+    public FlowCoalescer(int headerLength, boolean coalesceUdp) {
+        this(headerLength, ByteBuffer.allocateDirect(headerLength + MAX_FRAME_LENGTH), coalesceUdp);
     }
 
     /**
@@ -164,8 +188,9 @@ public final class TcpCoalescer {
      * @throws IllegalArgumentException when the buffer is shorter than the header plus
      *     {@link #MAX_FRAME_LENGTH}, or read-only
      */
-    public TcpCoalescer(int headerLength, ByteBuffer buffer) {
+    public FlowCoalescer(int headerLength, ByteBuffer buffer, boolean coalesceUdp) {
         this.header = new VirtioNetHeader(headerLength);
+        this.coalesceUdp = coalesceUdp;
         if (buffer.isReadOnly() || buffer.capacity() < headerLength + MAX_FRAME_LENGTH) {
             throw new IllegalArgumentException("coalescing buffer of " + buffer.capacity() + " bytes"
                     + (buffer.isReadOnly() ? " is read-only" : " < " + (headerLength + MAX_FRAME_LENGTH)));
@@ -222,13 +247,14 @@ public final class TcpCoalescer {
             }
             ipv4.wrap(frame, ipAt);
             packetLength = ipv4.totalLength();
+            protocol = ipv4.protocol();
             if (ipv4.version() != Ipv4Header.VERSION || ipv4.headerLength() != Ipv4Header.MIN_LENGTH
-                    || ipv4.protocol() != IpProtocol.TCP || ipv4.isFragment()
+                    || !coalescable(protocol) || ipv4.isFragment()
                     || packetLength > length - l2Length
                     || InternetChecksum.checksum(frame, ipAt, Ipv4Header.MIN_LENGTH) != 0) {
                 return false;
             }
-            tcpStart = l2Length + Ipv4Header.MIN_LENGTH;
+            l4Start = l2Length + Ipv4Header.MIN_LENGTH;
         } else if (ethernet.etherType() == EtherType.IPV6) {
             isIpv6 = true;
             if (l2Length + Ipv6Header.LENGTH > length) {
@@ -236,26 +262,45 @@ public final class TcpCoalescer {
             }
             ipv6.wrap(frame, ipAt);
             packetLength = Ipv6Header.LENGTH + ipv6.payloadLength();
-            if (ipv6.version() != Ipv6Header.VERSION || ipv6.nextHeader() != IpProtocol.TCP
+            protocol = ipv6.nextHeader();
+            if (ipv6.version() != Ipv6Header.VERSION || !coalescable(protocol)
                     || packetLength > length - l2Length) {
                 return false;
             }
-            tcpStart = l2Length + Ipv6Header.LENGTH;
+            l4Start = l2Length + Ipv6Header.LENGTH;
         } else {
             return false;
         }
         int packetEnd = l2Length + packetLength;
-        if (tcpStart + TcpHeader.MIN_LENGTH > packetEnd) {
+        return protocol == IpProtocol.TCP ? tcpCandidate(frame, offset, packetEnd) : udpCandidate(frame, offset, packetEnd);
+    }
+
+    private boolean coalescable(int ipProtocol) {
+        return ipProtocol == IpProtocol.TCP || ipProtocol == IpProtocol.UDP && coalesceUdp;
+    }
+
+    private boolean tcpCandidate(ByteBuffer frame, int offset, int packetEnd) {
+        if (l4Start + TcpHeader.MIN_LENGTH > packetEnd) {
             return false;
         }
-        tcp.wrap(frame, offset + tcpStart);
-        tcpHeaderLength = tcp.headerLength();
-        payloadStart = tcpStart + tcpHeaderLength;
+        tcp.wrap(frame, offset + l4Start);
+        l4HeaderLength = tcp.headerLength();
+        payloadStart = l4Start + l4HeaderLength;
         payloadLength = packetEnd - payloadStart;
         flags = tcp.flags();
         sequence = tcp.sequence();
-        return tcpHeaderLength >= TcpHeader.MIN_LENGTH && payloadLength > 0
+        return l4HeaderLength >= TcpHeader.MIN_LENGTH && payloadLength > 0
                 && (flags == TcpHeader.ACK || flags == (TcpHeader.ACK | TcpHeader.PSH));
+    }
+
+    private boolean udpCandidate(ByteBuffer frame, int offset, int packetEnd) {
+        l4HeaderLength = SuperFrame.UDP_HEADER_LENGTH;
+        payloadStart = l4Start + SuperFrame.UDP_HEADER_LENGTH;
+        payloadLength = packetEnd - payloadStart;
+        flags = 0;
+        // A length field that disagrees with the IP length would be rewritten by segmentation: refuse it.
+        return payloadLength > 0
+                && Ranges.u16(frame, offset + l4Start + SuperFrame.UDP_LENGTH_OFFSET) == packetEnd - l4Start;
     }
 
     private void start(ByteBuffer frame, int offset, int length) {
@@ -264,9 +309,10 @@ public final class TcpCoalescer {
         runOffset = offset;
         runLength = length;
         runIpv6 = isIpv6;
+        runProtocol = protocol;
         runL2Length = l2Length;
-        runTcpStart = tcpStart;
-        runTcpHeaderLength = tcpHeaderLength;
+        runL4Start = l4Start;
+        runL4HeaderLength = l4HeaderLength;
         runPayloadStart = payloadStart;
         gsoSize = payloadLength;
         totalPayload = payloadLength;
@@ -281,40 +327,44 @@ public final class TcpCoalescer {
     private int joinRefusal(ByteBuffer frame, int offset) {
         int addressesOffset = isIpv6 ? Ipv6Header.SOURCE_OFFSET : Ipv4Header.SOURCE_OFFSET;
         int addressesLength = isIpv6 ? 32 : 8;
-        if (isIpv6 != runIpv6 || l2Length != runL2Length
+        if (isIpv6 != runIpv6 || protocol != runProtocol || l2Length != runL2Length
                 || !Ranges.equal(frame, offset, runBuffer, runOffset, l2Length)
                 || !Ranges.equal(frame, offset + l2Length + addressesOffset,
                         runBuffer, runOffset + runL2Length + addressesOffset, addressesLength)
-                || !Ranges.equal(frame, offset + tcpStart, runBuffer, runOffset + runTcpStart, 4)) {
+                || !Ranges.equal(frame, offset + l4Start, runBuffer, runOffset + runL4Start, 4)) {
             return REFUSED_OTHER_FLOW;
         }
         if (closed) {
             return REFUSED_RUN_CLOSED;
         }
-        if (sequence != nextSequence) {
+        boolean isTcp = protocol == IpProtocol.TCP;
+        if (isTcp && sequence != nextSequence) {
             return REFUSED_NOT_CONTIGUOUS;
         }
-        // ACK number and data offset (bytes 8..12), window (14, 15), options. The flags (13) are ACK in the
-        // open run and ACK or ACK|PSH here: the candidate check settled them.
-        int tcpAt = offset + tcpStart;
-        int runTcpAt = runOffset + runTcpStart;
-        if (tcpHeaderLength != runTcpHeaderLength
-                || !Ranges.equal(frame, tcpAt + TcpHeader.ACKNOWLEDGMENT_OFFSET,
-                        runBuffer, runTcpAt + TcpHeader.ACKNOWLEDGMENT_OFFSET, 5)
-                || !Ranges.equal(frame, tcpAt + TcpHeader.WINDOW_OFFSET, runBuffer, runTcpAt + TcpHeader.WINDOW_OFFSET, 2)
-                || !Ranges.equal(frame, tcpAt + TcpHeader.MIN_LENGTH, runBuffer, runTcpAt + TcpHeader.MIN_LENGTH,
-                        tcpHeaderLength - TcpHeader.MIN_LENGTH)
-                || !sameIpHeaders(frame, offset)) {
+        if (isTcp && !sameTcpHeaders(frame, offset) || !sameIpHeaders(frame, offset)) {
             return REFUSED_HEADER_MISMATCH;
         }
         if (payloadLength > gsoSize) {
             return REFUSED_SIZE_MISMATCH;
         }
-        int ipLength = (isIpv6 ? 0 : Ipv4Header.MIN_LENGTH) + tcpHeaderLength + totalPayload + payloadLength;
-        if (ipLength > SuperFrame.MAX_IP_LENGTH) {
+        int ipLength = (isIpv6 ? 0 : Ipv4Header.MIN_LENGTH) + l4HeaderLength + totalPayload + payloadLength;
+        if (ipLength > SuperFrame.MAX_IP_LENGTH || !isTcp && segments >= MAX_UDP_SEGMENTS) {
             return REFUSED_FULL;
         }
         return REFUSED_NONE;
+    }
+
+    private boolean sameTcpHeaders(ByteBuffer frame, int offset) {
+        // ACK number and data offset (bytes 8..12), window (14, 15), options. The flags (13) are ACK in the
+        // open run and ACK or ACK|PSH here: the candidate check settled them.
+        int tcpAt = offset + l4Start;
+        int runTcpAt = runOffset + runL4Start;
+        return l4HeaderLength == runL4HeaderLength
+                && Ranges.equal(frame, tcpAt + TcpHeader.ACKNOWLEDGMENT_OFFSET,
+                        runBuffer, runTcpAt + TcpHeader.ACKNOWLEDGMENT_OFFSET, 5)
+                && Ranges.equal(frame, tcpAt + TcpHeader.WINDOW_OFFSET, runBuffer, runTcpAt + TcpHeader.WINDOW_OFFSET, 2)
+                && Ranges.equal(frame, tcpAt + TcpHeader.MIN_LENGTH, runBuffer, runTcpAt + TcpHeader.MIN_LENGTH,
+                        l4HeaderLength - TcpHeader.MIN_LENGTH);
     }
 
     private boolean sameIpHeaders(ByteBuffer frame, int offset) {
@@ -358,7 +408,7 @@ public final class TcpCoalescer {
         nextSequence += payloadLength;
         segments++;
         if ((flags & TcpHeader.PSH) != 0) {
-            tcp.wrap(buffer, frameStart + runTcpStart).flags(TcpHeader.ACK | TcpHeader.PSH);
+            tcp.wrap(buffer, frameStart + runL4Start).flags(TcpHeader.ACK | TcpHeader.PSH);
             closed = true;
         }
         if (payloadLength < gsoSize) {
@@ -393,25 +443,33 @@ public final class TcpCoalescer {
         }
         runBuffer = null;
         int ipAt = frameStart + runL2Length;
-        int tcpLength = runTcpHeaderLength + totalPayload;
+        int l4Length = runL4HeaderLength + totalPayload;
         int sum;
         if (runIpv6) {
-            ipv6.wrap(buffer, ipAt).payloadLength(tcpLength);
+            ipv6.wrap(buffer, ipAt).payloadLength(l4Length);
             sum = InternetChecksum.sum(buffer, ipAt + Ipv6Header.SOURCE_OFFSET, 32, 0);
         } else {
-            ipv4.wrap(buffer, ipAt).totalLength(Ipv4Header.MIN_LENGTH + tcpLength);
+            ipv4.wrap(buffer, ipAt).totalLength(Ipv4Header.MIN_LENGTH + l4Length);
             ipv4.updateChecksum();
             sum = InternetChecksum.sum(buffer, ipAt + Ipv4Header.SOURCE_OFFSET, 8, 0);
         }
-        sum = InternetChecksum.addWord(InternetChecksum.addWord(sum, IpProtocol.TCP), tcpLength);
-        tcp.wrap(buffer, frameStart + runTcpStart).checksum(sum);
-        header.clear()
-                .flags(VirtioNetHeader.F_NEEDS_CSUM)
-                .gsoType(runIpv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4)
+        sum = InternetChecksum.addWord(InternetChecksum.addWord(sum, runProtocol), l4Length);
+        int l4At = frameStart + runL4Start;
+        if (runProtocol == IpProtocol.TCP) {
+            tcp.wrap(buffer, l4At).checksum(sum);
+            header.clear().gsoType(runIpv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4)
+                    .csumOffset(VirtioNetHeader.TCP_CSUM_OFFSET);
+        } else {
+            Ranges.putU16(buffer, l4At + SuperFrame.UDP_LENGTH_OFFSET, l4Length);
+            Ranges.putU16(buffer, l4At + SuperFrame.UDP_CHECKSUM_OFFSET, sum);
+            header.clear().gsoType(VirtioNetHeader.GSO_UDP_L4).csumOffset(VirtioNetHeader.UDP_CSUM_OFFSET);
+            udpCoalescedFrames++;
+            udpCoalescedDatagrams += held;
+        }
+        header.flags(VirtioNetHeader.F_NEEDS_CSUM)
                 .hdrLen(runPayloadStart)
                 .gsoSize(gsoSize)
-                .csumStart(runTcpStart)
-                .csumOffset(VirtioNetHeader.TCP_CSUM_OFFSET);
+                .csumStart(runL4Start);
         outputBuffer = buffer;
         outputOffset = 0;
         outputLength = frameStart + runPayloadStart + totalPayload;
@@ -458,6 +516,21 @@ public final class TcpCoalescer {
         return coalescedSegments;
     }
 
+    /** UDP super-frames built by {@link #flush} (also counted in {@link #coalescedFrames()}). */
+    public long udpCoalescedFrames() {
+        return udpCoalescedFrames;
+    }
+
+    /** Datagrams that went into those (also counted in {@link #coalescedSegments()}). */
+    public long udpCoalescedDatagrams() {
+        return udpCoalescedDatagrams;
+    }
+
+    /** Whether UDP datagrams are joined too. */
+    public boolean coalescesUdp() {
+        return coalesceUdp;
+    }
+
     /** Lone frames handed back by {@link #flush}. */
     public long singleFrames() {
         return singleFrames;
@@ -474,7 +547,7 @@ public final class TcpCoalescer {
             case REFUSED_NONE:
                 return "not refused";
             case REFUSED_NOT_CANDIDATE:
-                return "not a TCP data segment that can be coalesced";
+                return "not a TCP data segment or UDP datagram that can be coalesced";
             case REFUSED_OTHER_FLOW:
                 return "another flow";
             case REFUSED_RUN_CLOSED:
@@ -486,7 +559,7 @@ public final class TcpCoalescer {
             case REFUSED_SIZE_MISMATCH:
                 return "payload larger than gso_size";
             case REFUSED_FULL:
-                return "coalesced IP length would exceed 65535 bytes";
+                return "coalesced IP length would exceed 65535 bytes, or " + MAX_UDP_SEGMENTS + " datagrams";
             default:
                 return "unknown refusal " + reason;
         }

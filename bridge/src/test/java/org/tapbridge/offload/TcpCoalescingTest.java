@@ -15,13 +15,13 @@ import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 
-class TcpCoalescerTest {
+class TcpCoalescingTest {
     private static final int MSS = Harness.MSS;
     private static final int ACK = 0x10;
     private static final int PSH = 0x08;
 
     private final TcpSegmenter segmenter = new TcpSegmenter();
-    private final TcpCoalescer coalescer = new TcpCoalescer(VirtioNetHeader.LENGTH);
+    private final FlowCoalescer coalescer = new FlowCoalescer(VirtioNetHeader.LENGTH, false);
 
     /** Cuts a super-frame for a 1514-byte tunnel, as the sending gateway does. */
     private List<byte[]> cut(Frames.Built superFrame, int maxFrame) {
@@ -75,14 +75,8 @@ class TcpCoalescerTest {
         // Byte for byte the super-frame the sender's kernel handed over: lengths, IPv4 checksum, first ID and
         // sequence, flags, and a checksum field holding the pseudo-header sum for the whole length.
         assertArrayEquals(original.bytes, write.frame, what);
-        byte[] header = new byte[10];
-        header[0] = VirtioNetHeader.F_NEEDS_CSUM;
-        header[1] = (byte) (ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4);
-        putU16Le(header, 2, original.headerLength);
-        putU16Le(header, 4, segmenter.segmentPayload());
-        putU16Le(header, 6, original.transportStart);
-        putU16Le(header, 8, 16);
-        assertArrayEquals(header, write.header, what);
+        assertArrayEquals(Harness.coalescedHeader(ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                original.headerLength, segmenter.segmentPayload(), original.transportStart, 16), write.header, what);
 
         // What the kernel does with it when it must finish the checksum itself (skb_checksum_help).
         ByteBuffer frame = ByteBuffer.wrap(write.frame.clone());
@@ -92,11 +86,6 @@ class TcpCoalescerTest {
         assertArrayEquals(completed.bytes, frame.array(), what);
     }
 
-    private static void putU16Le(byte[] bytes, int at, int value) {
-        bytes[at] = (byte) value;
-        bytes[at + 1] = (byte) (value >>> 8);
-    }
-
     @Test
     void handsALoneSegmentBackAsItWasOffered() {
         byte[] segment = Frames.ipv4().randomPayload(100, 1).padding(3).build().bytes;
@@ -104,11 +93,11 @@ class TcpCoalescerTest {
         slot.put(40, segment);
         assertTrue(coalescer.offer(slot, 40, segment.length));
         assertEquals(1, coalescer.segments());
-        assertEquals(TcpCoalescer.FLUSH_SINGLE, coalescer.flush());
+        assertEquals(FlowCoalescer.FLUSH_SINGLE, coalescer.flush());
         assertSame(slot, coalescer.outputBuffer());
         assertEquals(40, coalescer.outputOffset());
         assertEquals(segment.length, coalescer.outputLength());
-        assertEquals(TcpCoalescer.FLUSH_NOTHING, coalescer.flush());
+        assertEquals(FlowCoalescer.FLUSH_NOTHING, coalescer.flush());
         assertNull(coalescer.outputBuffer());
         assertEquals(1, coalescer.singleFrames());
         assertEquals(0, coalescer.coalescedFrames());
@@ -130,12 +119,12 @@ class TcpCoalescerTest {
 
     /** A run of segments of one flow, each editable, offered after the first. */
     private boolean joins(UnaryOperator<Frames> second, int expectedRefusal) {
-        TcpCoalescer fresh = new TcpCoalescer(VirtioNetHeader.LENGTH, ByteBuffer.allocate(VirtioNetHeader.LENGTH + TcpCoalescer.MAX_FRAME_LENGTH));
+        FlowCoalescer fresh = new FlowCoalescer(VirtioNetHeader.LENGTH, ByteBuffer.allocate(VirtioNetHeader.LENGTH + FlowCoalescer.MAX_FRAME_LENGTH), false);
         Frames.Built first = flow().build();
         Frames.Built next = second.apply(flow().sequence(1000 + MSS).identification(101).randomPayload(MSS, 2)).build();
         assertTrue(fresh.offer(ByteBuffer.wrap(first.bytes), 0, first.length()));
         boolean joined = fresh.offer(ByteBuffer.wrap(next.bytes), 0, next.length());
-        assertEquals(expectedRefusal, fresh.lastRefusal(), TcpCoalescer.describeRefusal(fresh.lastRefusal()));
+        assertEquals(expectedRefusal, fresh.lastRefusal(), FlowCoalescer.describeRefusal(fresh.lastRefusal()));
         if (!joined) {
             assertEquals(1, fresh.refusals(expectedRefusal));
         }
@@ -148,36 +137,36 @@ class TcpCoalescerTest {
 
     @Test
     void joinsOnlyTheNextSegmentOfTheSameFlowWithTheSameHeaders() {
-        assertTrue(joins(f -> f, TcpCoalescer.REFUSED_NONE));
-        assertTrue(joins(f -> f.tcpFlags(ACK | PSH), TcpCoalescer.REFUSED_NONE));
-        assertTrue(joins(f -> f.randomPayload(1, 3), TcpCoalescer.REFUSED_NONE));
+        assertTrue(joins(f -> f, FlowCoalescer.REFUSED_NONE));
+        assertTrue(joins(f -> f.tcpFlags(ACK | PSH), FlowCoalescer.REFUSED_NONE));
+        assertTrue(joins(f -> f.randomPayload(1, 3), FlowCoalescer.REFUSED_NONE));
 
-        assertFalse(joins(f -> f.sequence(1000 + 2 * MSS), TcpCoalescer.REFUSED_NOT_CONTIGUOUS)); // a gap
-        assertFalse(joins(f -> f.sequence(1000), TcpCoalescer.REFUSED_NOT_CONTIGUOUS)); // a retransmission
-        assertFalse(joins(f -> f.ports(49_153, 5201), TcpCoalescer.REFUSED_OTHER_FLOW));
-        assertFalse(joins(f -> f.ports(49_152, 5202), TcpCoalescer.REFUSED_OTHER_FLOW));
-        assertFalse(joins(f -> f.sourceMac(9), TcpCoalescer.REFUSED_OTHER_FLOW));
-        assertFalse(joins(f -> f.tag(Frames.VLAN, 5), TcpCoalescer.REFUSED_OTHER_FLOW));
+        assertFalse(joins(f -> f.sequence(1000 + 2 * MSS), FlowCoalescer.REFUSED_NOT_CONTIGUOUS)); // a gap
+        assertFalse(joins(f -> f.sequence(1000), FlowCoalescer.REFUSED_NOT_CONTIGUOUS)); // a retransmission
+        assertFalse(joins(f -> f.ports(49_153, 5201), FlowCoalescer.REFUSED_OTHER_FLOW));
+        assertFalse(joins(f -> f.ports(49_152, 5202), FlowCoalescer.REFUSED_OTHER_FLOW));
+        assertFalse(joins(f -> f.sourceMac(9), FlowCoalescer.REFUSED_OTHER_FLOW));
+        assertFalse(joins(f -> f.tag(Frames.VLAN, 5), FlowCoalescer.REFUSED_OTHER_FLOW));
         assertFalse(joins(f -> Frames.ipv6().sequence(1000 + MSS).timestamps(5, 6).randomPayload(MSS, 2),
-                TcpCoalescer.REFUSED_OTHER_FLOW));
+                FlowCoalescer.REFUSED_OTHER_FLOW));
 
-        assertFalse(joins(f -> f.acknowledgment(0x2000_0001L), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertFalse(joins(f -> f.window(502), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertFalse(joins(f -> f.timestamps(6, 6), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertFalse(joins(f -> f.tcpOptions(new byte[0]), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertFalse(joins(f -> f.ttl(63), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertFalse(joins(f -> f.tos(0x02), TcpCoalescer.REFUSED_HEADER_MISMATCH)); // ECT(0) -> CE-ish change
-        assertFalse(joins(f -> f.dontFragment(false), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertFalse(joins(f -> f.identification(102), TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        assertTrue(joins(f -> f.identification(100), TcpCoalescer.REFUSED_NONE)); // DF set: a fixed ID is fine
+        assertFalse(joins(f -> f.acknowledgment(0x2000_0001L), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertFalse(joins(f -> f.window(502), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertFalse(joins(f -> f.timestamps(6, 6), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertFalse(joins(f -> f.tcpOptions(new byte[0]), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertFalse(joins(f -> f.ttl(63), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertFalse(joins(f -> f.tos(0x02), FlowCoalescer.REFUSED_HEADER_MISMATCH)); // ECT(0) -> CE-ish change
+        assertFalse(joins(f -> f.dontFragment(false), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertFalse(joins(f -> f.identification(102), FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        assertTrue(joins(f -> f.identification(100), FlowCoalescer.REFUSED_NONE)); // DF set: a fixed ID is fine
 
-        assertFalse(joins(f -> f.randomPayload(MSS + 1, 2), TcpCoalescer.REFUSED_SIZE_MISMATCH));
+        assertFalse(joins(f -> f.randomPayload(MSS + 1, 2), FlowCoalescer.REFUSED_SIZE_MISMATCH));
         for (int flags : new int[] {ACK | 0x01, ACK | 0x02, ACK | 0x04, ACK | 0x20, ACK | 0x40, ACK | 0x80, 0x08, 0}) {
-            assertFalse(joins(f -> f.tcpFlags(flags), TcpCoalescer.REFUSED_NOT_CANDIDATE), "flags " + flags);
+            assertFalse(joins(f -> f.tcpFlags(flags), FlowCoalescer.REFUSED_NOT_CANDIDATE), "flags " + flags);
         }
-        assertFalse(joins(f -> f.payload(new byte[0]), TcpCoalescer.REFUSED_NOT_CANDIDATE)); // a pure ACK
-        assertFalse(joins(f -> f.ipv4Options(new byte[] {1, 1, 1, 0}), TcpCoalescer.REFUSED_NOT_CANDIDATE));
-        assertFalse(joins(f -> f.udp(), TcpCoalescer.REFUSED_NOT_CANDIDATE));
+        assertFalse(joins(f -> f.payload(new byte[0]), FlowCoalescer.REFUSED_NOT_CANDIDATE)); // a pure ACK
+        assertFalse(joins(f -> f.ipv4Options(new byte[] {1, 1, 1, 0}), FlowCoalescer.REFUSED_NOT_CANDIDATE));
+        assertFalse(joins(f -> f.udp(), FlowCoalescer.REFUSED_NOT_CANDIDATE));
     }
 
     @Test
@@ -190,8 +179,8 @@ class TcpCoalescerTest {
         }
         ReceiveLoop loop = new ReceiveLoop(coalescer, 4).batch(fixed);
         assertEquals(4, loop.writes.size(), "DF clear, fixed ID: nothing joins");
-        assertEquals(3, coalescer.refusals(TcpCoalescer.REFUSED_HEADER_MISMATCH));
-        loop = new ReceiveLoop(new TcpCoalescer(VirtioNetHeader.LENGTH), 4).batch(mixed);
+        assertEquals(3, coalescer.refusals(FlowCoalescer.REFUSED_HEADER_MISMATCH));
+        loop = new ReceiveLoop(new FlowCoalescer(VirtioNetHeader.LENGTH, false), 4).batch(mixed);
         assertEquals(List.of(2, 2), loop.writes.stream().map(w -> w.coalesced ? 2 : 1).toList(),
                 "fixed for two, then incrementing: a new run starts");
     }
@@ -212,7 +201,7 @@ class TcpCoalescerTest {
         assertEquals(14 + 20 + 32 + 2 * MSS, loop.writes.get(1).frame.length);
         assertEquals(PSH | ACK, loop.writes.get(1).frame[14 + 20 + 13]);
         assertFalse(loop.writes.get(2).coalesced);
-        assertEquals(2, coalescer.refusals(TcpCoalescer.REFUSED_RUN_CLOSED));
+        assertEquals(2, coalescer.refusals(FlowCoalescer.REFUSED_RUN_CLOSED));
 
         frames.clear();
         for (int i = 0; i < 47; i++) {
@@ -223,7 +212,7 @@ class TcpCoalescerTest {
         assertEquals(14 + 20 + 32 + 45 * MSS, loop.writes.get(0).frame.length); // 46 would exceed 65535
         assertEquals(14 + 20 + 32 + 2 * MSS, loop.writes.get(1).frame.length);
         assertEquals(101 + 44, Reference.u16(loop.writes.get(1).frame, 14 + 4), "the second run keeps its own first ID");
-        assertEquals(1, coalescer.refusals(TcpCoalescer.REFUSED_FULL));
+        assertEquals(1, coalescer.refusals(FlowCoalescer.REFUSED_FULL));
     }
 
     @Test
@@ -247,7 +236,7 @@ class TcpCoalescerTest {
         assertEquals(1, coalescer.coalescedFrames());
         assertEquals(3, coalescer.coalescedSegments());
         assertEquals(4, coalescer.singleFrames());
-        assertEquals(2, coalescer.refusals(TcpCoalescer.REFUSED_NOT_CANDIDATE), "the ARP frame, offered to the run, then alone");
+        assertEquals(2, coalescer.refusals(FlowCoalescer.REFUSED_NOT_CANDIDATE), "the ARP frame, offered to the run, then alone");
     }
 
     @Test
@@ -255,21 +244,21 @@ class TcpCoalescerTest {
         byte[] frame = flow().build().bytes;
         frame[14 + 10] ^= 1;
         assertFalse(coalescer.offer(ByteBuffer.wrap(frame), 0, frame.length));
-        assertEquals(TcpCoalescer.REFUSED_NOT_CANDIDATE, coalescer.lastRefusal());
+        assertEquals(FlowCoalescer.REFUSED_NOT_CANDIDATE, coalescer.lastRefusal());
         assertFalse(coalescer.offer(null, 0, 10));
         assertFalse(coalescer.offer(ByteBuffer.allocate(10), 5, 10));
         assertEquals(0, coalescer.segments());
-        assertThrows(IllegalArgumentException.class, () -> new TcpCoalescer(10, ByteBuffer.allocate(1000)));
+        assertThrows(IllegalArgumentException.class, () -> new FlowCoalescer(10, ByteBuffer.allocate(1000), false));
         assertThrows(IllegalArgumentException.class,
-                () -> new TcpCoalescer(10, ByteBuffer.allocate(10 + TcpCoalescer.MAX_FRAME_LENGTH).asReadOnlyBuffer()));
-        for (int reason = 0; reason < TcpCoalescer.REFUSAL_COUNT; reason++) {
-            assertFalse(TcpCoalescer.describeRefusal(reason).startsWith("unknown"));
+                () -> new FlowCoalescer(10, ByteBuffer.allocate(10 + FlowCoalescer.MAX_FRAME_LENGTH).asReadOnlyBuffer(), false));
+        for (int reason = 0; reason < FlowCoalescer.REFUSAL_COUNT; reason++) {
+            assertFalse(FlowCoalescer.describeRefusal(reason).startsWith("unknown"));
         }
     }
 
     @Test
     void writesATwelveByteHeaderWhenTheTapUsesVirtioNetHdrV1() {
-        TcpCoalescer v1 = new TcpCoalescer(VirtioNetHeader.LENGTH_V1);
+        FlowCoalescer v1 = new FlowCoalescer(VirtioNetHeader.LENGTH_V1, false);
         List<byte[]> frames = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             frames.add(flow().identification(100 + i).sequence(1000 + (long) i * MSS).build().bytes);
