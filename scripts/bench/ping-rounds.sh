@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The testbed's ping phase, repeated: backend up, 5 pings, QUIET seconds, then 50 pings at 20 ms, ROUNDS
+# times; prints percentiles per round, so the first seconds after a start can be told from later ones.
+#   BENCH=<testbed directory> scripts/bench/ping-rounds.sh ROUNDS CASE
+# CASE is a backend name, or "project:<JVM options>" for tapbridge with those options, e.g.
+#   BENCH=<testbed> scripts/bench/ping-rounds.sh 3 "project:-XX:PerMethodTrapLimit=100"
+# Run as root. Env: QUIET (4 s), PINGS (50).
+set -euo pipefail
+if [ -z "${BENCH:-}" ] || [ ! -x "$BENCH/topo.sh" ]; then
+    echo "set BENCH to the testbed directory" >&2
+    exit 2
+fi
+rounds=$1 case=$2
+backend=${case%%:*} opts=
+[ "$backend" != "$case" ] && opts=${case#*:}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export TAPBRIDGE=$here/scripts/tapbridge PROJECT_SETTLE_S=3
+export PROJECT_KEYGEN_CMD="$BENCH/tapbridge-gw.sh keygen {site} {state}"
+export PROJECT_GW_CMD="$BENCH/tapbridge-gw.sh run {site} {tap} {local} {peer} {port} {state}"
+rtts=$(mktemp)
+cleanup() {
+    "$BENCH/backend-$backend.sh" down >/dev/null 2>&1 || true
+    "$BENCH/topo.sh" down >/dev/null 2>&1 || true
+    rm -f "$rtts"
+}
+trap cleanup EXIT
+"$BENCH/topo.sh" up >/dev/null
+TAPBRIDGE_JAVA_OPTS="$opts" "$BENCH/backend-$backend.sh" up >/dev/null 2>&1
+for _ in $(seq 30); do
+    ip netns exec tbA-host ping -c 1 -W 1 -q 192.0.2.2 >/dev/null 2>&1 && break
+done
+ip netns exec tbA-host ping -c 5 -i 0.05 -q 192.0.2.2 >/dev/null
+percentile() { sed -n "$(( ($1 * $2 + 99) / 100 ))p" "$rtts"; }
+for round in $(seq "$rounds"); do
+    sleep "${QUIET:-4}"
+    ip netns exec tbA-host ping -c "${PINGS:-50}" -i 0.02 192.0.2.2 | grep -o 'time=[0-9.]*' | cut -d= -f2 \
+        | sort -n >"$rtts"
+    n=$(wc -l <"$rtts")
+    printf 'round %s %-40s n=%s p10=%s p50=%s p90=%s max=%s avg=%s\n' "$round" "$case" "$n" \
+        "$(percentile 10 "$n")" "$(percentile 50 "$n")" "$(percentile 90 "$n")" "$(tail -1 "$rtts")" \
+        "$(awk '{s+=$1} END {if (NR) printf "%.3f", s/NR}' "$rtts")"
+done
