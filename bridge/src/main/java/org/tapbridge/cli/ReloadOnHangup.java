@@ -1,5 +1,8 @@
 package org.tapbridge.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.tapbridge.daemon.Daemon;
 import sun.misc.Signal;
 
@@ -18,8 +21,19 @@ final class ReloadOnHangup {
     private ReloadOnHangup() {
     }
 
-    /** From now on SIGHUP reloads {@code daemon}; false (logged) where the JVM keeps the signal (-Xrs). */
+    /**
+     * From now on SIGHUP reloads {@code daemon}; false (logged) where the JVM keeps the signal (-Xrs) or the
+     * process was started with SIGHUP ignored.
+     */
     static boolean install(Daemon daemon) {
+        // A process started under nohup (or by anything that ignores SIGHUP) inherits the signal ignored, and
+        // the JVM then accepts our handler without ever calling it: say so rather than let kill -HUP do nothing.
+        if (hangupIgnored(procStatus())) {
+            LOG.log(System.Logger.Level.WARNING, "SIGHUP is ignored by this process (it was started with SIGHUP"
+                    + " ignored, e.g. under nohup), so kill -HUP will not reload the configuration; use tapbridge"
+                    + " reload, or start tapbridge without nohup");
+            return false;
+        }
         try {
             Signal.handle(new Signal("HUP"), signal -> reload(daemon));
             return true;
@@ -27,6 +41,25 @@ final class ReloadOnHangup {
             LOG.log(System.Logger.Level.WARNING, "SIGHUP will not reload the configuration: " + e.getMessage()
                     + "; use tapbridge reload");
             return false;
+        }
+    }
+
+    /** True when a /proc/PID/status text shows SIGHUP (signal 1) in the ignored set ({@code SigIgn:}, hex). */
+    static boolean hangupIgnored(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("SigIgn:")) {
+                String hex = line.substring("SigIgn:".length()).trim();
+                return !hex.isEmpty() && (Character.digit(hex.charAt(hex.length() - 1), 16) & 1) != 0;
+            }
+        }
+        return false;
+    }
+
+    private static String procStatus() {
+        try {
+            return Files.readString(Path.of("/proc/self/status"));
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 

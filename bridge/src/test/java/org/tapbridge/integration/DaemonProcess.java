@@ -33,6 +33,9 @@ final class DaemonProcess implements AutoCloseable {
 
     static DaemonProcess start(Netns ns, Path config, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ns.inside()));
+        // SIGHUP as a service manager would leave it, even when the suite runs under nohup (which would
+        // leave it ignored, and the daemon would then warn and not reload on kill -HUP).
+        cmd.addAll(List.of("env", "--default-signal=HUP"));
         cmd.addAll(javaCommand("run", "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
