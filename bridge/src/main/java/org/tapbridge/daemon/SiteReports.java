@@ -347,6 +347,9 @@ final class SiteReports implements ControlHandler {
         loop.put("turns", d.loop().turns());
         loop.put("sleeps", d.loop().sleeps());
         loop.put("handler-failures", d.loop().handlerFailures());
+        loop.put("ticks", d.loop().ticks());
+        loop.put("tick-microseconds", d.loop().tickNanos() / 1_000);
+        loop.put("slow-ticks", d.loop().slowTicks());
         return loop;
     }
 

@@ -22,6 +22,8 @@ public final class DataPathLoop implements Runnable {
     public static final int RING_SLOTS = 4 * BATCH;
     /** Timer duty cycle: fine enough for 1 s damping and keepalives, cheap at ten a second. */
     static final long TICK_NS = 100_000_000L;
+    /** A tick longer than this holds frames back by more than a LAN round trip: counted as slow. */
+    public static final long SLOW_TICK_NS = 1_000_000L;
     /**
      * Spinning gives the CPU away between looks: on a 2-vCPU gateway the peer's daemon or the LAN host that
      * is producing the reply may need this core, and a yield costs nothing when nobody does.
@@ -49,6 +51,9 @@ public final class DataPathLoop implements Runnable {
     private long nextTickNs;
     private long turns;
     private long sleeps;
+    private long ticks;
+    private long tickNanos;
+    private long slowTicks;
     private long handlerFailures;
     private long coalescedDatagrams;
 
@@ -255,6 +260,14 @@ public final class DataPathLoop implements Runnable {
     private void tick() {
         links.tick(nowNs);
         forwarder.tick(nowNs);
+        // Timers share the thread with frames, so a frame that arrives meanwhile waits for them: their cost
+        // is latency the operator should be able to see (a path-MTU round, a rekey, cold code after a start).
+        long spentNs = clock.nanoTime() - nowNs;
+        ticks++;
+        tickNanos += spentNs;
+        if (spentNs > SLOW_TICK_NS) {
+            slowTicks++;
+        }
         lastTurnNs = nowNs;
         nextTickNs = nowNs + TICK_NS;
     }
@@ -298,6 +311,21 @@ public final class DataPathLoop implements Runnable {
     /** Turns taken, and how many of them blocked: for the stats. Read on the loop thread. */
     public long turns() {
         return turns;
+    }
+
+    /** Timer ticks run; loop thread. */
+    public long ticks() {
+        return ticks;
+    }
+
+    /** Time spent in timer ticks, in nanoseconds; loop thread. */
+    public long tickNanos() {
+        return tickNanos;
+    }
+
+    /** Ticks that took longer than {@link #SLOW_TICK_NS}; loop thread. */
+    public long slowTicks() {
+        return slowTicks;
     }
 
     public long sleeps() {
