@@ -85,7 +85,10 @@ final class DaemonSampler implements SiteSampler {
         groups.put("offloads", SiteReports.offloadCounters(d));
         groups.put("udp", SiteReports.udpCounters(d));
         groups.put("mtu", SiteReports.mtuCounters(d));
-        groups.put("loop", SiteReports.loopCounters(d));
+        Map<String, Long> loop = SiteReports.loopCounters(d);
+        // Prometheus counts time in seconds only; the tick count and the slow ones tell the story there.
+        loop.remove("tick-microseconds");
+        groups.put("loop", loop);
         Map<String, Long> transport = new LinkedHashMap<>();
         d.links().autoTransportCounters(transport);
         // Only the counters: how many auto peers there are, and on which transport, are not counts of events.
