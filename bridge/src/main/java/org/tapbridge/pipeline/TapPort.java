@@ -65,7 +65,7 @@ public final class TapPort {
         if (vnetHeaderLength == 0) {
             throw new IllegalStateException("TAP " + tap.name() + " has no vnet header: nothing to coalesce into");
         }
-        boolean coalesceUdp = (tap.offloads() & TapOffloads.USO4) != 0 && (tap.offloads() & TapOffloads.USO6) != 0
+        boolean coalesceUdp = TapOffloads.takesUso(tap.offloads())
                 && Boolean.parseBoolean(System.getProperty("tapbridge.udp-coalescing", "true"));
         this.coalescer = new FlowCoalescer(vnetHeaderLength, coalesceUdp);
         this.holdable = ringMemory;

@@ -58,6 +58,11 @@ public final class TapOffloads {
         return sb.toString();
     }
 
+    /** True when a TAP with {@code offloads} in force belongs to a kernel that takes UDP super-frames (USO). */
+    public static boolean takesUso(int offloads) {
+        return (offloads & USO) == USO;
+    }
+
     /** Null when the kernel could accept {@code mask}, otherwise why it would refuse it, quoting it. */
     static String problem(int mask) {
         if ((mask & ~KNOWN) != 0) {

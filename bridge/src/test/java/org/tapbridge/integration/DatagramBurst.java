@@ -41,16 +41,13 @@ final class DatagramBurst {
     /** As above, sending from {@code bindHost:bindPort}, e.g. a stopped peer's own endpoint. */
     static String[] command(Netns ns, Path payloads, String host, int port, int perSecond, int maxSeconds,
             String bindHost, int bindPort) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath, DatagramBurst.class.getName(), payloads.toString(), host, String.valueOf(port),
+        List<String> args = new ArrayList<>(List.of(payloads.toString(), host, String.valueOf(port),
                 String.valueOf(perSecond), String.valueOf(maxSeconds)));
         if (bindHost != null) {
-            cmd.add(bindHost);
-            cmd.add(String.valueOf(bindPort));
+            args.add(bindHost);
+            args.add(String.valueOf(bindPort));
         }
-        return ns.inside(cmd.toArray(new String[0]));
+        return HelperJvm.command(ns, DatagramBurst.class, args);
     }
 
     /** Parses the {@code sent N} line printed by {@link #main}. */

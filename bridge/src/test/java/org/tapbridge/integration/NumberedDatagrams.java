@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import org.tapbridge.testing.Netns;
@@ -39,12 +38,7 @@ final class NumberedDatagrams {
     }
 
     static String[] command(Netns ns, String... args) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath, NumberedDatagrams.class.getName()));
-        cmd.addAll(List.of(args));
-        return ns.inside(cmd.toArray(new String[0]));
+        return HelperJvm.command(ns, NumberedDatagrams.class, List.of(args));
     }
 
     /** The value after {@code key} in a line printed by {@link #main}. */
