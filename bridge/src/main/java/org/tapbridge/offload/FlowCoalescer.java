@@ -36,7 +36,8 @@ import org.tapbridge.inet.TcpHeader;
  * An empty coalescer refuses only frames that can never be coalesced, so the second offer settles it.
  * A lone held frame is not copied: {@link #flush} hands the caller's own frame back, so the memory of an
  * absorbed frame must stay unchanged until the next {@link #flush} (the data path flushes before it
- * reuses its slots). Output ranges stay valid until the next {@link #offer}.
+ * reuses its slots); memory that cannot promise that is offered with {@code memoryStays} false and copied.
+ * Output ranges stay valid until the next {@link #offer}.
  *
  * <p>A frame is a candidate when it is Ethernet (untagged, 802.1Q or QinQ), IPv4 without options and not a
  * fragment with a valid header checksum, or IPv6 with TCP or UDP as the next header (no extension
@@ -208,6 +209,16 @@ public final class FlowCoalescer {
      *     coalescer held nothing, writes it plainly
      */
     public boolean offer(ByteBuffer frame, int offset, int length) {
+        return offer(frame, offset, length, true);
+    }
+
+    /**
+     * {@link #offer(ByteBuffer, int, int)} for a frame whose memory may change before the next
+     * {@link #flush} when {@code memoryStays} is false (a TCP stream's receive buffer, which the next read
+     * compacts): a frame that starts a run is then copied at once into this coalescer's buffer, so
+     * nothing held refers to the caller's memory. Later frames of a run are copied either way.
+     */
+    public boolean offer(ByteBuffer frame, int offset, int length, boolean memoryStays) {
         outputBuffer = null;
         outputLength = 0;
         if (!candidate(frame, offset, length)) {
@@ -215,6 +226,11 @@ public final class FlowCoalescer {
         }
         if (segments == 0) {
             start(frame, offset, length);
+            if (!memoryStays) {
+                buffer.put(frameStart, frame, offset, length);
+                runBuffer = buffer;
+                runOffset = frameStart;
+            }
         } else {
             int reason = joinRefusal(frame, offset);
             if (reason != REFUSED_NONE) {
@@ -398,10 +414,12 @@ public final class FlowCoalescer {
     private void append(ByteBuffer frame, int offset) {
         if (segments == 1) {
             idMode = pendingIdMode;
-            // The second segment: from now on the run lives in our buffer.
-            buffer.put(frameStart, runBuffer, runOffset, runPayloadStart + totalPayload);
-            runBuffer = buffer;
-            runOffset = frameStart;
+            if (runBuffer != buffer) {
+                // The second segment: from now on the run lives in our buffer.
+                buffer.put(frameStart, runBuffer, runOffset, runPayloadStart + totalPayload);
+                runBuffer = buffer;
+                runOffset = frameStart;
+            }
         }
         buffer.put(frameStart + runPayloadStart + totalPayload, frame, offset + payloadStart, payloadLength);
         totalPayload += payloadLength;

@@ -176,9 +176,10 @@ public final class DataPathLoop implements Runnable {
                 // onSlot catches per slot; anything here is the ring's own, and must not stop the loop.
                 errors.warn("draining the ring failed: " + e);
             }
-            tap.endBatch();
         }
         links.serviceStreams(nowNs, forwarder);
+        // After the streams too: their segments join runs like the ring's, and the next claim reuses slots.
+        tap.endBatch();
         links.flush(nowNs);
         return filled > 0;
     }

@@ -15,9 +15,10 @@ import org.tapbridge.tap.TapOffloads;
  * lands with its header just before the frame's offset, and a plain write puts a zero header (a complete
  * frame, nothing to do) just before the frame, in the room every frame has there, restoring those bytes
  * afterwards. With coalescing on, TCP segments (and UDP datagrams, where the TAP takes USO) that arrive
- * from peers in the ring are held and joined into one super-frame per flow and batch
- * ({@link FlowCoalescer}), so the kernel takes a burst in one write;
- * {@link #endBatch()} writes what is held before the ring's slots are reused.
+ * from peers are held and joined into one super-frame per flow and batch ({@link FlowCoalescer}), so the
+ * kernel takes a burst in one write: those in the ring where they lie, those from memory that moves on
+ * sooner (a TCP link's stream buffer, a reassembly) copied into the coalescer. {@link #endBatch()} writes
+ * what is held before the ring's slots are reused.
  */
 public final class TapPort {
     private static final System.Logger LOG = System.getLogger(TapPort.class.getName());
@@ -28,7 +29,7 @@ public final class TapPort {
     /** Frames whose room before them is too small for a vnet header are copied here first. */
     private final ByteBuffer headed;
     private FlowCoalescer coalescer;
-    /** The only memory whose frames may be held until {@link #endBatch()}: the ring's. */
+    /** The only memory whose frames may be held where they lie until {@link #endBatch()}: the ring's. */
     private ByteBuffer holdable;
     private long framesRead;
     private long truncated;
@@ -110,17 +111,15 @@ public final class TapPort {
             writePlain(buf, offset, length);
             return;
         }
-        if (buf == holdable) {
-            if (coalescer.offer(buf, offset, length)) {
-                return;
-            }
-            writeHeld();
-            if (coalescer.offer(buf, offset, length)) {
-                return;
-            }
-        } else {
-            // Memory that may change before the batch ends (a TCP stream's buffer, a reassembly): never held.
-            writeHeld();
+        // Memory that may change before the batch ends (a TCP stream's buffer, a reassembly) is copied into
+        // the coalescer rather than held where it lies.
+        boolean memoryStays = buf == holdable;
+        if (coalescer.offer(buf, offset, length, memoryStays)) {
+            return;
+        }
+        writeHeld();
+        if (coalescer.offer(buf, offset, length, memoryStays)) {
+            return;
         }
         writePlain(buf, offset, length);
     }

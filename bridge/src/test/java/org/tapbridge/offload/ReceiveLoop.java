@@ -52,6 +52,28 @@ final class ReceiveLoop {
         return this;
     }
 
+    /**
+     * Runs one batch as from a TCP link's stream buffer: every frame passes through the same bytes, which are
+     * overwritten as soon as the frame was offered, as the next read's compaction would.
+     */
+    ReceiveLoop streamBatch(List<byte[]> frames) {
+        ByteBuffer stream = ByteBuffer.allocateDirect(SLOT);
+        for (byte[] bytes : frames) {
+            stream.put(HEADROOM, bytes);
+            if (!coalescer.offer(stream, HEADROOM, bytes.length, false)) {
+                write(coalescer.flush());
+                if (!coalescer.offer(stream, HEADROOM, bytes.length, false)) {
+                    writePlain(stream, HEADROOM, bytes.length);
+                }
+            }
+            for (int i = 0; i < SLOT; i++) {
+                stream.put(i, (byte) 0xEE);
+            }
+        }
+        write(coalescer.flush());
+        return this;
+    }
+
     private void write(int flushed) {
         if (flushed == FlowCoalescer.FLUSH_SINGLE) {
             writePlain(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());

@@ -104,6 +104,36 @@ class TcpCoalescingTest {
     }
 
     @Test
+    void copiesAFrameFromMemoryThatMovesOnSoTheHeldFrameSurvivesItsBufferBeingReused() {
+        byte[] segment = Frames.ipv4().randomPayload(100, 1).build().bytes;
+        ByteBuffer stream = ByteBuffer.allocateDirect(500);
+        stream.put(40, segment);
+        assertTrue(coalescer.offer(stream, 40, segment.length, false));
+        for (int i = 0; i < stream.capacity(); i++) {
+            stream.put(i, (byte) 0xEE);
+        }
+        assertEquals(FlowCoalescer.FLUSH_SINGLE, coalescer.flush());
+        byte[] written = new byte[coalescer.outputLength()];
+        coalescer.outputBuffer().get(coalescer.outputOffset(), written);
+        assertArrayEquals(segment, written);
+    }
+
+    @Test
+    void segmentsFromATcpLinksStreamBufferCoalesceAsThoseFromTheRingDo() {
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            Frames.Built original = Frames.of(ipv6).tcpFlags(ACK | PSH).timestamps(77, 88).randomPayload(20 * MSS + 5, 9)
+                    .checksum(Frames.Checksum.PARTIAL).build();
+            List<byte[]> segments = cut(original, 1514);
+
+            ReceiveLoop fromStream = new ReceiveLoop(coalescer, 1).streamBatch(segments);
+
+            assertEquals(1, fromStream.writes.size(), "ipv6 " + ipv6);
+            assertTrue(fromStream.writes.get(0).coalesced);
+            assertArrayEquals(original.bytes, fromStream.writes.get(0).frame, "ipv6 " + ipv6);
+        }
+    }
+
+    @Test
     void coalescesTinyPaddedSegmentsByTheirIpLength() {
         List<byte[]> segments = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
