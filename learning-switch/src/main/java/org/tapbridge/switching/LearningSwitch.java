@@ -53,8 +53,8 @@ public final class LearningSwitch {
     private final int localReserve;
     private final MacTable table;
     private final PortTable ports;
-    private final PortTokenBuckets stormControl;
-    private final PortTokenBuckets unknownUnicastLimit;
+    private PortTokenBuckets stormControl;
+    private PortTokenBuckets unknownUnicastLimit;
     private final LoopGuard loopGuard;
     private final SwitchCounters counters;
     private final Logger logger;
@@ -75,6 +75,12 @@ public final class LearningSwitch {
     private long tickCreditNs;
     private boolean ticked;
     private int lastDropReason = DropReason.NONE;
+    /** Other loops' ways in; replaced (never changed) when one is added. */
+    private SwitchLane[] lanes = new SwitchLane[0];
+    /** Odd while the ports change: lanes copy them only between changes ({@link SwitchLane}). */
+    private volatile int portGeneration;
+    private final LearnQueue.Sink laneLearning = this::learnFromLane;
+    private long laneNowNs;
 
     public LearningSwitch(SwitchSettings settings) {
         this(settings, System.getLogger(LearningSwitch.class.getName()));
@@ -138,7 +144,9 @@ public final class LearningSwitch {
             unknownUnicastLimit.reset(port);
             loopGuard.reset(port);
         }
+        beginPortChange();
         ports.add(port, splitHorizonGroup);
+        endPortChange();
     }
 
     /** Removes a port and flushes the dynamic entries learned on it; static entries stay. No-op if absent. */
@@ -147,7 +155,9 @@ public final class LearningSwitch {
         if (!ports.isPresent(port)) {
             return;
         }
+        beginPortChange();
         ports.remove(port);
+        endPortChange();
         loopGuard.reset(port);
         int slot = 0;
         int capacity = table.capacity();
@@ -299,7 +309,16 @@ public final class LearningSwitch {
 
     /** A consistent copy of all counters, for any thread. Call on the data-path thread. */
     public SwitchCounters.Snapshot snapshot() {
-        return counters.snapshot(ports.presentPorts());
+        if (lanes.length == 0) {
+            return counters.snapshot(ports.presentPorts());
+        }
+        // A lane's counters are its loop's; read here they may trail it by a few frames.
+        SwitchCounters sum = new SwitchCounters(counters.maxPorts());
+        sum.add(counters);
+        for (SwitchLane lane : lanes) {
+            sum.add(lane.counters());
+        }
+        return sum.snapshot(ports.presentPorts());
     }
 
     /** Entries in the table, including expired ones not yet swept. */
@@ -330,6 +349,58 @@ public final class LearningSwitch {
         return table.dynamicCount(port);
     }
 
+    /**
+     * A way into this switch for another data-path loop: it forwards as this switch does, and what it
+     * learns reaches this switch through {@link #learnFromLanes}, called by the owner's loop (each
+     * {@link #tick} does too). Storm control and the unknown-unicast limit are shared out: each loop, this
+     * one included, gets an equal part of the configured rates and bursts. Owner's thread, before the
+     * lane's loop runs. A switch made by {@link #reconfigured} has no lanes: add them again.
+     */
+    public SwitchLane addLane() {
+        SwitchLane lane = new SwitchLane(this, table, settings);
+        SwitchLane[] more = java.util.Arrays.copyOf(lanes, lanes.length + 1);
+        more[lanes.length] = lane;
+        lanes = more;
+        int loops = lanes.length + 1;
+        stormControl = sharedBuckets(settings.stormControlPacketsPerSecond(), settings.stormControlBurst(), loops);
+        unknownUnicastLimit = sharedBuckets(settings.unknownUnicastPacketsPerSecond(), settings.unknownUnicastBurst(),
+                loops);
+        for (SwitchLane each : lanes) {
+            each.limits(sharedBuckets(settings.stormControlPacketsPerSecond(), settings.stormControlBurst(), loops),
+                    sharedBuckets(settings.unknownUnicastPacketsPerSecond(), settings.unknownUnicastBurst(), loops));
+        }
+        return lane;
+    }
+
+    private PortTokenBuckets sharedBuckets(int packetsPerSecond, int burst, int loops) {
+        // 0 means off; a share never rounds an active limit down to off.
+        int share = packetsPerSecond <= 0 ? packetsPerSecond : Math.max(1, packetsPerSecond / loops);
+        return new PortTokenBuckets(share, Math.max(1, burst / loops), settings.maxPorts());
+    }
+
+    /** The lanes added so far. */
+    public int laneCount() {
+        return lanes.length;
+    }
+
+    int portGeneration() {
+        return portGeneration;
+    }
+
+    PortTable portTable() {
+        return ports;
+    }
+
+    private void beginPortChange() {
+        portGeneration++;
+        // The ports' own writes must not become visible before the odd generation does.
+        java.lang.invoke.VarHandle.releaseFence();
+    }
+
+    private void endPortChange() {
+        portGeneration++;
+    }
+
     // ---------------------------------------------------------------- data path (allocation-free)
 
     /**
@@ -337,6 +408,7 @@ public final class LearningSwitch {
      * the time since the last tick, at most the whole table.
      */
     public void tick(long nowNs) {
+        learnFromLanes(nowNs);
         long slots;
         if (!ticked) {
             ticked = true;
@@ -352,6 +424,26 @@ public final class LearningSwitch {
         sweep((int) Math.min(slots, table.capacity()), nowNs);
         if (loopGuard.isUnblockDue(nowNs)) {
             unblockExpired(nowNs);
+        }
+    }
+
+    /**
+     * Learns what the lanes saw since the last call, with every limit, move damping and loop check that
+     * {@link #forward} applies to its own frames. Owner's loop; returns how many sources were applied.
+     */
+    public int learnFromLanes(long nowNs) {
+        int applied = 0;
+        laneNowNs = nowNs;
+        for (SwitchLane lane : lanes) {
+            applied += lane.queue().drainTo(laneLearning);
+        }
+        return applied;
+    }
+
+    private void learnFromLane(long key, int port) {
+        // The port may have gone or been blocked since the lane saw the frame.
+        if (ports.isPresent(port) && !ports.isBlocked(port)) {
+            learn(port, MacTable.vlanOf(key), MacTable.macOf(key), laneNowNs);
         }
     }
 
@@ -520,7 +612,9 @@ public final class LearningSwitch {
     private void chargeFlap(int port, long nowNs) {
         long blockNs = loopGuard.recordFlap(port, nowNs);
         if (blockNs > 0) {
+            beginPortChange();
             ports.setBlocked(port, true);
+            endPortChange();
             counters.increment(port, SwitchCounters.LOOP_BLOCKS);
             logLoopBlock(port, blockNs, nowNs);
         }
@@ -530,7 +624,9 @@ public final class LearningSwitch {
         for (int port = 0; port < ports.maxPorts(); port++) {
             if (loopGuard.isExpired(port, nowNs)) {
                 loopGuard.unblock(port, nowNs);
+                beginPortChange();
                 ports.setBlocked(port, false);
+                endPortChange();
                 logLoopUnblock(port, nowNs);
             }
         }

@@ -1,8 +1,15 @@
 package org.tapbridge.switching;
 
+import java.util.concurrent.locks.StampedLock;
+
 /**
  * Open-addressing hash map (VLAN, MAC) → port on primitive arrays, fixed capacity, linear probing
- * with backward-shift deletion. Holds storage only; policy lives in {@link LearningSwitch}. Switch thread.
+ * with backward-shift deletion. Holds storage only; policy lives in {@link LearningSwitch}. One thread
+ * writes it (the switch's owner); other data-path loops may look entries up at the same time through
+ * {@link #readConcurrently}, which validates what it read against a {@link StampedLock} that every change
+ * of a slot's key or port takes for writing, so a reader never acts on a key paired with another entry's
+ * port (a backward shift moves entries while it runs). Refreshing an entry's last-seen time takes no lock:
+ * that word stands alone, and a reader that sees the old or the new value decides correctly either way.
  *
  * <p>Each slot is four longs, so a lookup touches one cache line:
  * <pre>
@@ -17,6 +24,13 @@ package org.tapbridge.switching;
  * of a long probe run.
  */
 final class MacTable {
+    /** What {@link #readConcurrently} found: {@link #FOUND}, {@link #ABSENT}, or {@link #UNSETTLED}. */
+    static final int FOUND = 1;
+    static final int ABSENT = 0;
+    /** The writer kept changing the table during every attempt: treat the key as unknown (flood). */
+    static final int UNSETTLED = -1;
+    private static final int READ_ATTEMPTS = 8;
+
     private static final int STRIDE_SHIFT = 2;
     private static final int KEY = 0;
     private static final int LAST_SEEN = 1;
@@ -34,6 +48,7 @@ final class MacTable {
     private final int[] dynamicCountByPort;
     private final int mask;
     private final long seed;
+    private final StampedLock changes = new StampedLock();
     private int size;
 
     /**
@@ -117,54 +132,123 @@ final class MacTable {
 
     /** Stores a new entry in the empty slot returned (complemented) by {@link #find}. */
     void insert(int emptySlot, long key, int port, boolean isStatic, long nowNs) {
-        int base = emptySlot << STRIDE_SHIFT;
-        slots[base + KEY] = key;
-        slots[base + LAST_SEEN] = nowNs;
-        slots[base + META] = (isStatic ? STATIC_BIT : 0) | port;
-        slots[base + LAST_MOVE] = 0;
-        moveCounts[emptySlot] = 0;
-        flapCounts[emptySlot] = 0;
-        if (!isStatic) {
-            dynamicCountByPort[port]++;
+        long stamp = beginChange();
+        try {
+            int base = emptySlot << STRIDE_SHIFT;
+            slots[base + KEY] = key;
+            slots[base + LAST_SEEN] = nowNs;
+            slots[base + META] = (isStatic ? STATIC_BIT : 0) | port;
+            slots[base + LAST_MOVE] = 0;
+            moveCounts[emptySlot] = 0;
+            flapCounts[emptySlot] = 0;
+            if (!isStatic) {
+                dynamicCountByPort[port]++;
+            }
+            size++;
+        } finally {
+            endChange(stamp);
         }
-        size++;
     }
 
     /** Empties a slot and shifts the rest of its probe run back, so no tombstones are needed. */
     void removeAt(int slot) {
-        int base = slot << STRIDE_SHIFT;
-        if ((slots[base + META] & STATIC_BIT) == 0) {
-            dynamicCountByPort[port(slot)]--;
-        }
-        size--;
-        int hole = slot;
-        int next = slot;
-        while (true) {
-            next = (next + 1) & mask;
-            long key = slots[next << STRIDE_SHIFT];
-            if (key == EMPTY) {
-                break;
+        long stamp = beginChange();
+        try {
+            int base = slot << STRIDE_SHIFT;
+            if ((slots[base + META] & STATIC_BIT) == 0) {
+                dynamicCountByPort[port(slot)]--;
             }
-            int home = home(key);
-            // The entry may fill the hole only if its home is not after the hole on its probe path.
-            if (((next - home) & mask) >= ((next - hole) & mask)) {
-                copy(next, hole);
-                hole = next;
+            size--;
+            int hole = slot;
+            int next = slot;
+            while (true) {
+                next = (next + 1) & mask;
+                long key = slots[next << STRIDE_SHIFT];
+                if (key == EMPTY) {
+                    break;
+                }
+                int home = home(key);
+                // The entry may fill the hole only if its home is not after the hole on its probe path.
+                if (((next - home) & mask) >= ((next - hole) & mask)) {
+                    copy(next, hole);
+                    hole = next;
+                }
             }
+            int holeBase = hole << STRIDE_SHIFT;
+            slots[holeBase + KEY] = EMPTY;
+            slots[holeBase + LAST_SEEN] = 0;
+            slots[holeBase + META] = 0;
+            slots[holeBase + LAST_MOVE] = 0;
+            moveCounts[hole] = 0;
+            flapCounts[hole] = 0;
+        } finally {
+            endChange(stamp);
         }
-        int holeBase = hole << STRIDE_SHIFT;
-        slots[holeBase + KEY] = EMPTY;
-        slots[holeBase + LAST_SEEN] = 0;
-        slots[holeBase + META] = 0;
-        slots[holeBase + LAST_MOVE] = 0;
-        moveCounts[hole] = 0;
-        flapCounts[hole] = 0;
+    }
+
+    /** Marks a change of keys or ports as under way: concurrent reads overlapping it are not kept. */
+    long beginChange() {
+        return changes.writeLock();
+    }
+
+    void endChange(long stamp) {
+        changes.unlockWrite(stamp);
     }
 
     private void copy(int from, int to) {
         System.arraycopy(slots, from << STRIDE_SHIFT, slots, to << STRIDE_SHIFT, 1 << STRIDE_SHIFT);
         moveCounts[to] = moveCounts[from];
         flapCounts[to] = flapCounts[from];
+    }
+
+    /**
+     * Looks {@code key} up from a thread that does not write this table, filling {@code into} with the
+     * entry's port, kind and last-seen time when found. Never blocks the writer and never allocates: each
+     * attempt reads optimistically and is kept only if no key or port changed meanwhile.
+     *
+     * @return {@link #FOUND}, {@link #ABSENT}, or {@link #UNSETTLED} when every attempt overlapped a change
+     */
+    int readConcurrently(long key, EntryRead into) {
+        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+            long stamp = changes.tryOptimisticRead();
+            if (stamp == 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int slot = home(key);
+            int found = ABSENT;
+            long meta = 0;
+            long lastSeen = 0;
+            // Bounded: a torn view may lack the empty slot that ends every probe run of a settled table.
+            for (int probes = 0; probes <= mask; probes++) {
+                long stored = slots[slot << STRIDE_SHIFT];
+                if (stored == key) {
+                    meta = slots[(slot << STRIDE_SHIFT) + META];
+                    lastSeen = slots[(slot << STRIDE_SHIFT) + LAST_SEEN];
+                    found = FOUND;
+                    break;
+                }
+                if (stored == EMPTY) {
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+            if (changes.validate(stamp)) {
+                into.port = (int) (meta & PORT_MASK);
+                into.isStatic = (meta & STATIC_BIT) != 0;
+                into.lastSeenNs = lastSeen;
+                return found;
+            }
+            Thread.onSpinWait();
+        }
+        return UNSETTLED;
+    }
+
+    /** One entry as {@link #readConcurrently} saw it; owned by the reading thread and reused. */
+    static final class EntryRead {
+        int port;
+        boolean isStatic;
+        long lastSeenNs;
     }
 
     boolean isOccupied(int slot) {
@@ -211,24 +295,34 @@ final class MacTable {
 
     /** Re-homes a dynamic entry on another port, counting the move. */
     void move(int slot, int port, long nowNs) {
-        int base = slot << STRIDE_SHIFT;
-        dynamicCountByPort[port(slot)]--;
-        dynamicCountByPort[port]++;
-        slots[base + META] = port;
-        slots[base + LAST_SEEN] = nowNs;
-        slots[base + LAST_MOVE] = nowNs;
-        if (moveCounts[slot] != Integer.MAX_VALUE) {
-            moveCounts[slot]++;
+        long stamp = beginChange();
+        try {
+            int base = slot << STRIDE_SHIFT;
+            dynamicCountByPort[port(slot)]--;
+            dynamicCountByPort[port]++;
+            slots[base + META] = port;
+            slots[base + LAST_SEEN] = nowNs;
+            slots[base + LAST_MOVE] = nowNs;
+            if (moveCounts[slot] != Integer.MAX_VALUE) {
+                moveCounts[slot]++;
+            }
+        } finally {
+            endChange(stamp);
         }
     }
 
     /** Turns an entry static on a port (or re-points a static one); static entries keep no port count. */
     void makeStatic(int slot, int port) {
-        int base = slot << STRIDE_SHIFT;
-        if ((slots[base + META] & STATIC_BIT) == 0) {
-            dynamicCountByPort[port(slot)]--;
+        long stamp = beginChange();
+        try {
+            int base = slot << STRIDE_SHIFT;
+            if ((slots[base + META] & STATIC_BIT) == 0) {
+                dynamicCountByPort[port(slot)]--;
+            }
+            slots[base + META] = STATIC_BIT | port;
+        } finally {
+            endChange(stamp);
         }
-        slots[base + META] = STATIC_BIT | port;
     }
 
     /**

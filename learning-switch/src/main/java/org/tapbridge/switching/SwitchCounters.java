@@ -54,6 +54,15 @@ public final class SwitchCounters {
         unknownIngressFrames = other.unknownIngressFrames;
     }
 
+    /** Adds {@code other}'s values to these: a switch's own counters and its lanes', summed for a report. */
+    void add(SwitchCounters other) {
+        int length = Math.min(values.length, other.values.length);
+        for (int i = 0; i < length; i++) {
+            values[i] += other.values[i];
+        }
+        unknownIngressFrames += other.unknownIngressFrames;
+    }
+
     /** Zeroes one port's row: a port number given to a new peer starts from nothing. */
     void clearPort(int port) {
         java.util.Arrays.fill(values, port << ROW_SHIFT, (port + 1) << ROW_SHIFT, 0L);

@@ -111,6 +111,99 @@ class AllocationFreeDataPathTest {
         assertEquals(0, Arrays.stream(allocated).min().orElseThrow(), "steady state allocates nothing: " + runs);
     }
 
+    @Test
+    void aLaneForwardingAMillionMixedFramesAllocatesNothing() {
+        assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
+                "this JVM cannot count allocated bytes per thread");
+        RecordingLogger log = new RecordingLogger(false);
+        LearningSwitch sw = new LearningSwitch(SwitchSettings.builder().macTableLimit(2_000).perPortMacLimit(600)
+                .localMacReserve(300).macAgingSeconds(1).stormControlPacketsPerSecond(1_000).stormControlBurst(50)
+                .unknownUnicastPacketsPerSecond(2_000).unknownUnicastBurst(100).loopFlapsPerSecond(200)
+                .loopBlockSeconds(1).loopBlockMaxSeconds(4).build(), log, 7);
+        for (int port = 1; port <= 8; port++) {
+            sw.addPort(port, port <= 4 ? MESH_GROUP : NO_GROUP);
+        }
+        SwitchLane lane = sw.addLane();
+        ByteBuffer frames = ByteBuffer.allocateDirect(DISTINCT_FRAMES * 64);
+        int[] ingress = new int[DISTINCT_FRAMES];
+        int[] lengths = new int[DISTINCT_FRAMES];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < DISTINCT_FRAMES; i++) {
+            int at = i * 64;
+            int kind = random.nextInt(100);
+            long source = kind < 2 ? 0x01_00_5E_00_00_01L : Macs.mac(1 + random.nextInt(3_000));
+            long destination = kind < 70 ? Macs.mac(1 + random.nextInt(3_000))
+                    : kind < 85 ? MacAddress.BROADCAST
+                    : kind < 90 ? 0x01_80_C2_00_00_00L | random.nextInt(16)
+                    : 0x33_33_00_00_00_01L;
+            MacAddress.write(frames, at, destination);
+            MacAddress.write(frames, at + 6, source);
+            if (random.nextBoolean()) {
+                frames.putShort(at + 12, (short) EtherType.VLAN);
+                frames.putShort(at + 14, (short) random.nextInt(3));
+                frames.putShort(at + 16, (short) EtherType.IPV4);
+            } else {
+                frames.putShort(at + 12, (short) EtherType.IPV4);
+            }
+            lengths[i] = kind == 99 ? 10 : 60;
+            ingress[i] = random.nextInt(9);
+        }
+        EthernetFrame frame = new EthernetFrame();
+        long[] outcome = new long[4];
+
+        long now = T0;
+        // The owner applies what the lane learned on the same thread here, so one counter sees both sides.
+        for (int run = 0; run < WARM_UP_RUNS; run++) {
+            now = runThroughLane(sw, lane, frames, ingress, lengths, frame, outcome, now, FRAMES);
+        }
+        long[] allocated = new long[MEASURED_RUNS];
+        for (int run = 0; run < MEASURED_RUNS; run++) {
+            long before = allocatedBytes();
+            now = runThroughLane(sw, lane, frames, ingress, lengths, frame, outcome, now, FRAMES);
+            allocated[run] = allocatedBytes() - before;
+        }
+
+        SwitchCounters.Snapshot counters = sw.snapshot();
+        assertTrue(counters.total(SwitchCounters.LEARNED) > 0 && counters.total(SwitchCounters.MOVED) > 0,
+                "the owner learned and moved what the lane saw");
+        assertTrue(counters.total(SwitchCounters.LOOP_BLOCKS) > 0, "the lane followed ports being blocked");
+        assertTrue(counters.totalDropped(DropReason.STORM_CONTROL) > 0, "storm control dropped");
+        assertTrue(outcome[0] > 0 && outcome[1] > 0 && outcome[2] > 0, "forwarded, flooded and dropped");
+        String runs = Arrays.toString(allocated) + " bytes allocated by runs of " + FRAMES + " frames through a lane";
+        for (long bytes : allocated) {
+            assertTrue(bytes < 1024, runs);
+        }
+        assertEquals(0, Arrays.stream(allocated).min().orElseThrow(), "steady state allocates nothing: " + runs);
+    }
+
+    private static long runThroughLane(LearningSwitch sw, SwitchLane lane, ByteBuffer frames, int[] ingress,
+                                       int[] lengths, EthernetFrame frame, long[] outcome, long startNs, int count) {
+        long now = startNs;
+        for (int i = 0; i < count; i++) {
+            int index = i & (DISTINCT_FRAMES - 1);
+            now += i % 200_000 == 0 ? 2_000_000_000L : 10_000;
+            frame.wrap(frames, index * 64, lengths[index]);
+            int egress = lane.forward(ingress[index], frame, now);
+            if (egress >= 0) {
+                outcome[0]++;
+            } else if (egress == LearningSwitch.FLOOD) {
+                for (int port : lane.floodPorts(ingress[index])) {
+                    outcome[3] += port;
+                }
+                outcome[1]++;
+            } else {
+                outcome[2]++;
+            }
+            if ((i & 63) == 0) {
+                sw.learnFromLanes(now);
+            }
+            if ((i & 0x3FFF) == 0) {
+                sw.tick(now);
+            }
+        }
+        return now;
+    }
+
     private static long run(LearningSwitch sw, ByteBuffer frames, int[] ingress, int[] lengths, EthernetFrame frame,
                             long[] outcome, long startNs, int count) {
         long now = startNs;

@@ -15,6 +15,28 @@ class MacTableTest {
     private static final long SEED = 0x5EED_0F_7AB1EL;
 
     @Test
+    void aConcurrentReadIsKeptOnlyWhenNoChangeOverlapsIt() {
+        MacTable table = new MacTable(16, 4, SEED);
+        long key = MacTable.key(7, 0x02_00_00_00_00_0AL);
+        table.insert(~table.find(key), key, 3, false, 100);
+        MacTable.EntryRead read = new MacTable.EntryRead();
+        assertEquals(MacTable.FOUND, table.readConcurrently(key, read));
+        assertEquals(3, read.port);
+        assertEquals(100, read.lastSeenNs);
+
+        long stamp = table.beginChange();
+        try {
+            read.port = -1;
+            assertEquals(MacTable.UNSETTLED, table.readConcurrently(key, read));
+            assertEquals(-1, read.port, "nothing read during the change is handed out");
+        } finally {
+            table.endChange(stamp);
+        }
+        assertEquals(MacTable.FOUND, table.readConcurrently(key, read));
+        assertEquals(MacTable.ABSENT, table.readConcurrently(MacTable.key(8, 0x02_00_00_00_00_0AL), read));
+    }
+
+    @Test
     void capacityIsThePowerOfTwoAtLeastTwiceTheLimit() {
         assertEquals(32_768, new MacTable(16_384, 4, SEED).capacity());
         assertEquals(32_768, new MacTable(10_000, 4, SEED).capacity());
