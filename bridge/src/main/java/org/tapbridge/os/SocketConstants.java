@@ -39,6 +39,7 @@ final class SocketConstants {
     static final int SO_SNDBUFFORCE = 32;
     static final int SO_RCVBUFFORCE = 33;
     static final int SO_RXQ_OVFL = 40;
+    static final int SO_ATTACH_REUSEPORT_CBPF = 51;
 
     // IPPROTO_IP / IPPROTO_IPV6 options: <linux/in.h>, <linux/in6.h>.
     static final int IP_MTU_DISCOVER = 10;

@@ -95,11 +95,17 @@ final class Sockets {
     }
 
     static void bind(NativeSockets.LibC libc, int fd, long scratch, EncodedEndpoint address) throws NativeIoException {
+        bind(libc, fd, scratch, address, false);
+    }
+
+    /** As above for a socket with SO_REUSEPORT, whose EADDRINUSE means that the port's holder is not its kind. */
+    static void bind(NativeSockets.LibC libc, int fd, long scratch, EncodedEndpoint address, boolean reusePort)
+            throws NativeIoException {
         int length = address.writeTo(scratch + SCRATCH_ADDRESS_OFFSET);
         while (libc.bind(fd, scratch + SCRATCH_ADDRESS_OFFSET, length) != 0) {
             int errno = NativeSockets.errno();
             if (errno != Errno.EINTR) {
-                throw new NativeIoException("bind", address.toString(), errno, bindAdvice(errno, address));
+                throw new NativeIoException("bind", address.toString(), errno, bindAdvice(errno, address, reusePort));
             }
         }
     }
@@ -160,10 +166,13 @@ final class Sockets {
                 : "family " + family;
     }
 
-    private static String bindAdvice(int errno, EncodedEndpoint address) {
+    private static String bindAdvice(int errno, EncodedEndpoint address, boolean reusePort) {
         switch (errno) {
             case Errno.EADDRINUSE:
-                return "another socket already has port " + address.port() + " (another tapbridge?)";
+                return reusePort
+                        ? "another socket already has port " + address.port() + " and no SO_REUSEPORT group to"
+                                + " share: it lacks SO_REUSEPORT or belongs to another user (another tapbridge?)"
+                        : "another socket already has port " + address.port() + " (another tapbridge?)";
             case Errno.EADDRNOTAVAIL:
                 return "no interface of this host has that address";
             case Errno.EACCES:

@@ -9,8 +9,11 @@ package org.tapbridge.os;
  * @param gro                ask for UDP_GRO: the kernel may then hand over several datagrams of one sender in
  *                           one buffer (see {@link DatagramBatch#receivedSegmentSize}), so that every receive
  *                           buffer must hold {@link UdpSocket#GRO_BUFFER_BYTES}
+ * @param reusePort          set SO_REUSEPORT before bind, so that several sockets (one per data-path loop) share
+ *                           the port as one reuseport group; see {@link #withReusePort} for what else that admits
  */
-public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode, boolean gro) {
+public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode, boolean gro,
+        boolean reusePort) {
     /**
      * 4 MiB per direction: at about 2.3 KB of kernel memory per queued 1400-byte datagram that is some 1800
      * datagrams, a 20 ms burst at 1 Gbit/s, so that the loop thread can spend a few milliseconds on TCP or
@@ -38,7 +41,12 @@ public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode p
 
     /** Without UDP_GRO: one datagram per receive buffer, as the daemon has always had it. */
     public UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode) {
-        this(receiveBufferBytes, sendBufferBytes, pmtuMode, false);
+        this(receiveBufferBytes, sendBufferBytes, pmtuMode, false, false);
+    }
+
+    /** Without SO_REUSEPORT: the one socket of its port, as the daemon has always had it. */
+    public UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode pmtuMode, boolean gro) {
+        this(receiveBufferBytes, sendBufferBytes, pmtuMode, gro, false);
     }
 
     public UdpOptions {
@@ -55,20 +63,38 @@ public record UdpOptions(int receiveBufferBytes, int sendBufferBytes, PmtuMode p
     }
 
     public UdpOptions withReceiveBufferBytes(int bytes) {
-        return new UdpOptions(bytes, sendBufferBytes, pmtuMode, gro);
+        return new UdpOptions(bytes, sendBufferBytes, pmtuMode, gro, reusePort);
     }
 
     public UdpOptions withSendBufferBytes(int bytes) {
-        return new UdpOptions(receiveBufferBytes, bytes, pmtuMode, gro);
+        return new UdpOptions(receiveBufferBytes, bytes, pmtuMode, gro, reusePort);
     }
 
     public UdpOptions withPmtuMode(PmtuMode mode) {
-        return new UdpOptions(receiveBufferBytes, sendBufferBytes, mode, gro);
+        return new UdpOptions(receiveBufferBytes, sendBufferBytes, mode, gro, reusePort);
     }
 
     /** The same with UDP_GRO asked for (true) or not. */
     public UdpOptions withGro(boolean on) {
-        return new UdpOptions(receiveBufferBytes, sendBufferBytes, pmtuMode, on);
+        return new UdpOptions(receiveBufferBytes, sendBufferBytes, pmtuMode, on, reusePort);
+    }
+
+    /**
+     * The same with SO_REUSEPORT set before bind (true) or not. Several sockets of one port then form a
+     * reuseport group in the order they were bound, and the kernel gives each datagram to one of them: by a
+     * hash of its addresses and ports, or by the program {@link UdpSocket#steerToLaneByte} attaches.
+     *
+     * <p>The risk: the kernel admits a socket to the group when it also has SO_REUSEPORT and the same
+     * effective uid. A second daemon of another user still fails with EADDRINUSE, as does any socket without
+     * the option; but a second daemon of the same user, with this option on, joins the group without an error
+     * and from then on takes a share of the port's datagrams: the hash's share while no program is attached,
+     * and whatever its own program sends it if it attaches one, which replaces ours for the whole group. Nothing
+     * in the socket layer can tell such a daemon from our own next lane; refuse it above (one daemon per port,
+     * e.g. by a lock file).
+     * SO_REUSEADDR stays off for the reasons given at {@link UdpSocket#open}.
+     */
+    public UdpOptions withReusePort(boolean on) {
+        return new UdpOptions(receiveBufferBytes, sendBufferBytes, pmtuMode, gro, on);
     }
 
     private static void checkBuffer(String key, int bytes) {

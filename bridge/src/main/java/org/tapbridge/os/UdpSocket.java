@@ -14,6 +14,9 @@ import jnr.ffi.Pointer;
  * asks; coalescing (GRO) when {@link UdpOptions#gro} asked for it at open. With GRO on, one received
  * message may hold up to 64 KB of datagrams: give every receive buffer {@link #GRO_BUFFER_BYTES}, or the
  * kernel cuts the batch short (MSG_TRUNC) and the datagrams past the buffer are lost.
+ *
+ * <p>One socket per data-path loop on a shared port: open each with {@link UdpOptions#withReusePort}, in lane
+ * order, then {@link #steerToLaneByte} on any one of them.
  */
 public final class UdpSocket implements AutoCloseable {
     /**
@@ -36,6 +39,7 @@ public final class UdpSocket implements AutoCloseable {
     private final boolean buffersForced;
     private final boolean groEnabled;
     private final String groRefusal;
+    private final boolean reusePort;
     private boolean gsoSupported;
     private long gsoRefusals;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -47,7 +51,7 @@ public final class UdpSocket implements AutoCloseable {
 
     private UdpSocket(NativeSockets.LibC libc, int fd, int family, InetSocketAddress localAddress,
             UdpOptions.PmtuMode pmtuMode, int receiveBufferBytes, int sendBufferBytes, boolean buffersForced,
-            boolean groEnabled, String groRefusal, boolean gsoSupported) {
+            boolean groEnabled, String groRefusal, boolean gsoSupported, boolean reusePort) {
         this.libc = libc;
         this.fd = fd;
         this.family = family;
@@ -60,6 +64,7 @@ public final class UdpSocket implements AutoCloseable {
         this.groEnabled = groEnabled;
         this.groRefusal = groRefusal;
         this.gsoSupported = gsoSupported;
+        this.reusePort = reusePort;
     }
 
     /**
@@ -70,6 +75,12 @@ public final class UdpSocket implements AutoCloseable {
      * <p>No SO_REUSEADDR: on Linux it lets a second UDP socket bind the same address and port, after which
      * unicast reaches only one of them, so a second daemon would silently take traffic instead of failing
      * with EADDRINUSE; and UDP has no TIME_WAIT that a restart would need it for.
+     *
+     * <p>SO_REUSEPORT only when {@link UdpOptions#reusePort} asks for it, set before bind: the socket then joins
+     * the port's reuseport group, after the sockets bound before it. The kernel admits only sockets that also
+     * have SO_REUSEPORT and the same effective uid: a daemon of another user, or any socket without the option,
+     * still fails with EADDRINUSE; a second daemon of the same user with the option joins silently (see
+     * {@link UdpOptions#withReusePort}).
      */
     public static UdpSocket open(InetSocketAddress bind, UdpOptions options) throws NativeIoException {
         return open(bind, options, 0);
@@ -99,7 +110,11 @@ public final class UdpSocket implements AutoCloseable {
             Sockets.setInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_RXQ_OVFL, 1,
                     "SO_RXQ_OVFL", context);
             setPmtuMode(libc, fd, scratch, family, options.pmtuMode(), context);
-            Sockets.bind(libc, fd, scratch, address);
+            if (options.reusePort()) {
+                Sockets.setInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_REUSEPORT, 1,
+                        "SO_REUSEPORT", context);
+            }
+            Sockets.bind(libc, fd, scratch, address, options.reusePort());
             InetSocketAddress localAddress = Sockets.localAddress(libc, fd, scratch, context);
             int receiveBytes = Sockets.getInt(libc, fd, scratch, SocketConstants.SOL_SOCKET, SocketConstants.SO_RCVBUF,
                     "SO_RCVBUF", context);
@@ -122,7 +137,7 @@ public final class UdpSocket implements AutoCloseable {
                 }
             }
             return new UdpSocket(libc, fd, family, localAddress, options.pmtuMode(), receiveBytes, sendBytes, forced,
-                    gro, groRefusal, gso);
+                    gro, groRefusal, gso, options.reusePort());
         } catch (NativeIoException | RuntimeException | Error e) {
             NativeSockets.closeQuietly(libc, fd);
             throw e;
@@ -289,6 +304,49 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /**
+     * Makes the kernel give each datagram arriving at this socket's reuseport group to the socket whose index
+     * is the datagram's UDP payload byte at {@code payloadOffset} (0..{@value LaneSteering#MAX_PAYLOAD_OFFSET}),
+     * when that byte is below {@code lanes} (1..{@value LaneSteering#MAX_LANES}); a datagram with a larger byte,
+     * or too short to have one, goes to socket 0. Attaches the classic BPF program of {@link LaneSteering} with
+     * setsockopt(SO_ATTACH_REUSEPORT_CBPF); it belongs to the group, so calling this on any one member steers
+     * for all of them, and a later call (from any member) replaces it. Control path; allocates.
+     *
+     * <p>Socket index i is the i-th socket bound to the port, so bind lane 0 first. Give {@code lanes} the
+     * group's size: a byte below {@code lanes} but at or beyond the size falls back to the kernel's hash. Closing
+     * a member moves the group's last socket into its index, so close and reopen the whole group, never one
+     * lane. With {@link UdpOptions#gro} the kernel may coalesce several datagrams of one sender before choosing,
+     * and the whole batch then goes where its first datagram's byte points.
+     *
+     * @throws IllegalArgumentException when an argument is out of range
+     * @throws IllegalStateException    when the socket was opened without {@link UdpOptions#withReusePort}, so
+     *                                  it has no group to steer
+     */
+    public void steerToLaneByte(int payloadOffset, int lanes) throws NativeIoException {
+        LaneSteering program = new LaneSteering(payloadOffset, lanes);
+        if (!reusePort) {
+            throw new IllegalStateException("UDP " + local + " has no SO_REUSEPORT group to steer by a lane byte:"
+                    + " open every lane's socket with UdpOptions.withReusePort(true)");
+        }
+        String call = "setsockopt(SO_ATTACH_REUSEPORT_CBPF, " + program + ")";
+        ensureOpen(call);
+        Pointer memory = NativeSockets.allocate(LaneSteering.NATIVE_BYTES);
+        try {
+            long fprog = memory.address();
+            program.writeTo(fprog);
+            while (libc.setsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_ATTACH_REUSEPORT_CBPF, fprog,
+                    LaneSteering.SOCK_FPROG_SIZE) != 0) {
+                int errno = NativeSockets.errno();
+                if (errno != Errno.EINTR) {
+                    throw new NativeIoException(call, local, errno, errno == Errno.ENOPROTOOPT
+                            ? "this kernel has no SO_ATTACH_REUSEPORT_CBPF (Linux 4.5 added it)" : null);
+                }
+            }
+        } finally {
+            Reference.reachabilityFence(memory); // setsockopt copied the program; until then the GC must not free it
+        }
+    }
+
+    /**
      * Cumulative datagrams the kernel dropped because the receive queue was full (SO_RXQ_OVFL), widened to 64
      * bits. The kernel attaches its count to datagrams queued after a drop, so the figure lags until the next
      * datagram arrives after a burst of drops.
@@ -335,6 +393,11 @@ public final class UdpSocket implements AutoCloseable {
         return groRefusal;
     }
 
+    /** True when the socket was opened with SO_REUSEPORT, in its port's reuseport group. */
+    public boolean reusePort() {
+        return reusePort;
+    }
+
     /** True when both buffers were set with SO_*BUFFORCE; false when the sysctl caps applied. */
     public boolean buffersForced() {
         return buffersForced;
@@ -371,7 +434,7 @@ public final class UdpSocket implements AutoCloseable {
     public String toString() {
         return "UDP " + local + " (fd " + fd + ", SO_RCVBUF " + receiveBufferBytes + ", SO_SNDBUF " + sendBufferBytes
                 + (buffersForced ? ", forced" : ", capped by net.core.rmem_max/wmem_max") + ", PMTU " + pmtuMode
-                + (groEnabled ? ", GRO" : "") + ")";
+                + (groEnabled ? ", GRO" : "") + (reusePort ? ", SO_REUSEPORT" : "") + ")";
     }
 
     private void ensureOpen(String call) throws NativeIoException {

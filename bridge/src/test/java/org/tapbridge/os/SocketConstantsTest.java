@@ -43,6 +43,7 @@ class SocketConstantsTest {
         assertEquals(32, SocketConstants.SO_SNDBUFFORCE);
         assertEquals(33, SocketConstants.SO_RCVBUFFORCE);
         assertEquals(40, SocketConstants.SO_RXQ_OVFL);
+        assertEquals(51, SocketConstants.SO_ATTACH_REUSEPORT_CBPF);
     }
 
     @Test

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the struct layouts to what offsetof/sizeof printed on Linux x86_64 (aarch64 is the same): mmsghdr 64,
- * msghdr 56, iovec 16, sockaddr_in 16, sockaddr_in6 28, cmsghdr header 16, pollfd 8.
+ * msghdr 56, iovec 16, sockaddr_in 16, sockaddr_in6 28, cmsghdr header 16, pollfd 8, sock_filter 8,
+ * sock_fprog 16.
  */
 class StructLayoutTest {
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
@@ -75,6 +76,19 @@ class StructLayoutTest {
         assertEquals(0, Poller.FD_OFFSET);
         assertEquals(4, Poller.EVENTS_OFFSET);
         assertEquals(6, Poller.REVENTS_OFFSET);
+    }
+
+    @Test
+    void sockFilterIsEightBytesAndSockFprogSixteen() {
+        assertEquals(8, LaneSteering.SOCK_FILTER_SIZE);
+        assertEquals(0, LaneSteering.CODE_OFFSET);
+        assertEquals(2, LaneSteering.JT_OFFSET);
+        assertEquals(3, LaneSteering.JF_OFFSET);
+        assertEquals(4, LaneSteering.K_OFFSET);
+        assertEquals(16, LaneSteering.SOCK_FPROG_SIZE);
+        assertEquals(0, LaneSteering.FPROG_LEN_OFFSET);
+        assertEquals(8, LaneSteering.FPROG_FILTER_OFFSET, "the pointer after the u16 len and its padding");
+        assertEquals(16 + 4 * 8, LaneSteering.NATIVE_BYTES);
     }
 
     @Test
