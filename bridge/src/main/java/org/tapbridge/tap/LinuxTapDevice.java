@@ -216,8 +216,9 @@ public final class LinuxTapDevice implements TapDevice {
             Ifreq ifreq = Ifreq.allocate().name(name).flags(attachFlags);
             if (ioctl(libc, fd, LinuxConstants.TUNSETIFF, ifreq.address()) < 0) {
                 int errno = NativeLibC.errno();
-                throw new TapException(name, "ioctl(TUNSETIFF) for another queue", errno, null, TapErrors.setIff(name,
-                        errno, NetDeviceFacts.read(name), libc.geteuid(), user, List.of(), attachFlags, 2));
+                String why = TapErrors.setIff(name, errno, NetDeviceFacts.read(name), libc.geteuid(), user, List.of(),
+                        attachFlags, 2);
+                throw new TapException(name, "ioctl(TUNSETIFF)", errno, null, "attaching another queue: " + why);
             }
             Ifreq current = Ifreq.allocate();
             if (ioctl(libc, fd, LinuxConstants.TUNGETIFF, current.address()) < 0) {
