@@ -15,11 +15,13 @@ STATE_VERSION=1
 # Same default as the daemon's [switch] mac-aging-seconds: the kernel bridge and the daemon's switch
 # then forget a silent host at the same moment, so neither keeps sending frames the other has dropped.
 DEFAULT_AGEING_SECONDS=300
+# Same limit as the daemon's [site] queues: one data-path loop per queue, each with its own thread.
+MAX_QUEUES=16
 
 usage() {
     cat <<EOF
-Usage: $PROG --lan-if IF --bridge BR --tap TAP --user USER [--mtu N] [--stp on|off]
-                       [--ageing SECONDS] [--state-dir DIR] [--dry-run] [--down]
+Usage: $PROG --lan-if IF --bridge BR --tap TAP --user USER [--mtu N] [--queues N]
+                       [--stp on|off] [--ageing SECONDS] [--state-dir DIR] [--dry-run] [--down]
        $PROG --config FILE [options...]
 
 Creates TAP (persistent, mode tap, owned by USER), creates bridge BR (STP off unless --stp on,
@@ -29,6 +31,9 @@ addresses and its static routes (main table) to BR. Running it again changes not
   --down        restore what was recorded before the first change, then forget it
   --dry-run     print the commands that would run; change nothing
   --mtu N       set this MTU on IF, TAP and BR (default: TAP takes IF's MTU)
+  --queues N    1..$MAX_QUEUES (default 1): above 1 the TAP is created multi_queue, for a daemon whose
+                [site] queues = N runs one data-path loop per queue; an existing TAP whose mode
+                (single-queue or multi_queue) differs is refused: delete it, then rerun
   --state-dir   where the pre-change state is kept (default /run/tapbridge-setup): a directory
                 owned by root, holding no symbolic links; one file per LAN interface, lan@IF.state
                 (earlier versions wrote BR.state; such a file is still read, and renamed)
@@ -38,7 +43,7 @@ addresses and its static routes (main table) to BR. Running it again changes not
 when the settings now name another bridge or TAP.
 
 .bridge file (one KEY=value per line, '#' starts a comment; it is parsed, never sourced):
-  LAN_IF=eth1  BRIDGE=br0  TAP=tap0  USER=tapbridge  [MTU=1500] [STP=off] [AGEING=300]
+  LAN_IF=eth1  BRIDGE=br0  TAP=tap0  USER=tapbridge  [MTU=1500] [QUEUES=1] [STP=off] [AGEING=300]
 Environment: TAPBRIDGE_NO_BRCTL=1 behaves as if bridge-utils were not installed.
   TAPBRIDGE_LOCK_WAIT_SECONDS=N waits N s (default 30) for another run's lock on the state directory.
 EOF
@@ -53,7 +58,7 @@ say() {
     echo "$PROG: $*"
 }
 
-LAN_IF='' BRIDGE='' TAP='' TB_USER='' MTU='' STP=off AGEING=$DEFAULT_AGEING_SECONDS
+LAN_IF='' BRIDGE='' TAP='' TB_USER='' MTU='' QUEUES=1 STP=off AGEING=$DEFAULT_AGEING_SECONDS
 STATE_DIR=/run/tapbridge-setup
 DRY_RUN=false
 DOWN=false
@@ -78,6 +83,11 @@ set_value() { # KEY VALUE WHERE
                 die "$where: MTU=$value is outside 68..65535"
             fi
             MTU=$((10#$value)) ;;
+        QUEUES)
+            if ! [[ $value =~ ^[0-9]{1,2}$ ]] || ((10#$value < 1 || 10#$value > MAX_QUEUES)); then
+                die "$where: QUEUES=$value must be a number 1..$MAX_QUEUES (1: a single-queue TAP; more: a multi_queue TAP, one queue per data-path loop of the daemon)"
+            fi
+            QUEUES=$((10#$value)) ;;
         STP)
             [[ $value == on || $value == off ]] || die "$where: STP=$value must be on or off"
             STP=$value ;;
@@ -87,7 +97,7 @@ set_value() { # KEY VALUE WHERE
                 die "$where: AGEING=$value must be 0..1000000 seconds"
             fi
             AGEING=$((10#$value)) ;;
-        *) die "$where: unknown key '$key' (known: LAN_IF BRIDGE TAP USER MTU STP AGEING)" ;;
+        *) die "$where: unknown key '$key' (known: LAN_IF BRIDGE TAP USER MTU QUEUES STP AGEING)" ;;
     esac
 }
 
@@ -122,6 +132,7 @@ while [[ $# -gt 0 ]]; do
         --tap) need_arg "$@"; set_value TAP "$2" "--tap"; shift 2 ;;
         --user) need_arg "$@"; set_value USER "$2" "--user"; shift 2 ;;
         --mtu) need_arg "$@"; set_value MTU "$2" "--mtu"; shift 2 ;;
+        --queues) need_arg "$@"; set_value QUEUES "$2" "--queues"; shift 2 ;;
         --stp) need_arg "$@"; set_value STP "$2" "--stp"; shift 2 ;;
         --ageing) need_arg "$@"; set_value AGEING "$2" "--ageing"; shift 2 ;;
         --config) need_arg "$@"; read_config "$2"; shift 2 ;;
@@ -249,9 +260,13 @@ wait_for_dad() { # IF: an address added without nodad is "tentative" for ~1 s; `
     say "warning: $1 still has tentative IPv6 addresses after 5 s (duplicate address on the LAN?)"
 }
 
-check_tap() { # -> sets TAP_EXISTS
-    local tap_json kind type owner want_uid owner_uid
-    TAP_EXISTS=false
+tap_mode_args() { # MULTI_QUEUE(true|false) -> the ip tuntap mode words; del needs multi_queue to match
+    if [[ $1 == true ]]; then echo "mode tap multi_queue"; else echo "mode tap"; fi
+}
+
+check_tap() { # -> sets TAP_EXISTS, TAP_MQ (the TAP is multi_queue) and TAP_QUEUES_OPEN (queues attached or detached)
+    local tap_json kind type owner want_uid owner_uid want_mq
+    TAP_EXISTS=false TAP_MQ=false TAP_QUEUES_OPEN=0
     tap_json=$(link_json "$TAP")
     [[ -z $tap_json ]] && return 0
     TAP_EXISTS=true
@@ -259,16 +274,26 @@ check_tap() { # -> sets TAP_EXISTS
     type=$(jfield "$tap_json" '.linkinfo.info_data.type')
     [[ $kind == tun ]] || die "$TAP exists but is a '${kind:-plain}' device, not a TAP; choose another --tap or delete it"
     [[ $type == tap ]] || die "$TAP exists in $type mode (layer 3); tapbridge needs layer-2 frames: ip tuntap del dev $TAP mode $type, then rerun"
-    [[ $(jfield "$tap_json" '.linkinfo.info_data.multi_queue') != true ]] \
-        || die "$TAP is multi_queue; tapbridge opens it single-queue: ip tuntap del dev $TAP mode tap, then rerun"
+    [[ $(jfield "$tap_json" '.linkinfo.info_data.multi_queue') == true ]] && TAP_MQ=true
+    TAP_QUEUES_OPEN=$(jq -r '(.linkinfo.info_data.numqueues // 0) + (.linkinfo.info_data.numdisabled // 0)' <<<"$tap_json")
     if [[ $DOWN == false ]]; then
+        # The queue mode is fixed when a TAP is created; like a wrong owner, a wrong mode is not
+        # changed behind the back of whatever may hold the TAP.
+        want_mq=false
+        ((QUEUES > 1)) && want_mq=true
+        if [[ $TAP_MQ == false && $want_mq == true ]]; then
+            die "$TAP is single-queue, but --queues $QUEUES needs a multi_queue TAP: stop the daemon, ip tuntap del dev $TAP mode tap, then rerun (or use --queues 1 and [site] queues = 1)"
+        fi
+        if [[ $TAP_MQ == true && $want_mq == false ]]; then
+            die "$TAP is multi_queue, but --queues 1 asks for a single-queue TAP: pass --queues N as in the daemon's [site] queues, or stop the daemon, ip tuntap del dev $TAP mode tap multi_queue, then rerun"
+        fi
         [[ $(jfield "$tap_json" '.linkinfo.info_data.persist') == true ]] \
             || die "$TAP exists but is not persistent (another process owns it); stop that process or choose another --tap"
         owner=$(jfield "$tap_json" '.linkinfo.info_data.user')
         want_uid=$(id -u "$TB_USER")
         owner_uid=$(id -u "$owner" 2>/dev/null || echo "$owner")
         [[ $owner_uid == "$want_uid" ]] \
-            || die "$TAP is owned by '${owner:-nobody in particular (root only)}', not $TB_USER; ip tuntap del dev $TAP mode tap, then rerun"
+            || die "$TAP is owned by '${owner:-nobody in particular (root only)}', not $TB_USER; ip tuntap del dev $TAP $(tap_mode_args "$TAP_MQ"), then rerun"
     fi
 }
 
@@ -509,7 +534,11 @@ do_up() {
     fi
 
     if [[ $TAP_EXISTS == false ]]; then
-        plan ip tuntap add dev "$TAP" mode tap user "$uid"
+        if ((QUEUES > 1)); then
+            plan ip tuntap add dev "$TAP" mode tap multi_queue user "$uid"
+        else
+            plan ip tuntap add dev "$TAP" mode tap user "$uid"
+        fi
     fi
     if [[ -z $br_json ]]; then
         $HAVE_BRCTL || say "brctl not found (bridge-utils): falling back to ip link ... type bridge"
@@ -678,10 +707,14 @@ do_down() {
     $DRY_RUN && say "dry run: would run"
     # The TAP goes first and on its own: while the daemon holds it open the kernel refuses
     # (EBUSY), and then nothing else should have changed yet.
+    # A multi_queue TAP does not refuse: ip would attach as one more queue and the TAP would outlive
+    # the daemon's queues, so the queues the kernel counts are asked first.
     if [[ $TAP_EXISTS == true && $(jq -r '.tap_created' <<<"$state") == true ]]; then
+        local tap_mode
+        read -ra tap_mode <<<"$(tap_mode_args "$TAP_MQ")"
         if $DRY_RUN; then
-            echo "  ip tuntap del dev $TAP mode tap"
-        elif ! ip tuntap del dev "$TAP" mode tap 2>/dev/null; then
+            echo "  ip tuntap del dev $TAP ${tap_mode[*]}"
+        elif ((TAP_QUEUES_OPEN > 0)) || ! ip tuntap del dev "$TAP" "${tap_mode[@]}" 2>/dev/null; then
             die "cannot delete $TAP: a process still has it open (the daemon? systemctl stop tapbridge@<site>); nothing was changed"
         fi
     fi

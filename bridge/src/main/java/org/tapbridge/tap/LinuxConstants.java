@@ -22,6 +22,8 @@ final class LinuxConstants {
     // _IOW/_IOR('T', 220/221, int): vnet header fields little-endian whatever the host's order.
     static final long TUNSETVNETLE = 0x400454dcL;
     static final long TUNGETVNETLE = 0x800454ddL;
+    // _IOW('T', 217, int): attaches or detaches this file's queue of a multi-queue device (ifr_flags).
+    static final long TUNSETQUEUE = 0x400454d9L;
 
     // ioctl requests from <linux/sockios.h>, issued on any AF_INET socket.
     static final long SIOCGIFFLAGS = 0x8913;
@@ -36,6 +38,9 @@ final class LinuxConstants {
     static final int IFF_NO_PI = 0x1000;
     static final int IFF_PERSIST = 0x0800;
     static final int IFF_VNET_HDR = 0x4000;
+    // struct ifreq.ifr_flags for TUNSETQUEUE: only these, never combined with the TUNSETIFF bits.
+    static final int IFF_ATTACH_QUEUE = 0x0200;
+    static final int IFF_DETACH_QUEUE = 0x0400;
 
     // TUNSETOFFLOAD bits: what user space can take from the kernel (partial checksums, super-frames).
     // The UAPI headers of this host (6.1) predate USO; 0x20/0x40 are those of the 6.2+ if_tun.h.
@@ -80,6 +85,7 @@ final class LinuxConstants {
     static final int EIO = 5;
     static final int EBADFD = 77;
     static final int ENOTTY = 25;
+    static final int E2BIG = 7;
 
     /** The symbolic name of an errno we explain, or "errno N". */
     static String errnoName(int errno) {
@@ -97,6 +103,7 @@ final class LinuxConstants {
             case EIO: return "EIO";
             case EBADFD: return "EBADFD";
             case ENOTTY: return "ENOTTY";
+            case E2BIG: return "E2BIG";
             default: return "errno " + errno;
         }
     }

@@ -17,6 +17,11 @@ import jnr.ffi.Pointer;
  * takes a {@link VnetHeader} of {@link #vnetHeaderLength()} bytes before the frame, and with segmentation
  * offloads a read may return a super-frame of up to {@link VnetHeader#MAX_SUPER_FRAME_BYTES}: size read
  * buffers with {@link #minimumReadCapacity()}.
+ *
+ * <p>A multi-queue TAP ({@link TapOptions#withQueues}) is one such object per queue: {@link #open} gives the
+ * first, {@link #attachQueue()} each further one, all sharing the device's name, MTU, vnet header and
+ * offloads, each with its own descriptor for its own data-path loop. The kernel spreads the frames it
+ * sends out of the TAP over the attached queues by flow; a frame written to any queue enters the stack.
  */
 public final class LinuxTapDevice implements TapDevice {
     static final String CLONE_DEVICE = "/dev/net/tun";
@@ -27,7 +32,13 @@ public final class LinuxTapDevice implements TapDevice {
     private static final int POLLFD_EVENTS_OFFSET = 4;
     private static final int POLLFD_REVENTS_OFFSET = 6;
 
+    // The TAP-wide flags covered by the attach-time check of a new queue: the rest (IFF_PERSIST) may differ.
+    private static final int QUEUE_FLAGS = LinuxConstants.IFF_TUN | LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI
+            | LinuxConstants.IFF_MULTI_QUEUE | LinuxConstants.IFF_VNET_HDR;
+
     private final NativeLibC.LibC libc;
+    private final String cloneDevice;
+    private final int attachFlags;
     private final String name;
     private final int mtu;
     private final boolean createdByUs;
@@ -37,6 +48,9 @@ public final class LinuxTapDevice implements TapDevice {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object wakeLock = new Object();
     private volatile boolean open = true;
+    // Written under queueLock by the control path; volatile for queueEnabled() from any thread.
+    private final Object queueLock = new Object();
+    private volatile boolean queueEnabled = true;
 
     // Native scratch memory, allocated once and released by the GC: never freed under a running call.
     private final Pointer pollFds;
@@ -48,9 +62,11 @@ public final class LinuxTapDevice implements TapDevice {
     private final DirectAddress writeAddress = new DirectAddress();
     private long possiblyTruncatedReads;
 
-    private LinuxTapDevice(NativeLibC.LibC libc, String name, int mtu, boolean createdByUs,
-            VnetSetup.Outcome offloadState, int tapFd, int eventFd) {
+    private LinuxTapDevice(NativeLibC.LibC libc, String cloneDevice, int attachFlags, String name, int mtu,
+            boolean createdByUs, VnetSetup.Outcome offloadState, int tapFd, int eventFd) {
         this.libc = libc;
+        this.cloneDevice = cloneDevice;
+        this.attachFlags = attachFlags;
         this.name = name;
         this.mtu = mtu;
         this.createdByUs = createdByUs;
@@ -80,6 +96,11 @@ public final class LinuxTapDevice implements TapDevice {
      * offloads, falling back on EINVAL to fewer (no USO, checksums only, none); see {@link #offloads()}.
      * Without it, a persistent device's offloads are switched off, since a previous attach may have left
      * them on and they would bring super-frames without a header to describe them.
+     *
+     * <p>With {@link TapOptions#queues()} above 1, or when the device exists persistently as a multi-queue
+     * TAP, attaches with IFF_MULTI_QUEUE as the device's first queue of this process (see
+     * {@link #multiQueue()}); attach the others with {@link #attachQueue()}. A persistent single-queue TAP
+     * asked for more than one queue is refused before any attach, with the commands that recreate it.
      */
     public static LinuxTapDevice open(TapOptions options) throws TapException {
         return open(options, CLONE_DEVICE);
@@ -93,21 +114,29 @@ public final class LinuxTapDevice implements TapDevice {
         if (facts.exists()) {
             // The kernel would only say EINVAL; sysfs lets us say which mode the device is in.
             String wrong = TapErrors.wrongKind(requested, facts, user);
+            if (wrong == null) {
+                wrong = TapErrors.queueMismatch(requested, facts, user, options.queues());
+            }
             if (wrong != null) {
                 throw new TapException(requested, "inspect /sys/class/net/" + requested, 0, null, wrong);
             }
         }
+        // The queue mode is the device's, fixed at creation, and TUNSETIFF must match it: a daemon asking
+        // for one queue of a persistent multi-queue TAP gets one queue rather than a refusal.
+        boolean multiQueue = options.queues() > 1 || (facts.isPersistent() && facts.isMultiQueue());
         int tapFd = openCloneDevice(libc, requested, cloneDevice);
         int eventFd = -1;
         try {
             VnetSetup.Plan plan = VnetSetup.plan(libc, tapFd, options);
-            int flags = plan.flags();
+            int flags = plan.flags() | (multiQueue ? LinuxConstants.IFF_MULTI_QUEUE : 0);
             Ifreq ifreq = Ifreq.allocate().name(requested).flags(flags);
             if (ioctl(libc, tapFd, LinuxConstants.TUNSETIFF, ifreq.address()) < 0) {
                 int errno = NativeLibC.errno();
                 List<String> holders = errno == LinuxConstants.EBUSY ? TapErrors.holders(requested) : List.of();
+                // EINVAL is a mode mismatch with a device that may have appeared since: look again.
+                NetDeviceFacts now = errno == LinuxConstants.EINVAL ? NetDeviceFacts.read(requested) : facts;
                 throw new TapException(requested, "ioctl(TUNSETIFF)", errno, null,
-                        TapErrors.setIff(requested, errno, facts, libc.geteuid(), user, holders, flags));
+                        TapErrors.setIff(requested, errno, now, libc.geteuid(), user, holders, flags, options.queues()));
             }
             String name = ifreq.name();
             Ifreq current = Ifreq.allocate();
@@ -123,7 +152,7 @@ public final class LinuxTapDevice implements TapDevice {
                         "cannot create the wake-up descriptor (too many open files?)");
             }
             int mtu = new InterfaceConfigurator(libc, name).configure(options.mtu(), options.bringUp());
-            return new LinuxTapDevice(libc, name, mtu, createdByUs, offloadState, tapFd, eventFd);
+            return new LinuxTapDevice(libc, cloneDevice, flags, name, mtu, createdByUs, offloadState, tapFd, eventFd);
         } catch (TapException | RuntimeException | Error e) {
             // Closing the TAP descriptor also removes a device we created (it is not persistent).
             closeQuietly(libc, eventFd);
@@ -155,7 +184,111 @@ public final class LinuxTapDevice implements TapDevice {
         VnetSetup.Outcome vnet = offloaded
                 ? new VnetSetup.Outcome(VnetHeader.LENGTH_V1, TapOffloads.DEFAULT, TapOffloads.DEFAULT, List.of())
                 : VnetSetup.Outcome.none();
-        return new LinuxTapDevice(libc, name, mtu, false, vnet, fd, eventFd);
+        return new LinuxTapDevice(libc, CLONE_DEVICE, LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI, name, mtu,
+                false, vnet, fd, eventFd);
+    }
+
+    /**
+     * Attaches one more queue of this multi-queue TAP: another descriptor on /dev/net/tun, attached by name
+     * with this queue's flags (IFF_VNET_HDR included when this one has a header, since the kernel takes the
+     * device's flags from every attach). Header length, byte order and offloads belong to the device, so
+     * they are not set again; the new queue reports the same ones, and its own eventfd wakes its own loop.
+     * Any queue can attach more. Control path; call before the device is moved to another network
+     * namespace, since the name is looked up in the namespace this process opened /dev/net/tun in.
+     *
+     * <p>Closing the returned queue detaches only it; the device goes when its last queue closes, and
+     * only if it is not persistent.
+     *
+     * @throws IllegalStateException when this device was opened single-queue (see {@link #multiQueue()})
+     * @throws TapException          when this queue is closed, or the kernel refuses the attach
+     */
+    public LinuxTapDevice attachQueue() throws TapException {
+        if (!multiQueue()) {
+            throw new IllegalStateException(name + " was opened single-queue, so it has no other queues to attach:"
+                    + " open it with TapOptions.withQueues(N), N > 1 (the TAP must be multi-queue, see"
+                    + " scripts/setup-bridge.sh --queues N)");
+        }
+        ensureOpen("attachQueue");
+        String user = System.getProperty("user.name", "USER");
+        int fd = openCloneDevice(libc, name, cloneDevice);
+        int newEventFd = -1;
+        try {
+            Ifreq ifreq = Ifreq.allocate().name(name).flags(attachFlags);
+            if (ioctl(libc, fd, LinuxConstants.TUNSETIFF, ifreq.address()) < 0) {
+                int errno = NativeLibC.errno();
+                String why = TapErrors.setIff(name, errno, NetDeviceFacts.read(name), libc.geteuid(), user, List.of(),
+                        attachFlags, 2);
+                throw new TapException(name, "ioctl(TUNSETIFF)", errno, null, "attaching another queue: " + why);
+            }
+            Ifreq current = Ifreq.allocate();
+            if (ioctl(libc, fd, LinuxConstants.TUNGETIFF, current.address()) < 0) {
+                throw new TapException(name, "ioctl(TUNGETIFF)", NativeLibC.errno(), null,
+                        "cannot read the flags of the new queue back");
+            }
+            if ((current.flags() & QUEUE_FLAGS) != (attachFlags & QUEUE_FLAGS)) {
+                // Frames would be read with the wrong framing (a vnet header or not): refuse rather than guess.
+                throw new TapException(name, "ioctl(TUNGETIFF)", 0, null, "the new queue reports flags 0x"
+                        + Integer.toHexString(current.flags()) + " where the first has 0x"
+                        + Integer.toHexString(attachFlags) + ": the device was probably recreated meanwhile;"
+                        + " restart tapbridge");
+            }
+            newEventFd = libc.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
+            if (newEventFd < 0) {
+                throw new TapException(name, "eventfd", NativeLibC.errno(), null,
+                        "cannot create the wake-up descriptor of another queue (too many open files?)");
+            }
+            return new LinuxTapDevice(libc, cloneDevice, attachFlags, name, mtu, createdByUs, offloadState, fd,
+                    newEventFd);
+        } catch (TapException | RuntimeException | Error e) {
+            // Closing a queue never removes a device that still has this one attached.
+            closeQuietly(libc, newEventFd);
+            closeQuietly(libc, fd);
+            throw e;
+        }
+    }
+
+    /** Whether this device was attached with IFF_MULTI_QUEUE, so that {@link #attachQueue()} may add queues. */
+    public boolean multiQueue() {
+        return (attachFlags & LinuxConstants.IFF_MULTI_QUEUE) != 0;
+    }
+
+    /**
+     * Attaches this queue to the device again (true) or detaches it (false) without closing it
+     * (TUNSETQUEUE). The kernel spreads frames only over attached queues, so a detached queue reads
+     * nothing: the frames it held are dropped at detach, {@link #read} returns 0 and {@link #awaitReadable}
+     * waits for its timeout or a wakeup. Writes still work on a detached queue (Linux 6.18 accepts them,
+     * the queue keeps its device), so its loop may go on writing. Idempotent; wakes a reader waiting in
+     * {@link #awaitReadable} once, so that it sees the change. Control path, any thread.
+     *
+     * @throws IllegalStateException when this device was opened single-queue
+     */
+    public void setQueueEnabled(boolean enabled) throws TapException {
+        if (!multiQueue()) {
+            throw new IllegalStateException(name + " was opened single-queue: only a queue of a multi-queue TAP"
+                    + " can be detached and attached again (TapOptions.withQueues(N), N > 1)");
+        }
+        String call = "ioctl(TUNSETQUEUE, " + (enabled ? "IFF_ATTACH_QUEUE" : "IFF_DETACH_QUEUE") + ")";
+        synchronized (queueLock) {
+            ensureOpen(call);
+            // The kernel answers EINVAL to a second attach or detach: the state we keep makes both no-ops.
+            if (queueEnabled == enabled) {
+                return;
+            }
+            Ifreq ifreq = Ifreq.allocate().name(name)
+                    .flags(enabled ? LinuxConstants.IFF_ATTACH_QUEUE : LinuxConstants.IFF_DETACH_QUEUE);
+            if (ioctl(libc, tapFd, LinuxConstants.TUNSETQUEUE, ifreq.address()) < 0) {
+                int errno = NativeLibC.errno();
+                throw new TapException(name, call, errno, null, (enabled ? "cannot attach this queue again"
+                        : "cannot detach this queue") + " (the device was probably deleted meanwhile; restart tapbridge)");
+            }
+            queueEnabled = enabled;
+        }
+        wakeup();
+    }
+
+    /** False after {@code setQueueEnabled(false)} until {@code setQueueEnabled(true)}; true on a fresh queue. */
+    public boolean queueEnabled() {
+        return queueEnabled;
     }
 
     private static int openCloneDevice(NativeLibC.LibC libc, String device, String path) throws TapException {
@@ -388,6 +521,7 @@ public final class LinuxTapDevice implements TapDevice {
     @Override
     public String toString() {
         return "TAP " + name + " (mtu " + mtu + (createdByUs ? ", created by tapbridge" : ", persistent")
+                + (multiQueue() ? ", one queue of a multi-queue TAP" + (queueEnabled ? "" : " (detached)") : "")
                 + (offloadState.vnetHeaderLength() > 0 ? ", " + offloadState.describe() : "") + ")";
     }
 

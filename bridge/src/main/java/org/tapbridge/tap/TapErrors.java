@@ -47,6 +47,15 @@ final class TapErrors {
     /** Why TUNSETIFF with {@code flags} failed, given what sysfs said just before the call. */
     static String setIff(String device, int errno, NetDeviceFacts facts, long euid, String user,
             List<String> holders, int flags) {
+        return setIff(device, errno, facts, euid, user, holders, flags, 1);
+    }
+
+    /**
+     * Why TUNSETIFF with {@code flags} failed, given what sysfs said about the device; {@code queues} is
+     * {@link TapOptions#queues()}, for the fix when the kernel refused a multi-queue attach.
+     */
+    static String setIff(String device, int errno, NetDeviceFacts facts, long euid, String user,
+            List<String> holders, int flags, int queues) {
         switch (errno) {
             case LinuxConstants.EPERM:
                 return notPermitted(device, facts, euid, user);
@@ -55,9 +64,12 @@ final class TapErrors {
                         + " reader at a time" + (holders.isEmpty() ? "" : " (held by " + String.join(", ", holders) + ")")
                         + ". Stop the other tapbridge, VM or VPN using it, or choose another name";
             case LinuxConstants.EINVAL:
-                return facts.exists() ? wrongKind(device, facts, user)
+                return facts.exists() ? modeMismatch(device, facts, user, flags, queues)
                         : "the kernel rejected the request for TAP " + device + " (flags " + flagNames(flags) + ");"
                                 + " check that the name is a valid interface name";
+            case LinuxConstants.E2BIG:
+                return device + " already has the most queues the kernel allows (256 attached or detached);"
+                        + " close some, or ask for fewer queues";
             default:
                 return "cannot create or attach TAP " + device;
         }
@@ -71,7 +83,66 @@ final class TapErrors {
         if ((flags & LinuxConstants.IFF_VNET_HDR) != 0) {
             sb.append("|IFF_VNET_HDR");
         }
+        if ((flags & LinuxConstants.IFF_MULTI_QUEUE) != 0) {
+            sb.append("|IFF_MULTI_QUEUE");
+        }
         return sb.toString();
+    }
+
+    /**
+     * EINVAL from TUNSETIFF on an existing device: the kernel says no more, so the mode it is in (TUN,
+     * not a TAP, single- or multi-queue against what {@code flags} asked for) is the likely cause.
+     */
+    private static String modeMismatch(String device, NetDeviceFacts facts, String user, int flags, int queues) {
+        String kind = wrongKind(device, facts, user);
+        if (kind != null) {
+            return kind;
+        }
+        boolean askedMultiQueue = (flags & LinuxConstants.IFF_MULTI_QUEUE) != 0;
+        if (askedMultiQueue && !facts.isMultiQueue()) {
+            return singleQueue(device, user, Math.max(2, queues));
+        }
+        if (!askedMultiQueue && facts.isMultiQueue()) {
+            return device + " is a multi-queue TAP, but tapbridge attached single-queue (the device changed while"
+                    + " tapbridge opened it, or it is not persistent and another process holds it). Start tapbridge"
+                    + " again; if it persists, delete it ('ip tuntap del dev " + device + " mode tap multi_queue')"
+                    + " and recreate it with scripts/setup-bridge.sh";
+        }
+        return "the kernel rejected the request for TAP " + device + " (flags " + flagNames(flags) + ") although"
+                + " sysfs shows " + facts.kindForPeople() + " (tun_flags 0x" + Integer.toHexString(facts.tunFlags())
+                + "); delete it ('ip link del " + device + "') and let scripts/setup-bridge.sh recreate it";
+    }
+
+    /**
+     * The TAP exists single-queue but {@code queues} (above 1) loops want one queue each: the queue mode is
+     * fixed when a TAP is created, so it has to be recreated, or the site run with one queue.
+     */
+    static String singleQueue(String device, String user, int queues) {
+        return device + " is a single-queue TAP, but [site] queues = " + queues + " needs a multi-queue TAP."
+                + " Recreate it with 'scripts/setup-bridge.sh ... --queues " + queues + "' (or 'ip tuntap del dev "
+                + device + " mode tap', then 'ip tuntap add dev " + device + " mode tap multi_queue user " + user
+                + " vnet_hdr'), or set queues = 1";
+    }
+
+    /**
+     * Null when a device that exists can be opened with {@code queues} queues, else why not: a single-queue
+     * TAP cannot give more than one, and a multi-queue TAP that is not persistent belongs to the process
+     * that created it (attaching would quietly take a share of its frames). Call after {@link #wrongKind}.
+     */
+    static String queueMismatch(String device, NetDeviceFacts facts, String user, int queues) {
+        if (!facts.isTapMode()) {
+            return null;
+        }
+        if (queues > 1 && !facts.isMultiQueue()) {
+            return singleQueue(device, user, queues);
+        }
+        if (facts.isMultiQueue() && !facts.isPersistent()) {
+            return device + " is a multi-queue TAP created by another process (it is not persistent): attaching"
+                    + " would take a share of that process's frames. Stop that process (the other tapbridge, VM or"
+                    + " VPN), or choose another name; for tapbridge, prepare a persistent TAP with"
+                    + " scripts/setup-bridge.sh";
+        }
+        return null;
     }
 
     /**
@@ -87,8 +158,8 @@ final class TapErrors {
     }
 
     /**
-     * The device exists but is not a single-queue TAP, so TUNSETIFF(IFF_TAP) would fail with EINVAL.
-     * Null when the facts show nothing wrong.
+     * The device exists but is not a TAP, so TUNSETIFF(IFF_TAP) would fail with EINVAL. Null when the facts
+     * show nothing wrong; whether its queue mode fits is {@link #queueMismatch}'s question.
      */
     static String wrongKind(String device, NetDeviceFacts facts, String user) {
         if (facts.isTunMode()) {
@@ -96,11 +167,6 @@ final class TapErrors {
                     + " needs a TAP (layer 2, mode tap). Recreate it with 'ip tuntap del dev " + device
                     + " mode tun' and 'ip tuntap add dev " + device + " mode tap user " + user
                     + "', or choose another name";
-        }
-        if (facts.isMultiQueue()) {
-            return device + " is a multi-queue TAP, but tapbridge attaches a single queue. Recreate it"
-                    + " without multi_queue: 'ip tuntap del dev " + device + " mode tap multi_queue' and"
-                    + " 'ip tuntap add dev " + device + " mode tap user " + user + "'";
         }
         if (!facts.isTunTap()) {
             return device + " already exists as " + facts.kindForPeople() + ", not a TAP device."

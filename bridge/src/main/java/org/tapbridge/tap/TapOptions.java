@@ -2,8 +2,9 @@ package org.tapbridge.tap;
 
 /**
  * What to open: the interface name, the MTU to set (0 leaves the device's MTU as it is), whether to
- * bring the link up, and whether frames carry a vnet header with which offloads. Validated on
- * construction, so a bad value fails before any device is touched.
+ * bring the link up, whether frames carry a vnet header with which offloads, and how many queues the
+ * daemon will attach (one data-path loop each). Validated on construction, so a bad value fails before
+ * any device is touched.
  *
  * @param name        1..15 bytes, no '/', ':' or whitespace, not "." or ".." (the kernel's own rules)
  * @param mtu         0, or {@value #MIN_MTU}..{@value #MAX_MTU}
@@ -11,14 +12,21 @@ package org.tapbridge.tap;
  * @param vnetHeader  open with IFF_VNET_HDR: every frame read or written starts with a {@link VnetHeader}
  * @param offloads    {@link TapOffloads} bits to ask for (the device may end up with fewer, see
  *                    {@link LinuxTapDevice#offloads()}); 0 without a vnet header
+ * @param queues      1..{@value #MAX_QUEUES}; above 1 the TAP is opened with IFF_MULTI_QUEUE and the other
+ *                    queues are attached with {@link LinuxTapDevice#attachQueue()}
  */
-public record TapOptions(String name, int mtu, boolean bringUp, boolean vnetHeader, int offloads) {
+public record TapOptions(String name, int mtu, boolean bringUp, boolean vnetHeader, int offloads, int queues) {
     /** Smallest MTU Linux accepts on an Ethernet device (ETH_MIN_MTU, the IPv4 minimum). */
     public static final int MIN_MTU = 68;
     /** Largest MTU the tun driver accepts (MAX_MTU in drivers/net/tun.c). */
     public static final int MAX_MTU = 65535;
     /** Longest interface name: IFNAMSIZ 16 minus the terminating NUL. */
     public static final int MAX_NAME_BYTES = Ifreq.IFNAMSIZ - 1;
+    /**
+     * Most queues: each one is a data-path loop with its own thread and frame memory, and a gateway has
+     * no use for more loops than cores; the kernel's own limit (MAX_TAP_QUEUES) is 256.
+     */
+    public static final int MAX_QUEUES = 16;
 
     public TapOptions {
         String problem = nameProblem(name);
@@ -37,6 +45,16 @@ public record TapOptions(String name, int mtu, boolean bringUp, boolean vnetHead
         if (offloadProblem != null) {
             throw new IllegalArgumentException(offloadProblem);
         }
+        if (queues < 1 || queues > MAX_QUEUES) {
+            throw new IllegalArgumentException("queues=" + queues + (queues < 1 ? " < 1" : " > " + MAX_QUEUES)
+                    + " for tap " + name + ": use 1 (a single-queue TAP) or up to " + MAX_QUEUES
+                    + " (a multi-queue TAP, one data-path loop per queue)");
+        }
+    }
+
+    /** One queue: what the daemon opened before multi-queue TAPs. */
+    public TapOptions(String name, int mtu, boolean bringUp, boolean vnetHeader, int offloads) {
+        this(name, mtu, bringUp, vnetHeader, offloads, 1);
     }
 
     /** Plain frames, no vnet header: what the daemon has always opened. */
@@ -54,12 +72,21 @@ public record TapOptions(String name, int mtu, boolean bringUp, boolean vnetHead
      * tapbridge can use; 0 for a header without offloads, so that writes alone may carry them).
      */
     public TapOptions withOffloads(int requested) {
-        return new TapOptions(name, mtu, bringUp, true, requested);
+        return new TapOptions(name, mtu, bringUp, true, requested, queues);
     }
 
     /** The same without vnet header and offloads. */
     public TapOptions withoutOffloads() {
-        return new TapOptions(name, mtu, bringUp, false, 0);
+        return new TapOptions(name, mtu, bringUp, false, 0, queues);
+    }
+
+    /**
+     * The same with {@code queues} queues (1..{@value #MAX_QUEUES}). Above 1 the TAP must be, or will be
+     * created, multi-queue: a persistent single-queue TAP is refused at open with the command that
+     * recreates it.
+     */
+    public TapOptions withQueues(int queues) {
+        return new TapOptions(name, mtu, bringUp, vnetHeader, offloads, queues);
     }
 
     /** Null when the name is acceptable, otherwise what is wrong with it, quoting it. */

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.tapbridge.tap.LinuxTapDevice;
+import org.tapbridge.tap.TapOptions;
 import org.tapbridge.testing.Netns;
 import org.tapbridge.testing.Privileges;
 import org.tapbridge.testing.Shell;
@@ -432,6 +434,81 @@ class SetupBridgeTest {
         assertNotEquals(0, r.exitCode());
         assertTrue(r.stderr().contains(TAP + " exists in tun mode"), r.stderr());
         assertEquals(before, snapshot());
+    }
+
+    @Test
+    void queuesTwoCreatesAMultiQueueTapKeepsItOnRerunsAndDownDeletesIt() throws IOException {
+        String before = snapshot();
+        ok(setup(standardArgs("--queues", "2")));
+        JsonNode tap = link(TAP).get("linkinfo").get("info_data");
+        assertEquals("tap", tap.get("type").asText());
+        assertTrue(tap.get("multi_queue").asBoolean(), "--queues 2 makes a multi_queue TAP: " + tap);
+        assertTrue(tap.get("persist").asBoolean(), "TAP is persistent");
+        assertEquals(BRIDGE, link(TAP).path("master").asText());
+        assertTrue(ok(setup(standardArgs("--queues", "2"))).stdout().contains("nothing to change"));
+
+        Shell.Result single = setup(standardArgs());
+        assertNotEquals(0, single.exitCode(), single.stdout());
+        assertTrue(single.stderr().contains(TAP + " is multi_queue, but --queues 1 asks for a single-queue TAP"),
+                single.stderr());
+        assertTrue(single.stderr().contains("ip tuntap del dev " + TAP + " mode tap multi_queue, then rerun"),
+                single.stderr());
+
+        ok(setup(standardArgs("--down")));
+        assertFalse(gw.exec(10, "ip", "link", "show", "dev", TAP).ok(), "the multi_queue TAP it created is gone");
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void downRefusesToDeleteAMultiQueueTapWhileAQueueIsAttached() throws Exception {
+        String before = snapshot();
+        ok(setup(standardArgs("--queues", "2")));
+        // A queue held as the daemon would hold it: ip would otherwise attach as one more queue and succeed.
+        LinuxTapDevice daemon = gw.call(() -> LinuxTapDevice.open(new TapOptions(TAP, 0, false).withQueues(2)));
+        try {
+            Shell.Result r = setup(standardArgs("--down"));
+            assertNotEquals(0, r.exitCode(), r.stdout());
+            assertTrue(r.stderr().contains("cannot delete " + TAP + ": a process still has it open"), r.stderr());
+            assertEquals(BRIDGE, link(NIC).path("master").asText(), "nothing was changed");
+        } finally {
+            daemon.close();
+        }
+        ok(setup(standardArgs("--down")));
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void refusesAnExistingSingleQueueTapWhenQueuesAsksForMore() {
+        gw.run("ip", "tuntap", "add", "dev", TAP, "mode", "tap", "user", "65534");
+        String before = snapshot();
+        Shell.Result r = setup(standardArgs("--queues", "2"));
+        assertNotEquals(0, r.exitCode(), r.stdout());
+        assertTrue(r.stderr().contains(TAP + " is single-queue, but --queues 2 needs a multi_queue TAP"), r.stderr());
+        assertTrue(r.stderr().contains("ip tuntap del dev " + TAP + " mode tap, then rerun"), r.stderr());
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void refusesQueuesThatAreNotANumberFromOneToSixteen() {
+        String before = snapshot();
+        for (String bad : List.of("0", "x", "17", "-1")) {
+            Shell.Result r = setup(standardArgs("--queues", bad));
+            assertEquals(1, r.exitCode(), "--queues " + bad + ": " + r.stdout());
+            assertTrue(r.stderr().contains("--queues: QUEUES=" + bad + " must be a number 1..16"), r.stderr());
+        }
+        assertEquals(before, snapshot(), "nothing was changed");
+        assertFalse(gw.exec(10, "ip", "link", "show", "dev", TAP).ok(), "no TAP was made");
+    }
+
+    @Test
+    void aBridgeFileWithQueuesPlansAMultiQueueTap() throws IOException {
+        Path conf = stateDir.resolve("site.bridge");
+        Files.writeString(conf, bridgeFile(BRIDGE) + "QUEUES=4\n");
+        Shell.Result r = ok(setup("--config", conf.toString(), "--dry-run"));
+        assertTrue(r.stdout().contains("ip tuntap add dev " + TAP + " mode tap multi_queue user 65534"), r.stdout());
+        assertTrue(ok(setup(standardArgs("--dry-run"))).stdout().contains("ip tuntap add dev " + TAP + " mode tap user 65534"));
+        Shell.Result help = ok(setup("--help"));
+        assertTrue(help.stdout().contains("--queues N"), help.stdout());
     }
 
     @Test

@@ -41,6 +41,16 @@ class LinuxConstantsTest {
     }
 
     @Test
+    void queueIoctlAndFlagsMatchWhatGccPrintedAndTheFormula() {
+        // Printed by a C program including <linux/if_tun.h> on this host (kernel 6.18, UAPI headers 6.1).
+        assertEquals(0x400454d9L, LinuxConstants.TUNSETQUEUE);
+        assertEquals(ioc(WRITE, 'T', 217, 4), LinuxConstants.TUNSETQUEUE);
+        assertEquals(0x0200, LinuxConstants.IFF_ATTACH_QUEUE);
+        assertEquals(0x0400, LinuxConstants.IFF_DETACH_QUEUE);
+        assertEquals("Argument list too long", NativeLibC.strerror(LinuxConstants.E2BIG));
+    }
+
+    @Test
     void offloadBitsAreTheIfTunValues() {
         assertEquals(0x4000, LinuxConstants.IFF_VNET_HDR);
         assertEquals(0x01, LinuxConstants.TUN_F_CSUM);

@@ -17,6 +17,7 @@ class TapErrorsTest {
     private static final NetDeviceFacts TAP_NO_OWNER = new NetDeviceFacts("tap0", true, 0x1802, -1, -1, "");
     private static final NetDeviceFacts TUN = new NetDeviceFacts("tap0", true, 0x1801, -1, -1, "");
     private static final NetDeviceFacts MULTI_QUEUE = new NetDeviceFacts("tap0", true, 0x1902, -1, -1, "");
+    private static final NetDeviceFacts MULTI_QUEUE_HELD = new NetDeviceFacts("tap0", true, 0x1102, -1, -1, "");
     private static final NetDeviceFacts BRIDGE = new NetDeviceFacts("tap0", true, -1, -1, -1, "bridge");
 
     @Test
@@ -85,6 +86,39 @@ class TapErrorsTest {
     @Test
     void aSingleQueueTapHasNothingWrongWithItsKind() {
         assertNull(TapErrors.wrongKind("tap0", TAP_NO_OWNER, "root"));
+    }
+
+    @Test
+    void aPersistentMultiQueueTapFitsOneQueueAndMany() {
+        assertNull(TapErrors.wrongKind("tap0", MULTI_QUEUE, "root"));
+        assertNull(TapErrors.queueMismatch("tap0", MULTI_QUEUE, "root", 1));
+        assertNull(TapErrors.queueMismatch("tap0", MULTI_QUEUE, "root", 4));
+        assertNull(TapErrors.queueMismatch("tap0", TAP_NO_OWNER, "root", 1));
+    }
+
+    @Test
+    void aSingleQueueTapAskedForSeveralQueuesNamesTheSetupFlagTheIpCommandsAndQueuesOne() {
+        String text = TapErrors.queueMismatch("tap0", TAP_OWNED_BY_1000, "tapbridge", 4);
+        assertEquals("tap0 is a single-queue TAP, but [site] queues = 4 needs a multi-queue TAP. Recreate it with"
+                + " 'scripts/setup-bridge.sh ... --queues 4' (or 'ip tuntap del dev tap0 mode tap', then 'ip tuntap"
+                + " add dev tap0 mode tap multi_queue user tapbridge vnet_hdr'), or set queues = 1", text);
+    }
+
+    @Test
+    void aMultiQueueTapHeldByAnotherProcessIsNotShared() {
+        String text = TapErrors.queueMismatch("tap0", MULTI_QUEUE_HELD, "root", 1);
+        assertTrue(text.startsWith("tap0 is a multi-queue TAP created by another process (it is not persistent)"),
+                text);
+    }
+
+    @Test
+    void einvalForAMultiQueueAttachOfASingleQueueTapSaysSingleQueueAndNamesTheFlag() {
+        int flags = LinuxConstants.IFF_TAP | LinuxConstants.IFF_NO_PI | LinuxConstants.IFF_MULTI_QUEUE;
+        String text = TapErrors.setIff("tap0", LinuxConstants.EINVAL, TAP_NO_OWNER, 0, "root", List.of(), flags, 2);
+        assertTrue(text.startsWith("tap0 is a single-queue TAP, but [site] queues = 2"), text);
+        assertTrue(text.contains("--queues 2"), text);
+        String absent = TapErrors.setIff("tap0", LinuxConstants.EINVAL, ABSENT, 0, "root", List.of(), flags, 2);
+        assertTrue(absent.contains("flags IFF_TAP|IFF_NO_PI|IFF_MULTI_QUEUE"), absent);
     }
 
     @Test

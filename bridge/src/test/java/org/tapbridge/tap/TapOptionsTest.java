@@ -76,6 +76,28 @@ class TapOptionsTest {
         assertTrue(unknown.getMessage().contains("unknown bits 0x8000"), unknown.getMessage());
     }
 
+    @Test
+    void oneQueueUnlessAskedAndWithQueuesKeepsTheRest() {
+        assertEquals(1, TapOptions.of("tap0").queues());
+        assertEquals(1, new TapOptions("tap0", 1500, true, true, TapOffloads.DEFAULT).queues());
+        TapOptions four = TapOptions.of("tap0").withOffloads(TapOffloads.DEFAULT).withQueues(4);
+        assertEquals(new TapOptions("tap0", 0, true, true, TapOffloads.DEFAULT, 4), four);
+        assertEquals(4, four.withoutOffloads().queues(), "withoutOffloads keeps the queues");
+        assertEquals(4, TapOptions.of("tap0").withQueues(4).withOffloads(0).queues(), "withOffloads keeps them too");
+        assertEquals(TapOptions.MAX_QUEUES, TapOptions.of("tap0").withQueues(16).queues());
+    }
+
+    @Test
+    void refusesQueuesOutsideOneToSixteenNamingBothNumbers() {
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> TapOptions.of("tap0").withQueues(0));
+        assertTrue(zero.getMessage().startsWith("queues=0 < 1 for tap tap0"), zero.getMessage());
+        IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
+                () -> TapOptions.of("tap0").withQueues(17));
+        assertTrue(many.getMessage().startsWith("queues=17 > 16 for tap tap0"), many.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new TapOptions("tap0", 0, true, false, 0, -1));
+    }
+
     private static void assertMessage(String name, int mtu, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TapOptions(name, mtu, true));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
