@@ -47,6 +47,7 @@ public record ConfigDiff(List<String> restartOnly, List<PeerConfig> added, List<
         site(restart, "private-key-file", running.privateKeyFile(), next.privateKeyFile());
         site(restart, "wan-mtu", running.wanMtu(), next.wanMtu());
         site(restart, "offloads", running.offloads(), next.offloads());
+        site(restart, "queues", running.queues(), next.queues());
         if (!Objects.equals(running.metricsListen(), next.metricsListen())) {
             // The HTTP listener is opened once, at start.
             restart.add("metrics.listen: " + show(running.metricsListen()) + " -> " + show(next.metricsListen()));

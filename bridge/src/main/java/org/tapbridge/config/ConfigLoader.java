@@ -27,7 +27,8 @@ public final class ConfigLoader {
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Set<String> TOP_KEYS = Set.of("site", "switch", "peer", "static-mac", "metrics");
     private static final Set<String> SITE_KEYS =
-            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu", "offloads");
+            Set.of("name", "tap", "mtu", "listen", "control-socket", "private-key-file", "wan-mtu", "offloads",
+                    "queues");
     private static final Set<String> SWITCH_KEYS = Set.of("mac-aging-seconds", "mac-table-limit",
             "per-port-mac-limit", "move-damping-ms", "forward-stp", "storm-control-pps", "storm-control-burst",
             SwitchSettings.KEY_LOCAL_MAC_RESERVE, SwitchSettings.KEY_UNKNOWN_UNICAST_PPS,
@@ -90,6 +91,7 @@ public final class ConfigLoader {
         // Outer MTU towards the peers: from the IPv4 minimum datagram to the largest IP packet.
         int wanMtu = (int) optionalLong(site, "site.", "wan-mtu", 0, WAN_MTU_MIN, WAN_MTU_MAX);
         Boolean offloads = nullableBoolean(site, "site.", "offloads");
+        int queues = (int) optionalLong(site, "site.", "queues", 1, 1, SiteConfig.MAX_QUEUES);
         String socket = optionalString(site, "site.", "control-socket");
         Path controlSocket = socket == null ? SiteConfig.defaultControlSocket(name)
                 : path(site, "site.", "control-socket", socket);
@@ -101,9 +103,17 @@ public final class ConfigLoader {
         SwitchSettings switchSettings = readSwitch(toml, peers.size());
         List<StaticMacConfig> statics = readStaticMacs(toml, peers);
         InetSocketAddress metricsListen = readMetrics(toml);
+        if (queues > 1 && switchSettings.arpSuppression()) {
+            throw error(site, "site.", "queues", queues + " loops cannot share the ARP/ND suppression table yet;"
+                    + " set queues = 1, or turn [switch] " + SwitchSettings.KEY_ARP_SUPPRESSION + " off");
+        }
+        if (queues > 1 && listen == null) {
+            throw error(site, "site.", "queues", "several loops share the listen port, so queues = " + queues
+                    + " needs [site] listen; set one (e.g. listen = \"0.0.0.0:4790\") or queues = 1");
+        }
         return new SiteConfig(file, name, tap, mtu, listen, controlSocket,
                 resolve(path(site, "site.", "private-key-file", keyFile)), switchSettings, List.copyOf(peers),
-                List.copyOf(statics), wanMtu, offloads == null || offloads, metricsListen);
+                List.copyOf(statics), wanMtu, offloads == null || offloads, metricsListen, queues);
     }
 
     /**

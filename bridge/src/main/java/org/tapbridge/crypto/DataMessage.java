@@ -60,12 +60,12 @@ public final class DataMessage {
 
     /** Writes the whole header of a DATA message: prefix, receiver index and counter. */
     public DataMessage writeHeader(int receiverIndex, long counter) {
-        return writeHeader(WireFormat.TYPE_DATA, receiverIndex, counter);
+        return writeHeader(WireFormat.TYPE_DATA, receiverIndex, counter, 0);
     }
 
-    /** Writes the whole header of a DATA or CONTROL message. */
-    public DataMessage writeHeader(byte type, int receiverIndex, long counter) {
-        WireFormat.writePrefix(buffer, offset, type);
+    /** Writes the whole header of a DATA or CONTROL message, for the receiving site's {@code lane}. */
+    public DataMessage writeHeader(byte type, int receiverIndex, long counter, int lane) {
+        WireFormat.writePrefix(buffer, offset, type, lane);
         WireFormat.writeInt(buffer, offset + RECEIVER_INDEX_OFFSET, receiverIndex);
         WireFormat.writeLong(buffer, offset + COUNTER_OFFSET, counter);
         return this;

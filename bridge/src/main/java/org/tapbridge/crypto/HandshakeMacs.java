@@ -54,7 +54,15 @@ final class HandshakeMacs {
     private final ByteBuffer reply = ByteBuffer.allocate(CookieReply.LENGTH);
 
     /** For the site whose static public key is {@code localPublicKey}: it verifies mac1 and hands out cookies. */
+    /** The lane cookie replies name: the initiating loop's, which is also this one's. */
+    private final int lane;
+
     HandshakeMacs(byte[] localPublicKey, SecureRandom random) {
+        this(localPublicKey, random, 0);
+    }
+
+    HandshakeMacs(byte[] localPublicKey, SecureRandom random, int lane) {
+        this.lane = lane;
         this.mac1Key = mac1Key(localPublicKey);
         this.cookieKey = cookieKey(localPublicKey);
         this.random = random;
@@ -114,7 +122,7 @@ final class HandshakeMacs {
         }
         byte[] cookie = cookieFor(source);
         reply.clear();
-        WireFormat.writePrefix(reply, 0, WireFormat.TYPE_COOKIE_REPLY);
+        WireFormat.writePrefix(reply, 0, WireFormat.TYPE_COOKIE_REPLY, lane);
         reply.put(CookieReply.MAC1_OFFSET, buf, offset + HandshakeInitiation.MAC1_OFFSET, MAC_LENGTH);
         byte[] nonce = new byte[CookieReply.NONCE_LENGTH];
         random.nextBytes(nonce);

@@ -28,9 +28,13 @@ final class Handshakes {
     private final HandshakeMacs macs;
     private long lastTimestampNs = Long.MIN_VALUE / 2;
 
+    /** Written into every handshake message: the peer's loop that is to answer (see {@link WireFormat}). */
+    private final int lane;
+
     Handshakes(HandshakeState.LocalStatic local, KeyPairSource ephemerals, SecureRandom random,
             LongSupplier wallClockNs, Map<ByteBuffer, PeerSession> peersByKey, IndexTable<Object> indices,
-            SessionSettings settings, HandshakeMacs macs) {
+            SessionSettings settings, HandshakeMacs macs, int lane) {
+        this.lane = lane;
         this.local = local;
         this.macs = macs;
         this.ephemerals = ephemerals;
@@ -59,7 +63,7 @@ final class Handshakes {
             throw e;
         }
         ByteBuffer message = ByteBuffer.allocate(HandshakeInitiation.LENGTH);
-        WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_INIT);
+        WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_INIT, lane);
         message.put(HandshakeInitiation.NOISE_OFFSET, noise);
         macs.writeMac1(peer.mac1Key, message, HandshakeInitiation.MAC1_OFFSET);
         macs.writeMac2(peer.freshCookie(nowNs), message, HandshakeInitiation.MAC2_OFFSET);
@@ -123,7 +127,7 @@ final class Handshakes {
         indices.put(index, keypair);
         peer.installAsResponder(keypair, indices);
         ByteBuffer message = ByteBuffer.allocate(HandshakeResponse.LENGTH);
-        WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_RESP);
+        WireFormat.writePrefix(message, 0, WireFormat.TYPE_HANDSHAKE_RESP, lane);
         message.putInt(HandshakeResponse.RECEIVER_INDEX_OFFSET, remoteIndex);
         message.put(HandshakeResponse.NOISE_OFFSET, reply);
         macs.writeMac1(peer.mac1Key, message, HandshakeResponse.MAC1_OFFSET);

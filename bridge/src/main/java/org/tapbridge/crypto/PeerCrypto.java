@@ -68,6 +68,8 @@ public final class PeerCrypto {
     private final ByteBuffer scratchView = ByteBuffer.wrap(scratch);
     private final ByteBuffer keepalive = ByteBuffer.allocate(DataMessage.MIN_LENGTH);
     private boolean destroyed;
+    /** The loop these sessions belong to, written into every message (see {@link WireFormat}). */
+    private final int lane;
 
     /**
      * @param localPrivateKey the site's static key, from {@link PrivateKeyFile#load}
@@ -77,17 +79,36 @@ public final class PeerCrypto {
      */
     public PeerCrypto(byte[] localPrivateKey, SessionSettings settings, Outbox outbox, SecureRandom random,
             LongSupplier wallClockNs) {
-        this(localPrivateKey, settings, outbox, random, wallClockNs, KeyPairSource.random(random));
+        this(localPrivateKey, settings, outbox, random, wallClockNs, KeyPairSource.random(random), 0);
+    }
+
+    /**
+     * The sessions of one data-path loop of a site that runs several ({@code [site] queues}): every message
+     * it writes names {@code lane}, the peer's loop of the same index.
+     */
+    public PeerCrypto(byte[] localPrivateKey, SessionSettings settings, Outbox outbox, SecureRandom random,
+            LongSupplier wallClockNs, int lane) {
+        this(localPrivateKey, settings, outbox, random, wallClockNs, KeyPairSource.random(random), lane);
     }
 
     PeerCrypto(byte[] localPrivateKey, SessionSettings settings, Outbox outbox, SecureRandom random,
             LongSupplier wallClockNs, KeyPairSource ephemerals) {
+        this(localPrivateKey, settings, outbox, random, wallClockNs, ephemerals, 0);
+    }
+
+    private PeerCrypto(byte[] localPrivateKey, SessionSettings settings, Outbox outbox, SecureRandom random,
+            LongSupplier wallClockNs, KeyPairSource ephemerals, int lane) {
+        if (lane < 0 || lane >= WireFormat.MAX_LANES) {
+            throw new IllegalArgumentException("lane " + lane + " is outside 0.." + (WireFormat.MAX_LANES - 1));
+        }
         HandshakeState.LocalStatic local = HandshakeState.LocalStatic.of(Keys.checkPrivate(localPrivateKey));
+        this.lane = lane;
         this.settings = settings;
         this.outbox = outbox;
         this.localPublicKey = local.publicKey();
-        this.macs = new HandshakeMacs(localPublicKey, random);
-        this.handshakes = new Handshakes(local, ephemerals, random, wallClockNs, peersByKey, indices, settings, macs);
+        this.macs = new HandshakeMacs(localPublicKey, random, lane);
+        this.handshakes = new Handshakes(local, ephemerals, random, wallClockNs, peersByKey, indices, settings, macs,
+                lane);
         this.rateLimiter = new HandshakeRateLimiter(settings, counters);
     }
 
@@ -545,7 +566,7 @@ public final class PeerCrypto {
             int dstOffset) {
         long counter = keypair.sendCounter++;
         if (src.hasArray() && dst.hasArray()) {
-            data.wrap(dst, dstOffset).writeHeader(type, keypair.remoteIndex, counter);
+            data.wrap(dst, dstOffset).writeHeader(type, keypair.remoteIndex, counter, lane);
             int dstBase = dst.arrayOffset() + dstOffset;
             int sealed = keypair.sealer.seal(counter, dst.array(), dstBase, DataMessage.HEADER_LENGTH, src.array(),
                     src.arrayOffset() + plainOffset, plainLength, dst.array(), dstBase + DataMessage.HEADER_LENGTH);
@@ -553,14 +574,14 @@ public final class PeerCrypto {
         }
         if (keypair.sealer.worksOnDirectMemory() && src.isDirect() && dst.isDirect()) {
             // OpenSSL reads the frame where it lies and writes the message straight into the send batch.
-            data.wrap(dst, dstOffset).writeHeader(type, keypair.remoteIndex, counter);
+            data.wrap(dst, dstOffset).writeHeader(type, keypair.remoteIndex, counter, lane);
             int sealed = keypair.sealer.seal(counter, dst, dstOffset, DataMessage.HEADER_LENGTH, src, plainOffset,
                     plainLength, dst, dstOffset + DataMessage.HEADER_LENGTH);
             return DataMessage.HEADER_LENGTH + sealed;
         }
         // Direct memory on the JCE: it seals byte arrays faster and with less garbage, so go through the
         // scratch array (two copies of the payload; see docs/datapath.md).
-        data.wrap(scratchView, 0).writeHeader(type, keypair.remoteIndex, counter);
+        data.wrap(scratchView, 0).writeHeader(type, keypair.remoteIndex, counter, lane);
         src.get(plainOffset, scratch, DataMessage.HEADER_LENGTH, plainLength);
         int sealed = keypair.sealer.seal(counter, scratch, 0, DataMessage.HEADER_LENGTH, DataMessage.HEADER_LENGTH,
                 plainLength);

@@ -76,6 +76,8 @@ public final class Daemon implements AutoCloseable {
     private final MetricsServer metrics;
     private final EndpointResolver resolver;
     private final List<PeerListener> listeners = new ArrayList<>();
+    /** The further loops of {@code [site] queues}; empty for one loop. */
+    private final List<QueueLane> lanes = new ArrayList<>();
     private final List<Runnable> reloadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final boolean logs;
     private Thread loopThread;
@@ -87,7 +89,7 @@ public final class Daemon implements AutoCloseable {
         this.logs = logs;
         this.withControlSocket = withControlSocket;
         this.startFile = config.file();
-        TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads());
+        TapDevice openedTap = platform.openTap(config.tap(), config.tapMtu(), config.offloads(), config.queues());
         LoopWaiter openedWaiter = null;
         DatagramPort udp = null;
         MetricsServer boundMetrics = null;
@@ -109,7 +111,11 @@ public final class Daemon implements AutoCloseable {
             int maxFrame = budget.maxFrame();
             int largestRead = budget.largestRead();
             boolean superFrames = largestRead >= UdpSocket.GRO_BUFFER_BYTES;
-            udp = platform.bindUdp(config.listen(), config.offloads(), superFrames);
+            // No UDP GRO with several loops: every loop's datagrams from one peer share one 4-tuple, so the
+            // kernel would join datagrams of different lanes and hand them all to the first one's socket.
+            udp = config.queues() > 1
+                    ? platform.bindUdpLane(config.listen(), config.offloads(), false, 0, config.queues())
+                    : platform.bindUdp(config.listen(), config.offloads(), superFrames);
             boundLinks = PeerLinks.bind(config, keys, udp, platform.streams(), waiter, timers, new Dispatch(),
                     maxFrame);
             udp = null;
@@ -124,14 +130,33 @@ public final class Daemon implements AutoCloseable {
                 tapPort.coalesceFrom(ring.slot(0).memory());
             }
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
+            for (int lane = 1; lane < config.queues(); lane++) {
+                TapDevice queue = platform.attachTapQueue(tap);
+                try {
+                    DatagramPort laneUdp = platform.bindUdpLane(config.listen(), config.offloads(), false, lane,
+                            config.queues());
+                    // The lane owns the socket from here, and closes it itself if it cannot start.
+                    lanes.add(new QueueLane(lane, config, keys, platform, timers, queue, laneUdp,
+                            forwarder.learningSwitch().addLane(), links, maxFrame, largestRead));
+                } catch (IOException | RuntimeException | Error e) {
+                    queue.close();
+                    throw e;
+                }
+            }
             // Host names are looked up on the resolver thread and reach the links through the loop's
             // mailbox: a lookup may block for seconds, the data path never waits for one.
             var clock = platform.clock();
             PeerLinks resolvedLinks = boundLinks;
             DataPathLoop resolvedLoop = loop;
             this.resolver = new EndpointResolver(config.peers(), platform.resolver(), timers.reconnectInitialNs(),
-                    timers.reconnectCapNs(), (peer, address) -> resolvedLoop.mailbox().post(
-                            () -> resolvedLinks.endpointResolved(peer, address, clock.nanoTime())));
+                    timers.reconnectCapNs(), (peer, address) -> {
+                        resolvedLoop.mailbox().post(() -> resolvedLinks.endpointResolved(peer, address, clock.nanoTime()));
+                        // Every loop talks to the peer's same address (the loops share its port).
+                        for (QueueLane lane : lanes) {
+                            lane.loop().mailbox().post(
+                                    () -> lane.links().endpointResolved(peer, address, clock.nanoTime()));
+                        }
+                    });
             // Bound before the control socket, whose bind cannot be undone here: a port in use fails the start.
             if (config.metricsListen() != null) {
                 boundMetrics = MetricsServer.bind(config.metricsListen(),
@@ -141,6 +166,9 @@ public final class Daemon implements AutoCloseable {
             this.control = withControlSocket
                     ? ControlServer.bind(config.controlSocket(), new SiteReports(this)) : null;
         } catch (IOException | RuntimeException | Error e) {
+            for (QueueLane lane : lanes) {
+                lane.close();
+            }
             if (boundMetrics != null) {
                 boundMetrics.close();
             }
@@ -195,6 +223,9 @@ public final class Daemon implements AutoCloseable {
         loopThread = new Thread(loop, "datapath");
         loopThread.setDaemon(true);
         loopThread.start();
+        for (QueueLane lane : lanes) {
+            lane.start();
+        }
         resolver.start();
         if (control != null) {
             control.start();
@@ -205,7 +236,8 @@ public final class Daemon implements AutoCloseable {
         }
         info("site " + config.name() + ": TAP " + tap.name() + " (MTU " + tap.mtu()
                 + "), " + links.peers().peers().size() + " peer(s), listening on "
-                + (config.listen() == null ? "(dial-out only)" : config.listen()));
+                + (config.listen() == null ? "(dial-out only)" : config.listen())
+                + (lanes.isEmpty() ? "" : ", " + (lanes.size() + 1) + " data-path loops (one per TAP queue)"));
         info("site " + config.name() + ": " + Aeads.selected().describe());
         info("site " + config.name() + ": offloads: " + offloadSummary());
     }
@@ -329,6 +361,11 @@ public final class Daemon implements AutoCloseable {
         return loop;
     }
 
+    /** The further loops, in lane order; empty with one loop. */
+    List<QueueLane> lanes() {
+        return lanes;
+    }
+
     /** The peers' host names and how their lookups go; any thread. */
     public EndpointResolver resolver() {
         return resolver;
@@ -339,7 +376,15 @@ public final class Daemon implements AutoCloseable {
      * failed loop gets the daemon restarted.
      */
     public boolean healthy() {
-        return !closed && loop.running() && System.nanoTime() - loop.lastTurnNs() < HEALTHY_TURN_AGE_NS;
+        if (closed || !loop.running() || System.nanoTime() - loop.lastTurnNs() >= HEALTHY_TURN_AGE_NS) {
+            return false;
+        }
+        for (QueueLane lane : lanes) {
+            if (!lane.loop().running() || System.nanoTime() - lane.loop().lastTurnNs() >= HEALTHY_TURN_AGE_NS) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -350,6 +395,21 @@ public final class Daemon implements AutoCloseable {
         String failure = loop.failure();
         if (failure != null || closed) {
             return failure;
+        }
+        for (QueueLane lane : lanes) {
+            String laneFailure = lane.loop().failure();
+            if (laneFailure != null) {
+                return "loop " + lane.index() + ": " + laneFailure;
+            }
+            if (!lane.loop().running()) {
+                return "data-path loop " + lane.index() + " stopped by itself";
+            }
+            long laneStalledNs = System.nanoTime() - lane.loop().lastTurnNs();
+            if (laneStalledNs > STALL_FAILURE_NS) {
+                return "data-path loop " + lane.index() + " has not turned for " + laneStalledNs / 1_000_000
+                        + " ms: it is stuck (jcmd PID Thread.print shows where the thread 'datapath-"
+                        + lane.index() + "' is)";
+            }
         }
         if (!loop.running()) {
             return "the data-path loop stopped by itself";
@@ -443,6 +503,9 @@ public final class Daemon implements AutoCloseable {
         }
         if (control != null) {
             control.close();
+        }
+        for (QueueLane lane : lanes) {
+            lane.close();
         }
         loop.stop();
         try {

@@ -63,7 +63,7 @@ final class DaemonSampler implements SiteSampler {
         for (int p = 0; p < portCount; p++) {
             present[p] = p;
         }
-        SwitchCounters.Snapshot counters = sw.counters().snapshot(present);
+        SwitchCounters.Snapshot counters = sw.snapshot(present);
         List<SiteSample.Port> ports = new ArrayList<>();
         for (int p = 0; p < portCount; p++) {
             long[] values = new long[SwitchCounters.COUNT];

@@ -99,6 +99,17 @@ public final class DirectMemoryBudget {
         if (tcpPeers > 0) {
             parts.add(new Part(tcpPeers + " TCP peer(s)", tcpPeers * LinkMemory.tcpPeerBytes()));
         }
+        if (config.queues() > 1) {
+            // Every further loop has its own ring, send batch, offload buffers, MTU guard and UDP links.
+            long perLoop = 0;
+            for (Part part : parts) {
+                if (!part.name().contains("TCP")) {
+                    perLoop += part.bytes();
+                }
+            }
+            parts.add(new Part((config.queues() - 1) + " further loop(s) ([site] queues)",
+                    (config.queues() - 1) * perLoop));
+        }
         parts.add(new Part("TCP listener", LinkMemory.tcpPendingBytes()));
         if (controlSocket) {
             parts.add(new Part("control socket answers (mac-table-limit "

@@ -2,6 +2,7 @@ package org.tapbridge.daemon;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.tapbridge.crypto.WireFormat;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.StreamNetwork;
 import org.tapbridge.os.UdpOptions;
@@ -19,6 +20,50 @@ public final class LinuxPlatform implements Platform {
     public TapDevice openTap(String name, int mtu, boolean offloads) throws IOException {
         TapOptions plain = new TapOptions(name, mtu, true);
         return LinuxTapDevice.open(offloads ? plain.withOffloads(TapOffloads.DEFAULT) : plain);
+    }
+
+    @Override
+    public TapDevice openTap(String name, int mtu, boolean offloads, int queues) throws IOException {
+        TapOptions plain = new TapOptions(name, mtu, true).withQueues(queues);
+        return LinuxTapDevice.open(offloads ? plain.withOffloads(TapOffloads.DEFAULT) : plain);
+    }
+
+    @Override
+    public TapDevice attachTapQueue(TapDevice first) throws IOException {
+        return ((LinuxTapDevice) first).attachQueue();
+    }
+
+    @Override
+    public void enableTapQueue(TapDevice queue, boolean enabled) throws IOException {
+        ((LinuxTapDevice) queue).setQueueEnabled(enabled);
+    }
+
+    @Override
+    public DatagramPort bindUdpLane(InetSocketAddress listen, boolean segment, boolean coalesce, int lane, int lanes)
+            throws IOException {
+        UdpSocket socket;
+        try {
+            if (lane == 0) {
+                // SO_REUSEPORT would let this site join a group another daemon of the same user holds on the
+                // port (and its steering program replace ours): a plain bind first fails if anyone holds it.
+                UdpSocket.open(listen, UdpOptions.defaults()).close();
+            }
+            socket = UdpSocket.open(listen, UdpOptions.defaults().withGro(coalesce).withReusePort(true));
+        } catch (IOException e) {
+            throw new IOException("cannot bind UDP " + listen + " for loop " + lane + " of " + lanes + ": "
+                    + e.getMessage() + "; is another daemon using the port?", e);
+        }
+        if (lane == lanes - 1) {
+            try {
+                // One program serves the whole group; the sockets joined it in lane order, so index = lane.
+                socket.steerToLaneByte(WireFormat.LANE_OFFSET, lanes);
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw new IOException("cannot steer UDP " + listen + " to " + lanes + " loops: " + e.getMessage()
+                        + "; set [site] queues = 1", e);
+            }
+        }
+        return new NativeDatagramPort(socket, segment);
     }
 
     @Override

@@ -68,6 +68,13 @@ final class LiveReload {
         if (!diff.restartOnly().isEmpty()) {
             throw new ConfigException(file, 0, null, diff.restartMessage());
         }
+        if (running.queues() > 1 && !diff.isEmpty()) {
+            // Each further loop holds its own sessions and a lane of the switch; changing them in step across
+            // loops is not built yet, and changing only the first would leave the others out of date.
+            throw new ConfigException(file, 0, "site.queues", "with queues = " + running.queues()
+                    + " a reload cannot apply " + diff.summary() + " yet: restart the site (systemctl restart"
+                    + " tapbridge@" + running.name() + "), or run with queues = 1 to reload live");
+        }
         LinkSecurity keys = SiteKeys.loadPeerKeys(next, SessionSettings.defaults());
         try {
             // Each TCP peer brings buffers of direct memory: refused here rather than an OutOfMemoryError later.

@@ -26,6 +26,36 @@ public interface Platform {
      */
     DatagramPort bindUdp(InetSocketAddress listen, boolean segment, boolean coalesce) throws IOException;
 
+    /**
+     * Opens the site's TAP for {@code queues} data-path loops: with more than one, a multi-queue TAP whose
+     * first queue is returned; {@link #attachTapQueue} adds the others.
+     */
+    default TapDevice openTap(String name, int mtu, boolean offloads, int queues) throws IOException {
+        if (queues == 1) {
+            return openTap(name, mtu, offloads);
+        }
+        throw new IOException("this platform has no multi-queue TAP; set [site] queues = 1");
+    }
+
+    /** One more queue of a TAP that {@link #openTap(String, int, boolean, int)} opened multi-queue. */
+    default TapDevice attachTapQueue(TapDevice first) throws IOException {
+        throw new IOException("this platform has no multi-queue TAP; set [site] queues = 1");
+    }
+
+    /** Lets the kernel steer frames to {@code queue}, or stops it; the first queue always takes them. */
+    default void enableTapQueue(TapDevice queue, boolean enabled) throws IOException {
+        throw new IOException("this platform has no multi-queue TAP");
+    }
+
+    /**
+     * Binds the UDP socket of loop {@code lane} of {@code lanes}, all on {@code listen} (SO_REUSEPORT), bound
+     * in lane order; binding the last steers every datagram to the socket its lane byte names.
+     */
+    default DatagramPort bindUdpLane(InetSocketAddress listen, boolean segment, boolean coalesce, int lane, int lanes)
+            throws IOException {
+        throw new IOException("this platform cannot share a UDP port between loops; set [site] queues = 1");
+    }
+
     /** TCP listeners and connections for peers on the TCP transport. */
     StreamNetwork streams();
 

@@ -26,6 +26,7 @@ import org.tapbridge.drops.DropReason;
 import org.tapbridge.offload.OffloadStatus;
 import org.tapbridge.offload.FlowCoalescer;
 import org.tapbridge.pipeline.SuperFrameCutter;
+import org.tapbridge.pipeline.TapPort;
 import org.tapbridge.switching.LearningSwitch;
 import org.tapbridge.switching.MacTableEntry;
 import org.tapbridge.switching.SwitchCounters;
@@ -180,8 +181,23 @@ final class SiteReports implements ControlHandler {
                         drops.put(DropReason.name(r), n);
                     }
                 }
+                long rxFrames = c.rxFrames();
+                long rxBytes = c.rxBytes();
+                long txFrames = c.txFrames();
+                long txBytes = c.txBytes();
+                // The same peer's sessions on the further loops carry their share of its traffic.
+                for (QueueLane lane : d.lanes()) {
+                    PeerLink there = lane.links().peers().byName(peer.name());
+                    if (there != null) {
+                        PeerCounters lc = there.counters();
+                        rxFrames += lc.rxFrames();
+                        rxBytes += lc.rxBytes();
+                        txFrames += lc.txFrames();
+                        txBytes += lc.txBytes();
+                    }
+                }
                 rows.add(new PeerRow(peer, peer.isUp(), peer.endpoint() == null ? null : hostPort(peer),
-                        d.links().session(peer), peer.lastRxNs(), c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(),
+                        d.links().session(peer), peer.lastRxNs(), rxFrames, rxBytes, txFrames, txBytes,
                         drops, peer.pathMtu(), peer.pathMtuSearching(), peer.maxFrameLength(),
                         TransportView.of(peer, System.nanoTime())));
             }
@@ -268,65 +284,114 @@ final class SiteReports implements ControlHandler {
     private record StatsView(SwitchCounters.Snapshot switching, long[] blockedRemainingNs, long[] linkDrops,
                              org.tapbridge.crypto.CryptoCounters.Snapshot crypto, Map<String, Long> tap,
                              Map<String, Long> offload, Map<String, Long> udp, Map<String, Long> mtu, Map<String, Long> loop,
-                             Map<String, Long> transport, Map<String, Long> neighbors) {
+                             Map<String, Long> transport, Map<String, Long> neighbors,
+                             List<Map<String, Object>> lanes) {
     }
 
-    /** GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written. */
+    /**
+     * GSO and GRO counters: what was cut from super-frames read and what was joined into super-frames written,
+     * summed over the site's loops.
+     */
     static Map<String, Long> offloadCounters(Daemon d) {
         Map<String, Long> offload = new LinkedHashMap<>();
-        SuperFrameCutter cutter = d.forwarder().cutter();
-        FlowCoalescer coalescer = d.tapPort().coalescer();
-        if (cutter == null || coalescer == null) {
-            return offload;
+        addOffloads(offload, d.forwarder().cutter(), d.tapPort().coalescer());
+        for (QueueLane lane : d.lanes()) {
+            addOffloads(offload, lane.forwarder().cutter(), lane.tapPort().coalescer());
         }
-        offload.put("gso-tcp-super-frames", cutter.tcpSuperFrames());
-        offload.put("gso-tcp-segments", cutter.tcpSegments());
-        offload.put("gso-udp-super-frames", cutter.udpSuperFrames());
-        offload.put("gso-udp-datagrams", cutter.udpDatagramsCut());
-        offload.put("checksums-completed", cutter.checksumsCompleted());
+        return offload;
+    }
+
+    private static void addOffloads(Map<String, Long> offload, SuperFrameCutter cutter, FlowCoalescer coalescer) {
+        if (cutter == null || coalescer == null) {
+            return;
+        }
+        offload.merge("gso-tcp-super-frames", cutter.tcpSuperFrames(), Long::sum);
+        offload.merge("gso-tcp-segments", cutter.tcpSegments(), Long::sum);
+        offload.merge("gso-udp-super-frames", cutter.udpSuperFrames(), Long::sum);
+        offload.merge("gso-udp-datagrams", cutter.udpDatagramsCut(), Long::sum);
+        offload.merge("checksums-completed", cutter.checksumsCompleted(), Long::sum);
         long refused = 0;
         for (int status = 1; status < OffloadStatus.COUNT; status++) {
             refused += cutter.refused(status);
         }
-        offload.put("gso-refused", refused);
-        offload.put("gro-super-frames-written", coalescer.coalescedFrames());
-        offload.put("gro-segments-coalesced", coalescer.coalescedSegments());
-        offload.put("gro-single-frames", coalescer.singleFrames());
-        offload.put("gro-udp-super-frames-written", coalescer.udpCoalescedFrames());
-        offload.put("gro-udp-datagrams-coalesced", coalescer.udpCoalescedDatagrams());
-        return offload;
+        offload.merge("gso-refused", refused, Long::sum);
+        offload.merge("gro-super-frames-written", coalescer.coalescedFrames(), Long::sum);
+        offload.merge("gro-segments-coalesced", coalescer.coalescedSegments(), Long::sum);
+        offload.merge("gro-single-frames", coalescer.singleFrames(), Long::sum);
+        offload.merge("gro-udp-super-frames-written", coalescer.udpCoalescedFrames(), Long::sum);
+        offload.merge("gro-udp-datagrams-coalesced", coalescer.udpCoalescedDatagrams(), Long::sum);
     }
 
     // The counter groups of `stats`, also served as metrics (DaemonSampler): one place to add a counter.
-    // Each reads the loop's counters: call on the data-path thread.
+    // Each reads the first loop's counters on its thread, and adds the further loops' ([site] queues), read
+    // as they stand: a report may trail those loops by a few frames.
 
     static long[] linkDrops(Daemon d) {
         long[] linkDrops = new long[DropReason.COUNT];
         for (int r = 0; r < DropReason.COUNT; r++) {
             linkDrops[r] = d.links().counters().drops(r);
+            for (QueueLane lane : d.lanes()) {
+                linkDrops[r] += lane.links().counters().drops(r);
+            }
         }
         return linkDrops;
     }
 
     static Map<String, Long> tapCounters(Daemon d) {
         Map<String, Long> tap = new LinkedHashMap<>();
-        tap.put("frames-read", d.tapPort().framesRead());
-        tap.put("truncated", d.tapPort().truncated());
-        tap.put("frames-written", d.tapPort().framesWritten());
-        tap.put("write-drops", d.tapPort().writeDrops());
-        tap.put("read-errors", d.tapPort().readErrors());
+        addTap(tap, d.tapPort());
+        for (QueueLane lane : d.lanes()) {
+            addTap(tap, lane.tapPort());
+        }
         return tap;
+    }
+
+    private static void addTap(Map<String, Long> tap, TapPort port) {
+        tap.merge("frames-read", port.framesRead(), Long::sum);
+        tap.merge("truncated", port.truncated(), Long::sum);
+        tap.merge("frames-written", port.framesWritten(), Long::sum);
+        tap.merge("write-drops", port.writeDrops(), Long::sum);
+        tap.merge("read-errors", port.readErrors(), Long::sum);
     }
 
     static Map<String, Long> udpCounters(Daemon d) {
         Map<String, Long> udp = new LinkedHashMap<>();
-        udp.put("rx-queue-drops", d.links().udpPort().receiveQueueDrops());
-        udp.put("sendmmsg-calls", d.links().udpSendCalls());
-        udp.put("datagrams-sent", d.links().udpDatagramsSent());
-        udp.put("gso-trains-sent", d.links().udpTrainsSent());
-        udp.put("gso-trains-refused", d.links().udpTrainsRefused());
-        udp.put("gro-datagrams-received", d.loop().coalescedDatagrams());
+        addUdp(udp, d.links(), d.loop());
+        for (QueueLane lane : d.lanes()) {
+            addUdp(udp, lane.links(), lane.loop());
+        }
         return udp;
+    }
+
+    private static void addUdp(Map<String, Long> udp, PeerLinks links, org.tapbridge.pipeline.DataPathLoop loop) {
+        udp.merge("rx-queue-drops", links.udpPort().receiveQueueDrops(), Long::sum);
+        udp.merge("sendmmsg-calls", links.udpSendCalls(), Long::sum);
+        udp.merge("datagrams-sent", links.udpDatagramsSent(), Long::sum);
+        udp.merge("gso-trains-sent", links.udpTrainsSent(), Long::sum);
+        udp.merge("gso-trains-refused", links.udpTrainsRefused(), Long::sum);
+        udp.merge("gro-datagrams-received", loop.coalescedDatagrams(), Long::sum);
+    }
+
+    /**
+     * Each further loop ([site] queues): whether its TAP queue takes frames, how often that changed, its share
+     * of the traffic, and its sessions up. Empty with one loop.
+     */
+    static List<Map<String, Object>> laneRows(Daemon d) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (QueueLane lane : d.lanes()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("lane", lane.index());
+            row.put("queue", lane.queueEnabled() ? "attached" : "detached");
+            row.put("queue-changes", lane.queueChanges());
+            row.put("frames-read", lane.tapPort().framesRead());
+            row.put("frames-written", lane.tapPort().framesWritten());
+            row.put("datagrams-sent", lane.links().udpDatagramsSent());
+            long up = lane.links().peers().peers().stream().filter(PeerLink::isUp).count();
+            row.put("peers-up", up);
+            row.put("wrong-lane-drops", lane.links().counters().drops(DropReason.WRONG_LANE));
+            rows.add(row);
+        }
+        return rows;
     }
 
     static Map<String, Long> mtuCounters(Daemon d) {
@@ -384,8 +449,8 @@ final class SiteReports implements ControlHandler {
                 neighbors.putAll(suppressor.counters().toMap());
                 neighbors.put("dropped", suppressor.counters().dropped());
             }
-            return new StatsView(learningSwitch.counters().snapshot(ports), blockedRemainingNs, linkDrops,
-                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, transport, neighbors);
+            return new StatsView(learningSwitch.snapshot(ports), blockedRemainingNs, linkDrops,
+                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, transport, neighbors, laneRows(d));
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();
@@ -461,6 +526,9 @@ final class SiteReports implements ControlHandler {
         root.put("mtu", view.mtu());
         root.put("loop", view.loop());
         root.put("transport", view.transport());
+        if (!view.lanes().isEmpty()) {
+            root.put("lanes", view.lanes());
+        }
         if (!view.neighbors().isEmpty()) {
             root.put("neighbors", view.neighbors());
         }

@@ -38,6 +38,8 @@ public final class PeerLinks implements AutoCloseable {
     private final PeerCrypto crypto;
     private final UdpTransport udp;
     private TcpTransport tcp;
+    /** The data-path loop these links belong to: 0, or a further loop's index ({@code [site] queues}). */
+    private final int lane;
     /** What a link needs that does not come with its peer's configuration: kept for peers added later. */
     private final String siteName;
     private final int wanMtu;
@@ -59,10 +61,12 @@ public final class PeerLinks implements AutoCloseable {
     public static final int CONSUMED = 2;
 
     private PeerLinks(SiteConfig config, LinkSecurity security, DatagramPort port, StreamNetwork streams,
-                      LoopWaiter waiter, LinkTimers timers, PeerListener listener, int maxFrame) throws IOException {
+                      LoopWaiter waiter, LinkTimers timers, PeerListener listener, int maxFrame, int lane)
+            throws IOException {
         this.listener = listener;
+        this.lane = lane;
         this.crypto = new PeerCrypto(security.privateKey(), security.settings(), new Routes(), new SecureRandom(),
-                WallClock::nowNs);
+                WallClock::nowNs, lane);
         this.udp = new UdpTransport(port, WireFormat.DATA_OVERHEAD + maxFrame, unattributed);
         this.siteName = config.name();
         this.wanMtu = config.wanMtu();
@@ -74,6 +78,11 @@ public final class PeerLinks implements AutoCloseable {
         boolean anyTcp = false;
         for (int i = 0; i < config.peers().size(); i++) {
             PeerConfig peer = config.peers().get(i);
+            if (lane > 0 && peer.transport() != Transport.UDP) {
+                // Further loops pair with the peer's loop of the same index over the shared UDP port only;
+                // such a peer's frames stay on the first loop (its TAP queues above 0 stay detached).
+                continue;
+            }
             anyTcp |= peer.transport() != Transport.UDP;
             links.add(newLink(peer, PeerTable.FIRST_PEER_PORT + i, security.publicKeys().get(peer.name()),
                     security.presharedKeys().get(peer.name())));
@@ -220,7 +229,25 @@ public final class PeerLinks implements AutoCloseable {
     public static PeerLinks bind(SiteConfig config, LinkSecurity security, DatagramPort port, StreamNetwork streams,
                                  LoopWaiter waiter, LinkTimers timers, PeerListener listener, int maxFrame)
             throws IOException {
-        return new PeerLinks(config, security, port, streams, waiter, timers, listener, maxFrame);
+        return new PeerLinks(config, security, port, streams, waiter, timers, listener, maxFrame, 0);
+    }
+
+    /**
+     * The links of further loop {@code lane} (1 and up) of a site running several: a session with each UDP
+     * peer's loop of the same index, over that loop's socket of the shared listen port; no TCP.
+     */
+    public static PeerLinks bindLane(SiteConfig config, LinkSecurity security, DatagramPort port, StreamNetwork streams,
+                                     LoopWaiter waiter, LinkTimers timers, PeerListener listener, int maxFrame,
+                                     int lane) throws IOException {
+        if (lane < 1 || lane >= WireFormat.MAX_LANES) {
+            throw new IllegalArgumentException("lane " + lane + " is outside 1.." + (WireFormat.MAX_LANES - 1));
+        }
+        return new PeerLinks(config, security, port, streams, waiter, timers, listener, maxFrame, lane);
+    }
+
+    /** Which loop of the site these links belong to. */
+    public int lane() {
+        return lane;
     }
 
     public PeerTable peers() {
@@ -384,8 +411,14 @@ public final class PeerLinks implements AutoCloseable {
             return false;
         }
         if (buffer.get(offset + WireFormat.VERSION_OFFSET) != WireFormat.VERSION
-                || buffer.getShort(offset + WireFormat.RESERVED_OFFSET) != 0) {
+                || buffer.get(offset + WireFormat.RESERVED_OFFSET) != 0) {
             unattributed.dropped(DropReason.BAD_VERSION);
+            return false;
+        }
+        if (WireFormat.laneOf(buffer, offset) != lane) {
+            // Steered here by the kernel's fallback (a lane this site does not run), or forged: an initiation
+            // for another loop must not replace this loop's session with the peer.
+            unattributed.dropped(DropReason.WRONG_LANE);
             return false;
         }
         byte type = buffer.get(offset + WireFormat.TYPE_OFFSET);

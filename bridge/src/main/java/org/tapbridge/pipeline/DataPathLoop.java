@@ -56,6 +56,8 @@ public final class DataPathLoop implements Runnable {
     private long slowTicks;
     private long handlerFailures;
     private long coalescedDatagrams;
+    /** Run with the timers, on this thread; set before the loop starts. */
+    private Runnable everyTick = () -> { };
 
     /**
      * @param spinNs how long to keep polling without blocking after the last work: a reply that comes back
@@ -156,6 +158,7 @@ public final class DataPathLoop implements Runnable {
         // POLLERR too: a pending ICMP error (port unreachable) is cleared only by reading it.
         boolean udpReady = (waiter.ready(udpHandle) & (LoopWaiter.POLLIN | LoopWaiter.POLLERR)) != 0;
         checkTapHealth();
+        forwarder.learnFromLanes(nowNs);
         int filled = 0;
         if (tapReady || udpReady) {
             long high = ring.claim(BATCH);
@@ -261,6 +264,7 @@ public final class DataPathLoop implements Runnable {
     private void tick() {
         links.tick(nowNs);
         forwarder.tick(nowNs);
+        everyTick.run();
         // Timers share the thread with frames, so a frame that arrives meanwhile waits for them: their cost
         // is latency the operator should be able to see (a path-MTU round, a rekey, cold code after a start).
         long spentNs = clock.nanoTime() - nowNs;
@@ -282,6 +286,11 @@ public final class DataPathLoop implements Runnable {
             waiter.remove(tapHandle);
             running = false;
         }
+    }
+
+    /** Runs {@code task} with every timer tick, on the loop's thread. Before the loop starts. */
+    public void onTick(Runnable task) {
+        this.everyTick = task;
     }
 
     /** Datagrams that arrived joined with others in one receive (UDP GRO). Loop thread. */

@@ -7,6 +7,7 @@ import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerTable;
 import org.tapbridge.neighbor.NeighborSuppressor;
 import org.tapbridge.switching.LearningSwitch;
+import org.tapbridge.switching.SwitchLane;
 import org.tapbridge.switching.SwitchSettings;
 
 /**
@@ -14,11 +15,15 @@ import org.tapbridge.switching.SwitchSettings;
  * flood port. With {@code arp-suppression}, ARP requests and neighbour solicitations from the TAP for hosts
  * at other sites are answered here instead ({@link NeighborSuppressor}). On the way to and from a peer, TCP
  * SYNs get their MSS clamped to what the peer's link carries, and a frame too big for a link is answered or
- * fragmented instead of lost. The only owner of the learning switch. Owned by the data-path thread.
+ * fragmented instead of lost. Owned by the data-path thread. The first loop's forwarder owns the learning
+ * switch; the forwarder of any further loop ({@code [site] queues}) decides through a {@link SwitchLane} of
+ * it and writes nothing of the switch's.
  */
 public final class Forwarder implements FrameSink {
-    /** Replaced by a live reload of the switch limits (see {@link #replaceSwitch}). */
+    /** Replaced by a live reload of the switch limits (see {@link #replaceSwitch}); null in a lane's forwarder. */
     private LearningSwitch learningSwitch;
+    /** Null in the owner's forwarder. */
+    private final SwitchLane lane;
     private final EthernetFrame frame = new EthernetFrame();
     private final TapPort tap;
     private PeerLink[] peersByPort;
@@ -38,11 +43,26 @@ public final class Forwarder implements FrameSink {
     public Forwarder(LearningSwitch learningSwitch, TapPort tap, PeerTable peers, MtuGuard oversize,
                      SuperFrameCutter cutter) {
         this.learningSwitch = learningSwitch;
+        this.lane = null;
         this.tap = tap;
         this.oversize = oversize;
         this.cutter = cutter;
         this.neighbors = learningSwitch.settings().arpSuppression()
                 ? new NeighborSuppressor(learningSwitch.settings()) : null;
+        usePeers(peers);
+    }
+
+    /**
+     * The forwarder of a further loop: switching through {@code lane}, whose owner's loop learns and ages.
+     * No ARP/ND suppression (the configuration refuses it with several loops).
+     */
+    public Forwarder(SwitchLane lane, TapPort tap, PeerTable peers, MtuGuard oversize, SuperFrameCutter cutter) {
+        this.learningSwitch = null;
+        this.lane = lane;
+        this.tap = tap;
+        this.oversize = oversize;
+        this.cutter = cutter;
+        this.neighbors = null;
         usePeers(peers);
     }
 
@@ -57,6 +77,9 @@ public final class Forwarder implements FrameSink {
 
     /** Switches with {@code next} from now on (see {@link LearningSwitch#reconfigured}). Loop thread. */
     public void replaceSwitch(LearningSwitch next) {
+        if (lane != null) {
+            throw new IllegalStateException("a lane's forwarder has no switch of its own to replace");
+        }
         SwitchSettings was = learningSwitch.settings();
         SwitchSettings now = next.settings();
         this.learningSwitch = next;
@@ -79,8 +102,24 @@ public final class Forwarder implements FrameSink {
         return cutter;
     }
 
+    /** The switch this forwarder owns; null in a lane's forwarder. */
     public LearningSwitch learningSwitch() {
         return learningSwitch;
+    }
+
+    /** Null in the owner's forwarder. */
+    public SwitchLane lane() {
+        return lane;
+    }
+
+    /**
+     * The owner applies what the other loops learned (once per turn: a new MAC is flooded until then).
+     * Nothing to do in a lane's forwarder, nor in a site of one loop.
+     */
+    public void learnFromLanes(long nowNs) {
+        if (learningSwitch != null && learningSwitch.laneCount() > 0) {
+            learningSwitch.learnFromLanes(nowNs);
+        }
     }
 
     /** Null unless ARP/ND suppression is on. */
@@ -90,6 +129,9 @@ public final class Forwarder implements FrameSink {
 
     /** Ages the switch's MACs and, with suppression on, the neighbour bindings. */
     public void tick(long nowNs) {
+        if (learningSwitch == null) {
+            return;
+        }
         learningSwitch.tick(nowNs);
         if (neighbors != null) {
             neighbors.tick(nowNs);
@@ -139,7 +181,8 @@ public final class Forwarder implements FrameSink {
 
     private void forward(int ingressPort, PeerLink ingressPeer, ByteBuffer buf, int offset, int length, long nowNs) {
         frame.wrap(buf, offset, length);
-        int egress = learningSwitch.forward(ingressPort, frame, nowNs);
+        int egress = lane != null ? lane.forward(ingressPort, frame, nowNs)
+                : learningSwitch.forward(ingressPort, frame, nowNs);
         if (egress == LearningSwitch.DROP) {
             return;
         }
@@ -157,7 +200,7 @@ public final class Forwarder implements FrameSink {
             sendTo(egress, ingressPeer, buf, offset, length, nowNs);
             return;
         }
-        int[] ports = learningSwitch.floodPorts(ingressPort);
+        int[] ports = lane != null ? lane.floodPorts(ingressPort) : learningSwitch.floodPorts(ingressPort);
         for (int i = 0; i < ports.length; i++) {
             sendTo(ports[i], ingressPeer, buf, offset, length, nowNs);
         }

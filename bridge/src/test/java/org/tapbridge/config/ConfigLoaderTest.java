@@ -123,6 +123,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheQueueCountAndDefaultsItToOne() throws Exception {
+        SiteConfig two = ConfigLoader.load(write("[site]\nname = \"oslo\"\ntap = \"tap0\"\nlisten = \"198.18.0.1:4790\"\n"
+                + "queues = 2\n"));
+        assertEquals(2, two.queues());
+        assertEquals(1, ConfigLoader.load(write("[site]\nname = \"oslo\"\ntap = \"tap0\"\n")).queues());
+    }
+
+    @Test
+    void rejectsQueueCountsOutsideWhatTheLaneByteCarriesAndCombinationsNotBuiltYet() throws Exception {
+        String site = "[site]\nname = \"oslo\"\ntap = \"tap0\"\nlisten = \"198.18.0.1:4790\"\n";
+        ConfigException zero = rejected(site + "queues = 0\n");
+        assertEquals("site.queues", zero.key());
+        assertTrue(zero.getMessage().contains("0 is outside 1..16"), zero.getMessage());
+        assertTrue(rejected(site + "queues = 17\n").getMessage().contains("17 is outside 1..16"));
+        ConfigException arp = rejected(site + "queues = 2\n[switch]\narp-suppression = true\n");
+        assertEquals("site.queues", arp.key());
+        assertTrue(arp.getMessage().contains("arp-suppression"), arp.getMessage());
+        ConfigException noListen = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\nqueues = 4\n");
+        assertEquals("site.queues", noListen.key());
+        assertTrue(noListen.getMessage().contains("needs [site] listen"), noListen.getMessage());
+    }
+
+    @Test
     void defaultsTheControlSocketFromTheSiteName() throws Exception {
         SiteConfig site = ConfigLoader.load(write("[site]\nname = \"oslo\"\ntap = \"tap0\"\n"));
         assertEquals(Path.of("/run/tapbridge/oslo.sock"), site.controlSocket());

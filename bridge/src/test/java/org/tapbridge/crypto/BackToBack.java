@@ -41,11 +41,16 @@ final class BackToBack {
     long wallClockNs = 1_700_000_000_000_000_000L;
 
     BackToBack(SessionSettings settings, byte[] psk) {
+        this(settings, psk, 0);
+    }
+
+    /** Two sites' loops of index {@code lane} (see {@code [site] queues}). */
+    BackToBack(SessionSettings settings, byte[] psk, int lane) {
         SecureRandom random = seeded(1);
         privateA = Keys.generatePrivate(random);
         privateB = Keys.generatePrivate(random);
-        a = crypto(privateA, settings, m -> fromA.add(new Sent(null, ADDRESS_B, m)), seeded(2), this::tickWallClock);
-        b = crypto(privateB, settings, m -> fromB.add(new Sent(null, ADDRESS_A, m)), seeded(3), this::tickWallClock);
+        a = crypto(privateA, settings, m -> fromA.add(new Sent(null, ADDRESS_B, m)), seeded(2), this::tickWallClock, lane);
+        b = crypto(privateB, settings, m -> fromB.add(new Sent(null, ADDRESS_A, m)), seeded(3), this::tickWallClock, lane);
         peerB = a.addPeer("berlin", Keys.publicFromPrivate(privateB), psk);
         peerA = b.addPeer("amsterdam", Keys.publicFromPrivate(privateA), psk);
         KNOWN.put(a, ADDRESS_B);
@@ -80,6 +85,11 @@ final class BackToBack {
      */
     static PeerCrypto crypto(byte[] privateKey, SessionSettings settings, Consumer<byte[]> sent, SecureRandom random,
                              java.util.function.LongSupplier wallClockNs) {
+        return crypto(privateKey, settings, sent, random, wallClockNs, 0);
+    }
+
+    static PeerCrypto crypto(byte[] privateKey, SessionSettings settings, Consumer<byte[]> sent, SecureRandom random,
+                             java.util.function.LongSupplier wallClockNs, int lane) {
         PeerCrypto crypto = new PeerCrypto(privateKey, settings, new Outbox() {
             @Override
             public boolean canReach(PeerSession peer) {
@@ -90,7 +100,7 @@ final class BackToBack {
             public void send(PeerSession peer, ByteBuffer message) {
                 sent.accept(copy(message));
             }
-        }, random, wallClockNs);
+        }, random, wallClockNs, lane);
         REPLIES.put(crypto, sent);
         return crypto;
     }

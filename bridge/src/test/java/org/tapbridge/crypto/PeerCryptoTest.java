@@ -43,6 +43,24 @@ class PeerCryptoTest {
     }
 
     @Test
+    void everyMessageOfALoopNamesItsLaneAndTheLaneIsAuthenticated() {
+        BackToBack net = new BackToBack(SessionSettings.defaults(), null, 3);
+        net.a.connect(net.peerB, T0);
+        byte[] initiation = net.fromA.peek().bytes();
+        assertEquals(3, initiation[WireFormat.LANE_OFFSET], "the initiation names lane 3");
+        net.pump(T0);
+        assertTrue(net.peerA.hasSession() && net.peerB.hasSession());
+        byte[] sealed = seal(net.a, net.peerB, frame(100, 1), T0);
+        assertEquals(3, sealed[WireFormat.LANE_OFFSET]);
+        assertArrayEquals(frame(100, 1), open(net.b, sealed.clone(), ADDRESS_A, T0));
+
+        byte[] moved = seal(net.a, net.peerB, frame(100, 2), T0);
+        moved[WireFormat.LANE_OFFSET] = 4;
+        assertNull(open(net.b, moved, ADDRESS_A, T0), "the lane byte is part of the authenticated header");
+        assertEquals(1, net.b.counters().drops(DropReason.AUTH_FAILED));
+    }
+
+    @Test
     void aRemovedPeerNoLongerAuthenticatesAndItsIdGoesToTheNextPeerAdded() {
         BackToBack net = new BackToBack(SessionSettings.defaults());
         net.handshake(T0);

@@ -111,6 +111,14 @@ final class Testbed implements AutoCloseable {
         return sites.get(name);
     }
 
+    /** Makes the site's TAP a multi-queue one, as {@code setup-bridge.sh --queues N} does, for {@code queues > 1}. */
+    void multiQueueTap(String name) {
+        Netns gw = sites.get(name).gateway();
+        gw.run("ip", "tuntap", "del", "dev", "tap0", "mode", "tap");
+        gw.run("ip", "tuntap", "add", "dev", "tap0", "mode", "tap", "multi_queue");
+        gw.run("ip", "link", "set", "tap0", "master", "br0", "up");
+    }
+
     /** Adds a line (e.g. {@code offloads = false}) to the {@code [site]} table of one site's config. */
     void siteOption(String name, String line) {
         siteLines.computeIfAbsent(name, n -> new StringBuilder()).append(line).append('\n');

@@ -76,8 +76,11 @@ public final class DropReason {
     /** A handshake initiation not newer than the last one accepted from the peer. */
     public static final int STALE_HANDSHAKE = 29;
 
+    /** A message naming another data-path loop of this site than the one whose socket received it. */
+    public static final int WRONG_LANE = 30;
+
     /** Number of reasons, for counter arrays indexed by reason. */
-    public static final int COUNT = 30;
+    public static final int COUNT = 31;
 
     private static final String[] NAMES = {
         "none", "malformed", "invalid-source", "link-local", "storm-control", "same-port",
@@ -86,7 +89,7 @@ public final class DropReason {
         "truncated", "bad-version", "bad-type", "oversized", "unknown-peer", "malformed-message",
         "peer-down", "send-failed", "send-queue-full", "no-session", "wrong-transport",
         "auth-failed", "replay", "unknown-key", "unknown-index", "rate-limited", "expired-keys",
-        "stale-handshake",
+        "stale-handshake", "wrong-lane",
     };
 
     private static final String[] DESCRIPTIONS = {
@@ -120,6 +123,7 @@ public final class DropReason {
         "handshake rate limit",
         "keys expired",
         "replayed or stale handshake initiation",
+        "message for another loop of this site (its lane byte)",
     };
 
     private DropReason() {
@@ -132,12 +136,12 @@ public final class DropReason {
 
     /** Reasons the links count, per peer or unattributed. */
     public static boolean isLink(int reason) {
-        return reason >= TRUNCATED && reason <= WRONG_TRANSPORT;
+        return reason >= TRUNCATED && reason <= WRONG_TRANSPORT || reason == WRONG_LANE;
     }
 
     /** Reasons the crypto layer counts: messages that fail to authenticate, and frames it has no keys for. */
     public static boolean isCrypto(int reason) {
-        return reason == MALFORMED_MESSAGE || reason == NO_SESSION || (reason >= AUTH_FAILED && reason < COUNT);
+        return reason == MALFORMED_MESSAGE || reason == NO_SESSION || (reason >= AUTH_FAILED && reason <= STALE_HANDSHAKE);
     }
 
     /** A short kebab-case token, for counter names. */

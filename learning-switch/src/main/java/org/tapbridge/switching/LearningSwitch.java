@@ -309,8 +309,13 @@ public final class LearningSwitch {
 
     /** A consistent copy of all counters, for any thread. Call on the data-path thread. */
     public SwitchCounters.Snapshot snapshot() {
+        return snapshot(ports.presentPorts());
+    }
+
+    /** As {@link #snapshot()}, with rows for {@code presentPorts} and any port with a nonzero counter. */
+    public SwitchCounters.Snapshot snapshot(int[] presentPorts) {
         if (lanes.length == 0) {
-            return counters.snapshot(ports.presentPorts());
+            return counters.snapshot(presentPorts);
         }
         // A lane's counters are its loop's; read here they may trail it by a few frames.
         SwitchCounters sum = new SwitchCounters(counters.maxPorts());
@@ -318,7 +323,7 @@ public final class LearningSwitch {
         for (SwitchLane lane : lanes) {
             sum.add(lane.counters());
         }
-        return sum.snapshot(ports.presentPorts());
+        return sum.snapshot(presentPorts);
     }
 
     /** Entries in the table, including expired ones not yet swept. */

@@ -1,0 +1,121 @@
+package org.tapbridge.integration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tapbridge.testing.Privileges;
+
+/**
+ * {@code [site] queues = 2}: two data-path loops per site, one per TAP queue, each with its own socket of the
+ * shared port and its own sessions with the peer's loop of the same index. Files cross intact whichever loop
+ * their flow lands on, the second loop carries a share, and a site of two loops works with a site of one by
+ * keeping its second queue detached.
+ */
+class MultiQueueTest {
+    private static final int TIME_LIMIT_SECONDS = 120;
+    /** Enough flows that some land on each queue: the kernel picks a queue per flow by its hash. */
+    private static final int FLOWS = 8;
+
+    @TempDir
+    Path dir;
+
+    private Testbed bed;
+
+    @AfterEach
+    void tearDown() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    @Test
+    void twoLoopsPerSiteCarryFlowsIntactAndShareThem() throws Exception {
+        startTwoSites(2, 2);
+        awaitQueue("a", "attached");
+        awaitQueue("b", "attached");
+
+        long bytes = 0;
+        double seconds = 0;
+        for (int flow = 0; flow < FLOWS; flow++) {
+            Transfers.Payload payload = Transfers.randomFile(dir.resolve("payload" + flow + ".bin"), 16, 100 + flow);
+            Transfers.Outcome outcome = Transfers.tcp(bed, flow % 2 == 0 ? "a" : "b", flow % 2 == 0 ? "b" : "a",
+                    payload, 5001 + flow, TIME_LIMIT_SECONDS);
+            assertEquals("", outcome.senderErrors(), "flow " + flow + "\n" + bed.describe());
+            assertEquals(payload.sha256(), outcome.receivedSha256(), "flow " + flow);
+            bytes += payload.bytes();
+            seconds += outcome.seconds();
+        }
+
+        JsonNode laneA = lane("a");
+        JsonNode laneB = lane("b");
+        String figures = FLOWS + " flows, " + bytes / 1_000_000 + " MB in " + String.format("%.1f", seconds) + " s; a: " + laneA
+                + "; b: " + laneB + "; a tap: " + bed.stats("a").get("tap");
+        System.out.println("multi-queue " + figures);
+        assertTrue(laneA.get("frames-read").asLong() + laneB.get("frames-read").asLong() > 1000,
+                "the second loops read flows from their queues: " + figures);
+        assertTrue(laneA.get("datagrams-sent").asLong() > 0 && laneB.get("datagrams-sent").asLong() > 0,
+                "the second loops sealed and sent on both sites: " + figures);
+        assertEquals(0, laneA.get("wrong-lane-drops").asLong() + laneB.get("wrong-lane-drops").asLong(), figures);
+        long tapReadA = bed.stats("a").get("tap").get("frames-read").asLong();
+        assertTrue(tapReadA > laneA.get("frames-read").asLong(), "stats tap adds up the loops: " + figures);
+    }
+
+    @Test
+    void aSiteOfTwoLoopsKeepsItsSecondQueueDetachedTowardsASiteOfOne() throws Exception {
+        startTwoSites(2, 1);
+        Transfers.Payload payload = Transfers.randomFile(dir.resolve("payload.bin"), 32, 7);
+        for (int flow = 0; flow < 4; flow++) {
+            Transfers.Outcome outcome = Transfers.tcp(bed, "a", "b", payload, 5101 + flow, TIME_LIMIT_SECONDS);
+            assertEquals("", outcome.senderErrors(), bed.describe());
+            assertEquals(payload.sha256(), outcome.receivedSha256(), "flow " + flow);
+        }
+        JsonNode laneA = lane("a");
+        assertEquals("detached", laneA.get("queue").asText(), laneA.toString());
+        assertEquals(0, laneA.get("peers-up").asLong(), laneA.toString());
+        assertEquals(0, laneA.get("frames-read").asLong(), "a detached queue gets no frames: " + laneA);
+        JsonNode drops = bed.stats("b").get("link-drops-unattributed");
+        assertTrue(drops.has("wrong-lane") && drops.get("wrong-lane").asLong() > 0,
+                "b (one loop) refused a's second loop's handshakes by their lane byte: " + drops);
+    }
+
+    private void startTwoSites(int queuesA, int queuesB) throws Exception {
+        Privileges.requireNetworkAdmin();
+        Privileges.requireCommand("nc", "netcat-openbsd");
+        bed = new Testbed(dir, "tbmq");
+        bed.addSite("a", 1);
+        bed.addSite("b", 2);
+        if (queuesA > 1) {
+            bed.multiQueueTap("a");
+            bed.siteOption("a", "queues = " + queuesA);
+        }
+        if (queuesB > 1) {
+            bed.multiQueueTap("b");
+            bed.siteOption("b", "queues = " + queuesB);
+        }
+        bed.writeMeshConfigs("udp");
+        bed.start("a");
+        bed.start("b");
+        bed.awaitMeshUp(40);
+    }
+
+    private JsonNode lane(String site) throws Exception {
+        JsonNode lanes = bed.stats(site).get("lanes");
+        assertTrue(lanes != null && lanes.size() == 1, "one further loop in stats --json of " + site + ": " + lanes);
+        return lanes.get(0);
+    }
+
+    private void awaitQueue(String site, String state) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        JsonNode lane = lane(site);
+        while (!state.equals(lane.get("queue").asText()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            lane = lane(site);
+        }
+        assertEquals(state, lane.get("queue").asText(), site + ": " + lane);
+    }
+}
