@@ -18,8 +18,10 @@ import org.tapbridge.crypto.SessionSettings;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.PeerLink;
 import org.tapbridge.link.PeerLinks;
+import org.tapbridge.link.PeerTable;
 import org.tapbridge.pipeline.Forwarder;
 import org.tapbridge.switching.LearningSwitch;
+import org.tapbridge.switching.SwitchLane;
 import org.tapbridge.switching.SwitchSettings;
 
 /**
@@ -68,13 +70,6 @@ final class LiveReload {
         if (!diff.restartOnly().isEmpty()) {
             throw new ConfigException(file, 0, null, diff.restartMessage());
         }
-        if (running.queues() > 1 && !diff.isEmpty()) {
-            // Each further loop holds its own sessions and a lane of the switch; changing them in step across
-            // loops is not built yet, and changing only the first would leave the others out of date.
-            throw new ConfigException(file, 0, "site.queues", "with queues = " + running.queues()
-                    + " a reload cannot apply " + diff.summary() + " yet: restart the site (systemctl restart"
-                    + " tapbridge@" + running.name() + "), or run with queues = 1 to reload live");
-        }
         LinkSecurity keys = SiteKeys.loadPeerKeys(next, SessionSettings.defaults());
         try {
             // Each TCP peer brings buffers of direct memory: refused here rather than an OutOfMemoryError later.
@@ -106,18 +101,47 @@ final class LiveReload {
                 daemon.configured(next);
             } else {
                 ConfigDiff plan = diff;
-                // The task owns the keys from here: an answer that times out must not erase them under it.
+                List<QueueLane> lanes = daemon.lanes();
+                // The tasks own the keys from here (the first loop's, then each further loop's): an answer that
+                // times out must not erase them under a task still to run. The last one to finish erases them.
+                KeyUsers users = new KeyUsers(keys, 1 + lanes.size());
                 handedToLoop = true;
-                daemon.onLoop(d -> {
-                    try {
-                        apply(d, plan, next, keys);
-                        // In the same task: even an answer that timed out leaves the two in step.
-                        d.configured(next);
-                    } finally {
-                        keys.erase();
+                List<SwitchLane> rebuilt;
+                try {
+                    rebuilt = daemon.onLoop(d -> {
+                        try {
+                            List<SwitchLane> fresh = apply(d, plan, next, keys);
+                            // In the same task: even an answer that timed out leaves the two in step.
+                            d.configured(next);
+                            return fresh;
+                        } finally {
+                            users.release(1);
+                        }
+                    });
+                } catch (Exception e) {
+                    users.release(lanes.size());
+                    throw e;
+                }
+                // The first loop applied it all (its peers, the switch): the further loops follow, each on its
+                // own thread. Nothing there can fail but a stuck loop, which the watchdog then restarts.
+                PeerTable firstPeers = daemon.peers();
+                int posted = 0;
+                try {
+                    for (int i = 0; i < lanes.size(); i++) {
+                        QueueLane lane = lanes.get(i);
+                        SwitchLane switchLane = rebuilt == null ? null : rebuilt.get(i);
+                        posted++;
+                        lane.onLoop(() -> {
+                            try {
+                                applyToLane(lane, plan, next, keys, firstPeers, switchLane);
+                            } finally {
+                                users.release(1);
+                            }
+                        });
                     }
-                    return null;
-                });
+                } finally {
+                    users.release(lanes.size() - posted);
+                }
             }
         } finally {
             if (!handedToLoop) {
@@ -136,7 +160,7 @@ final class LiveReload {
      * Applies {@code diff} on the data-path thread. First whatever may fail (a new switch, room for the static
      * MACs, the TCP listener): a failure there leaves everything as it was. Then the changes, which cannot fail.
      */
-    private static void apply(Daemon d, ConfigDiff diff, SiteConfig next, LinkSecurity keys) {
+    private static List<SwitchLane> apply(Daemon d, ConfigDiff diff, SiteConfig next, LinkSecurity keys) {
         Forwarder forwarder = d.forwarder();
         PeerLinks links = d.links();
         LearningSwitch sw = forwarder.learningSwitch();
@@ -171,9 +195,15 @@ final class LiveReload {
         }
 
         // From here on nothing fails: the loop goes on with the new configuration as a whole.
+        List<SwitchLane> rebuiltLanes = null;
         if (target != sw) {
             forwarder.replaceSwitch(target);
             sw = target;
+            // The further loops read the switch through lanes of it: the new one needs its own.
+            rebuiltLanes = new ArrayList<>();
+            for (int i = 0; i < d.lanes().size(); i++) {
+                rebuiltLanes.add(target.addLane());
+            }
         }
         for (StaticMacConfig s : diff.staticRemoved()) {
             sw.removeStaticEntry(s.vlan(), s.mac());
@@ -221,5 +251,65 @@ final class LiveReload {
             sw.addStaticEntry(s.vlan(), s.mac(), peer == null ? LearningSwitch.LOCAL_PORT : peer.port());
         }
         forwarder.usePeers(links.peers());
+        return rebuiltLanes;
+    }
+
+    /**
+     * The same change on a further loop, on its thread: its UDP peers on the ports the first loop gave them
+     * (TCP and auto peers stay on the first loop), and the rebuilt switch's lane if there is one.
+     */
+    private static void applyToLane(QueueLane lane, ConfigDiff diff, SiteConfig next, LinkSecurity keys,
+                                    PeerTable firstPeers, SwitchLane switchLane) {
+        PeerLinks links = lane.links();
+        if (switchLane != null) {
+            lane.forwarder().useLane(switchLane);
+        }
+        for (String name : diff.removed()) {
+            if (links.peers().byName(name) != null) {
+                links.removePeer(name);
+            }
+        }
+        List<PeerConfig> joining = new ArrayList<>();
+        long nowNs = System.nanoTime();
+        for (PeerConfig peer : next.peers()) {
+            if (!diff.changed().containsKey(peer.name())) {
+                continue;
+            }
+            boolean here = links.peers().byName(peer.name()) != null;
+            if (diff.recreates(peer.name())) {
+                if (here) {
+                    links.removePeer(peer.name());
+                }
+                joining.add(peer);
+            } else if (here) {
+                links.updatePeer(peer, nowNs);
+            }
+        }
+        joining.addAll(diff.added());
+        for (PeerConfig peer : joining) {
+            PeerLink first = firstPeers.byName(peer.name());
+            if (peer.transport() == Transport.UDP && first != null) {
+                links.addPeer(peer, keys.publicKeys().get(peer.name()), keys.presharedKeys().get(peer.name()),
+                        first.port());
+            }
+        }
+        lane.forwarder().usePeers(links.peers());
+    }
+
+    /** Erases the keys when the last of the tasks that use them is done. */
+    private static final class KeyUsers {
+        private final LinkSecurity keys;
+        private final java.util.concurrent.atomic.AtomicInteger left;
+
+        KeyUsers(LinkSecurity keys, int users) {
+            this.keys = keys;
+            this.left = new java.util.concurrent.atomic.AtomicInteger(users);
+        }
+
+        void release(int count) {
+            if (count > 0 && left.addAndGet(-count) == 0) {
+                keys.erase();
+            }
+        }
     }
 }

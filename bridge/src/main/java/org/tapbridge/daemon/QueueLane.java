@@ -143,6 +143,30 @@ final class QueueLane implements AutoCloseable {
         return index;
     }
 
+    /** Runs {@code task} on this loop's thread between two batches and waits for it (control path). */
+    void onLoop(Runnable task) throws Exception {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        loop.mailbox().post(() -> {
+            try {
+                task.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new java.util.concurrent.TimeoutException("data-path loop " + index
+                    + " has not answered for 5 s; it is stuck or overloaded");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     PeerLinks links() {
         return links;
     }

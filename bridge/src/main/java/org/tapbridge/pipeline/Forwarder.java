@@ -22,8 +22,8 @@ import org.tapbridge.switching.SwitchSettings;
 public final class Forwarder implements FrameSink {
     /** Replaced by a live reload of the switch limits (see {@link #replaceSwitch}); null in a lane's forwarder. */
     private LearningSwitch learningSwitch;
-    /** Null in the owner's forwarder. */
-    private final SwitchLane lane;
+    /** Null in the owner's forwarder; replaced when a reload rebuilt the owner's switch. */
+    private SwitchLane lane;
     private final EthernetFrame frame = new EthernetFrame();
     private final TapPort tap;
     private PeerLink[] peersByPort;
@@ -110,6 +110,14 @@ public final class Forwarder implements FrameSink {
     /** Null in the owner's forwarder. */
     public SwitchLane lane() {
         return lane;
+    }
+
+    /** Switches through {@code next}, a lane of the owner's rebuilt switch, from now on. Lane's loop thread. */
+    public void useLane(SwitchLane next) {
+        if (lane == null) {
+            throw new IllegalStateException("the owner's forwarder has no lane to replace");
+        }
+        this.lane = next;
     }
 
     /**

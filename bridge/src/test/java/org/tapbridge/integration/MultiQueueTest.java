@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tapbridge.testing.Privileges;
+import org.tapbridge.testing.Shell;
 
 /**
  * {@code [site] queues = 2}: two data-path loops per site, one per TAP queue, each with its own socket of the
@@ -81,6 +83,55 @@ class MultiQueueTest {
         JsonNode drops = bed.stats("b").get("link-drops-unattributed");
         assertTrue(drops.has("wrong-lane") && drops.get("wrong-lane").asLong() > 0,
                 "b (one loop) refused a's second loop's handshakes by their lane byte: " + drops);
+    }
+
+    @Test
+    void aReloadReachesEveryLoopWithPeersAddedAndTheSwitchRebuilt() throws Exception {
+        Privileges.requireNetworkAdmin();
+        Privileges.requireCommand("nc", "netcat-openbsd");
+        Privileges.requireCommand("ping", "iputils-ping");
+        bed = new Testbed(dir, "tbmq");
+        for (String site : new String[] {"a", "b", "c"}) {
+            bed.addSite(site, site.charAt(0) - 'a' + 1);
+            bed.multiQueueTap(site);
+            bed.siteOption(site, "queues = 2");
+        }
+        bed.writeMeshConfigs("udp");
+        String full = Files.readString(bed.site("a").config());
+        Files.writeString(bed.site("a").config(), Testbed.withoutPeer(full, "c"));
+        bed.start("a");
+        bed.start("b");
+        bed.start("c");
+        long started = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(bed.site("a").socket()) && System.nanoTime() < started) {
+            Thread.sleep(100);
+        }
+        awaitQueue("a", "attached");
+        assertEquals(1, lane("a").get("peers-up").asLong(), "loop 1 of a knows b only");
+
+        // Peer c added, and a switch limit changed: the first loop rebuilds its switch, loop 1 needs a new lane.
+        Path next = dir.resolve("a-with-c.toml");
+        Files.writeString(next, full + "\n[switch]\nmac-aging-seconds = 200\n");
+        Shell.Result reload = bed.cli("reload", "--config", next.toString(), "--socket",
+                bed.site("a").socket().toString());
+        assertEquals(0, reload.exitCode(), reload.stdout() + reload.stderr() + "\n" + bed.describe());
+
+        long deadline = System.nanoTime() + 40_000_000_000L;
+        while (lane("a").get("peers-up").asLong() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(2, lane("a").get("peers-up").asLong(), "loop 1 of a took c on: " + lane("a"));
+        awaitQueue("a", "attached");
+        assertEquals(3, bed.ping("a", "c", 3, 0.2), "a reaches c\n" + bed.describe());
+        long before = lane("a").get("frames-read").asLong() + lane("a").get("frames-written").asLong();
+        for (int flow = 0; flow < FLOWS; flow++) {
+            Transfers.Payload payload = Transfers.randomFile(dir.resolve("after" + flow + ".bin"), 4, 300 + flow);
+            Transfers.Outcome outcome = Transfers.tcp(bed, "a", flow % 2 == 0 ? "b" : "c", payload, 5201 + flow,
+                    TIME_LIMIT_SECONDS);
+            assertEquals(payload.sha256(), outcome.receivedSha256(), "flow " + flow + " after the reload");
+        }
+        long after = lane("a").get("frames-read").asLong() + lane("a").get("frames-written").asLong();
+        assertTrue(after > before, "loop 1 of a still carries flows after the reload: " + lane("a"));
     }
 
     private void startTwoSites(int queuesA, int queuesB) throws Exception {

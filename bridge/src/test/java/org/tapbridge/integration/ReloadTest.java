@@ -50,7 +50,7 @@ class ReloadTest {
         bed.addSite("c", 3);
         bed.writeMeshConfigs("udp");
         String full = Files.readString(bed.site("a").config());
-        Files.writeString(bed.site("a").config(), withoutPeer(full, "c"));
+        Files.writeString(bed.site("a").config(), Testbed.withoutPeer(full, "c"));
         bed.start("a");
         bed.start("b");
         bed.start("c");
@@ -58,17 +58,6 @@ class ReloadTest {
         // ARP resolved and the MACs learned before anything is measured.
         assertEquals(3, bed.ping("a", "b", 3, 0.2), "a reaches b before the reload\n" + bed.describe());
         return full;
-    }
-
-    /** The file without the {@code [[peer]]} table of {@code peer}. */
-    private static String withoutPeer(String toml, String peer) {
-        StringBuilder out = new StringBuilder();
-        for (String block : toml.split("(?=\n\\[\\[peer\\]\\]\n)")) {
-            if (!block.startsWith("\n[[peer]]\nname = \"" + peer + "\"\n")) {
-                out.append(block);
-            }
-        }
-        return out.toString();
     }
 
     /** A query straight on the control socket: no CLI JVM to start for each look while waiting. */
@@ -165,7 +154,7 @@ class ReloadTest {
         assertTrue(macPorts("a").contains(bMac + "=b"), "a learned host b's MAC on port b: " + macPorts("a"));
 
         // The start file now has c and no longer b.
-        Files.writeString(bed.site("a").config(), withoutPeer(full, "b"));
+        Files.writeString(bed.site("a").config(), Testbed.withoutPeer(full, "b"));
         Shell.run("kill", "-HUP", String.valueOf(bed.daemon("a").pid()));
         awaitPeer("a", "b", false);
 
@@ -189,7 +178,7 @@ class ReloadTest {
         // a-c over TCP on both sides; a starts without c, so with no TCP peer and no TCP listener.
         String full = overTcp(Files.readString(bed.site("a").config()), "c");
         Files.writeString(bed.site("c").config(), overTcp(Files.readString(bed.site("c").config()), "a"));
-        Files.writeString(bed.site("a").config(), withoutPeer(full, "c"));
+        Files.writeString(bed.site("a").config(), Testbed.withoutPeer(full, "c"));
         bed.start("a");
         bed.start("b");
         bed.start("c");

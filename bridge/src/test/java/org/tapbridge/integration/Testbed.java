@@ -111,6 +111,17 @@ final class Testbed implements AutoCloseable {
         return sites.get(name);
     }
 
+    /** The config text without the {@code [[peer]]} table of {@code peer}. */
+    static String withoutPeer(String toml, String peer) {
+        StringBuilder out = new StringBuilder();
+        for (String block : toml.split("(?=\n\\[\\[peer\\]\\]\n)")) {
+            if (!block.startsWith("\n[[peer]]\nname = \"" + peer + "\"\n")) {
+                out.append(block);
+            }
+        }
+        return out.toString();
+    }
+
     /** Makes the site's TAP a multi-queue one, as {@code setup-bridge.sh --queues N} does, for {@code queues > 1}. */
     void multiQueueTap(String name) {
         Netns gw = sites.get(name).gateway();

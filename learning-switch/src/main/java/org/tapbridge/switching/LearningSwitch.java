@@ -201,6 +201,10 @@ public final class LearningSwitch {
             }
         }
         next.counters.copyFrom(counters);
+        // The lanes' counts too: the further loops' frames must not vanish from the totals with the old switch.
+        for (SwitchLane lane : lanes) {
+            next.counters.add(lane.counters());
+        }
         return next;
     }
 
