@@ -104,5 +104,18 @@ public final class CryptoCounters {
         public long drops(int reason) {
             return dropCounts[reason];
         }
+
+        /** These and {@code other}'s counts added up: the sessions of several loops of one site. */
+        public Snapshot plus(Snapshot other) {
+            long[] sum = dropCounts.clone();
+            for (int r = 0; r < sum.length && r < other.dropCounts.length; r++) {
+                sum[r] += other.dropCounts[r];
+            }
+            return new Snapshot(sum, handshakesInitiated + other.handshakesInitiated,
+                    handshakesCompleted + other.handshakesCompleted, framesSealed + other.framesSealed,
+                    framesOpened + other.framesOpened, mac1Rejected + other.mac1Rejected,
+                    cookieRepliesSent + other.cookieRepliesSent, cookiesReceived + other.cookiesReceived,
+                    rateLimiterEvictions + other.rateLimiterEvictions);
+        }
     }
 }

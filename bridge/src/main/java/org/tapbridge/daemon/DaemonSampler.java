@@ -100,7 +100,7 @@ final class DaemonSampler implements SiteSampler {
         }
         return new SiteSample(d.tap().name(), d.tap().mtu(), aead, offloads, vnetHeader, peers, ports,
                 counters.unknownIngressFrames(), sw.size(), sw.settings().macTableLimit(),
-                sw.settings().perPortMacLimit(), SiteReports.linkDrops(d), d.links().cryptoCounters(), groups);
+                sw.settings().perPortMacLimit(), SiteReports.linkDrops(d), SiteReports.cryptoCounters(d), groups);
     }
 
     private static String portName(Daemon d, int port) {

@@ -41,6 +41,7 @@ final class QueueLane implements AutoCloseable {
     private final PeerLinks links;
     private final Forwarder forwarder;
     private final TapPort tapPort;
+    private final MtuGuard mtuGuard;
     private final DataPathLoop loop;
     /** The first loop's peers: whose state says which sessions this loop needs. */
     private final PeerLinks firstLinks;
@@ -65,7 +66,8 @@ final class QueueLane implements AutoCloseable {
             TapPort tapPort = new TapPort(queue);
             this.tapPort = tapPort;
             boolean offloaded = queue.vnetHeaderLength() > 0;
-            this.forwarder = new Forwarder(switchLane, tapPort, boundLinks.peers(), new MtuGuard(tapPort, maxFrame),
+            this.mtuGuard = new MtuGuard(tapPort, maxFrame);
+            this.forwarder = new Forwarder(switchLane, tapPort, boundLinks.peers(), mtuGuard,
                     offloaded ? new SuperFrameCutter(queue.vnetHeaderLength(), maxFrame) : null);
             FrameRing ring = new FrameRing(DataPathLoop.RING_SLOTS, FrameSizes.slotBytesFor(largestRead));
             if (offloaded) {
@@ -181,6 +183,10 @@ final class QueueLane implements AutoCloseable {
 
     TapPort tapPort() {
         return tapPort;
+    }
+
+    MtuGuard mtuGuard() {
+        return mtuGuard;
     }
 
     /** Whether the kernel steers frames to this loop's queue now; read racily by reports. */

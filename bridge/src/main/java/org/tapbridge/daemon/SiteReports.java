@@ -25,6 +25,7 @@ import org.tapbridge.neighbor.NeighborSuppressor;
 import org.tapbridge.drops.DropReason;
 import org.tapbridge.offload.OffloadStatus;
 import org.tapbridge.offload.FlowCoalescer;
+import org.tapbridge.pipeline.MtuGuard;
 import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.pipeline.TapPort;
 import org.tapbridge.switching.LearningSwitch;
@@ -396,15 +397,33 @@ final class SiteReports implements ControlHandler {
 
     static Map<String, Long> mtuCounters(Daemon d) {
         Map<String, Long> mtu = new LinkedHashMap<>();
-        mtu.put("mss-clamped", d.mtuGuard().mssClamped());
-        mtu.put("mss-malformed", d.mtuGuard().mssMalformed());
-        mtu.put("icmp-too-big-sent", d.mtuGuard().icmpSent());
-        mtu.put("icmp-rate-limited", d.mtuGuard().icmpRateLimited());
-        mtu.put("frames-fragmented", d.mtuGuard().framesFragmented());
-        mtu.put("fragments-sent", d.mtuGuard().fragmentsSent());
-        mtu.put("too-big-dropped", d.mtuGuard().tooBigDropped());
-        d.links().reassemblyCounters(mtu);
+        addMtu(mtu, d.mtuGuard(), d.links());
+        for (QueueLane lane : d.lanes()) {
+            addMtu(mtu, lane.mtuGuard(), lane.links());
+        }
         return mtu;
+    }
+
+    private static void addMtu(Map<String, Long> mtu, MtuGuard guard, PeerLinks links) {
+        mtu.merge("mss-clamped", guard.mssClamped(), Long::sum);
+        mtu.merge("mss-malformed", guard.mssMalformed(), Long::sum);
+        mtu.merge("icmp-too-big-sent", guard.icmpSent(), Long::sum);
+        mtu.merge("icmp-rate-limited", guard.icmpRateLimited(), Long::sum);
+        mtu.merge("frames-fragmented", guard.framesFragmented(), Long::sum);
+        mtu.merge("fragments-sent", guard.fragmentsSent(), Long::sum);
+        mtu.merge("too-big-dropped", guard.tooBigDropped(), Long::sum);
+        Map<String, Long> reassembly = new LinkedHashMap<>();
+        links.reassemblyCounters(reassembly);
+        reassembly.forEach((k, v) -> mtu.merge(k, v, Long::sum));
+    }
+
+    /** The sessions' counters of every loop, added up. */
+    static org.tapbridge.crypto.CryptoCounters.Snapshot cryptoCounters(Daemon d) {
+        org.tapbridge.crypto.CryptoCounters.Snapshot sum = d.links().cryptoCounters();
+        for (QueueLane lane : d.lanes()) {
+            sum = sum.plus(lane.links().cryptoCounters());
+        }
+        return sum;
     }
 
     static Map<String, Long> loopCounters(Daemon d) {
@@ -450,7 +469,7 @@ final class SiteReports implements ControlHandler {
                 neighbors.put("dropped", suppressor.counters().dropped());
             }
             return new StatsView(learningSwitch.snapshot(ports), blockedRemainingNs, linkDrops,
-                    d.links().cryptoCounters(), tap, offload, udp, mtu, loop, transport, neighbors, laneRows(d));
+                    cryptoCounters(d), tap, offload, udp, mtu, loop, transport, neighbors, laneRows(d));
         });
         SwitchCounters.Snapshot sw = view.switching();
         Map<String, Object> root = new LinkedHashMap<>();

@@ -63,8 +63,12 @@ class MultiQueueTest {
         assertTrue(laneA.get("datagrams-sent").asLong() > 0 && laneB.get("datagrams-sent").asLong() > 0,
                 "the second loops sealed and sent on both sites: " + figures);
         assertEquals(0, laneA.get("wrong-lane-drops").asLong() + laneB.get("wrong-lane-drops").asLong(), figures);
-        long tapReadA = bed.stats("a").get("tap").get("frames-read").asLong();
+        JsonNode statsA = bed.stats("a");
+        long tapReadA = statsA.get("tap").get("frames-read").asLong();
         assertTrue(tapReadA > laneA.get("frames-read").asLong(), "stats tap adds up the loops: " + figures);
+        // Each loop completed its own handshake with b's loop of the same index.
+        assertTrue(statsA.get("crypto").get("handshakes-completed").asLong() >= 2, "crypto adds up the loops: "
+                + statsA.get("crypto"));
     }
 
     @Test
