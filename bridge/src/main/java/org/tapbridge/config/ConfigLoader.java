@@ -107,6 +107,16 @@ public final class ConfigLoader {
             throw error(site, "site.", "queues", queues + " loops cannot share the ARP/ND suppression table yet;"
                     + " set queues = 1, or turn [switch] " + SwitchSettings.KEY_ARP_SUPPRESSION + " off");
         }
+        if (queues > 1) {
+            for (PeerConfig peer : peers) {
+                if (peer.spoke()) {
+                    // A hub relays between spokes; a further loop holds sessions only with the peers that run
+                    // that loop too, so a relayed frame could meet a spoke it has no session with.
+                    throw error(site, "site.", "queues", "peer " + peer.name() + " is a spoke, and relaying between"
+                            + " spokes through several loops is not built yet; set queues = 1 on this hub");
+                }
+            }
+        }
         if (queues > 1 && listen == null) {
             throw error(site, "site.", "queues", "several loops share the listen port, so queues = " + queues
                     + " needs [site] listen; set one (e.g. listen = \"0.0.0.0:4790\") or queues = 1");

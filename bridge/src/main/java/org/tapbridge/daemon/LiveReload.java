@@ -6,7 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.tapbridge.config.ConfigDiff;
 import org.tapbridge.config.ConfigException;
 import org.tapbridge.config.ConfigLoader;
@@ -14,6 +20,7 @@ import org.tapbridge.config.PeerConfig;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.config.StaticMacConfig;
 import org.tapbridge.config.Transport;
+import org.tapbridge.crypto.Secrets;
 import org.tapbridge.crypto.SessionSettings;
 import org.tapbridge.link.LinkSecurity;
 import org.tapbridge.link.PeerLink;
@@ -32,6 +39,8 @@ import org.tapbridge.switching.SwitchSettings;
  */
 final class LiveReload {
     private static final System.Logger LOG = System.getLogger(LiveReload.class.getName());
+    /** How long a reload waits for the further loops, all together. */
+    private static final long LANE_ANSWER_NS = 5_000_000_000L;
 
     /** What a reload did: the file read and the differences applied (empty when the file says what runs). */
     record Outcome(Path file, ConfigDiff diff) {
@@ -101,47 +110,21 @@ final class LiveReload {
                 daemon.configured(next);
             } else {
                 ConfigDiff plan = diff;
-                List<QueueLane> lanes = daemon.lanes();
-                // The tasks own the keys from here (the first loop's, then each further loop's): an answer that
-                // times out must not erase them under a task still to run. The last one to finish erases them.
-                KeyUsers users = new KeyUsers(keys, 1 + lanes.size());
+                // The task owns the keys from here: an answer that times out must not erase them under it.
                 handedToLoop = true;
-                List<SwitchLane> rebuilt;
-                try {
-                    rebuilt = daemon.onLoop(d -> {
-                        try {
-                            List<SwitchLane> fresh = apply(d, plan, next, keys);
-                            // In the same task: even an answer that timed out leaves the two in step.
-                            d.configured(next);
-                            return fresh;
-                        } finally {
-                            users.release(1);
-                        }
-                    });
-                } catch (Exception e) {
-                    users.release(lanes.size());
-                    throw e;
-                }
-                // The first loop applied it all (its peers, the switch): the further loops follow, each on its
-                // own thread. Nothing there can fail but a stuck loop, which the watchdog then restarts.
-                PeerTable firstPeers = daemon.peers();
-                int posted = 0;
-                try {
-                    for (int i = 0; i < lanes.size(); i++) {
-                        QueueLane lane = lanes.get(i);
-                        SwitchLane switchLane = rebuilt == null ? null : rebuilt.get(i);
-                        posted++;
-                        lane.onLoop(() -> {
-                            try {
-                                applyToLane(lane, plan, next, keys, firstPeers, switchLane);
-                            } finally {
-                                users.release(1);
-                            }
-                        });
+                List<CompletableFuture<Void>> laneTasks = daemon.onLoop(d -> {
+                    try {
+                        List<SwitchLane> fresh = apply(d, plan, next, keys);
+                        // In the same task: even an answer that timed out leaves the two in step.
+                        d.configured(next);
+                        // Posted from here, not by the caller: one that stopped waiting cannot lose the lanes of
+                        // a rebuilt switch, and each loop gets its own copy of the keys, which it erases.
+                        return postToLanes(d, plan, next, keys, fresh);
+                    } finally {
+                        keys.erase();
                     }
-                } finally {
-                    users.release(lanes.size() - posted);
-                }
+                });
+                awaitLanes(daemon.lanes(), laneTasks);
             }
         } finally {
             if (!handedToLoop) {
@@ -258,8 +241,8 @@ final class LiveReload {
      * The same change on a further loop, on its thread: its UDP peers on the ports the first loop gave them
      * (TCP and auto peers stay on the first loop), and the rebuilt switch's lane if there is one.
      */
-    private static void applyToLane(QueueLane lane, ConfigDiff diff, SiteConfig next, LinkSecurity keys,
-                                    PeerTable firstPeers, SwitchLane switchLane) {
+    private static void applyToLane(QueueLane lane, ConfigDiff diff, SiteConfig next, Map<String, byte[]> publicKeys,
+                                    Map<String, byte[]> presharedKeys, PeerTable firstPeers, SwitchLane switchLane) {
         PeerLinks links = lane.links();
         if (switchLane != null) {
             lane.forwarder().useLane(switchLane);
@@ -289,27 +272,66 @@ final class LiveReload {
         for (PeerConfig peer : joining) {
             PeerLink first = firstPeers.byName(peer.name());
             if (peer.transport() == Transport.UDP && first != null) {
-                links.addPeer(peer, keys.publicKeys().get(peer.name()), keys.presharedKeys().get(peer.name()),
-                        first.port());
+                links.addPeer(peer, publicKeys.get(peer.name()), presharedKeys.get(peer.name()), first.port());
             }
         }
         lane.forwarder().usePeers(links.peers());
     }
 
-    /** Erases the keys when the last of the tasks that use them is done. */
-    private static final class KeyUsers {
-        private final LinkSecurity keys;
-        private final java.util.concurrent.atomic.AtomicInteger left;
-
-        KeyUsers(LinkSecurity keys, int users) {
-            this.keys = keys;
-            this.left = new java.util.concurrent.atomic.AtomicInteger(users);
+    /**
+     * Hands the change to every further loop, each a task on its own thread with its own copy of the keys it
+     * needs. On the first loop's thread, right after it applied the change.
+     */
+    private static List<CompletableFuture<Void>> postToLanes(Daemon d, ConfigDiff diff, SiteConfig next,
+                                                             LinkSecurity keys, List<SwitchLane> rebuilt) {
+        List<CompletableFuture<Void>> tasks = new ArrayList<>();
+        PeerTable firstPeers = d.peers();
+        for (int i = 0; i < d.lanes().size(); i++) {
+            QueueLane lane = d.lanes().get(i);
+            SwitchLane switchLane = rebuilt == null ? null : rebuilt.get(i);
+            Map<String, byte[]> publicKeys = copy(keys.publicKeys());
+            Map<String, byte[]> presharedKeys = copy(keys.presharedKeys());
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            lane.loop().mailbox().post(() -> {
+                try {
+                    applyToLane(lane, diff, next, publicKeys, presharedKeys, firstPeers, switchLane);
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                } finally {
+                    presharedKeys.values().forEach(Secrets::wipe);
+                }
+            });
+            tasks.add(done);
         }
+        return tasks;
+    }
 
-        void release(int count) {
-            if (count > 0 && left.addAndGet(-count) == 0) {
-                keys.erase();
+    private static Map<String, byte[]> copy(Map<String, byte[]> keys) {
+        Map<String, byte[]> copy = new HashMap<>();
+        keys.forEach((name, key) -> copy.put(name, key == null ? null : key.clone()));
+        return copy;
+    }
+
+    /** Waits up to {@link #LANE_ANSWER_NS} in all for the further loops; names those that did not answer. */
+    private static void awaitLanes(List<QueueLane> lanes, List<CompletableFuture<Void>> tasks) throws Exception {
+        long deadline = System.nanoTime() + LANE_ANSWER_NS;
+        List<String> late = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            try {
+                tasks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                late.add("loop " + lanes.get(i).index());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("loop " + lanes.get(i).index() + " refused the change: "
+                        + e.getCause() + "; the first loop applied it; restart the site to bring them in step",
+                        e.getCause());
             }
+        }
+        if (!late.isEmpty()) {
+            throw new TimeoutException(String.join(", ", late) + " did not take the change within "
+                    + LANE_ANSWER_NS / 1_000_000_000L + " s (stuck or overloaded); the first loop applied it, and"
+                    + " the others will when they turn again");
         }
     }
 }

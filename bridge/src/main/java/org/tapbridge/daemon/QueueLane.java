@@ -16,6 +16,7 @@ import org.tapbridge.pipeline.FrameSizes;
 import org.tapbridge.pipeline.Forwarder;
 import org.tapbridge.pipeline.LoopWaiter;
 import org.tapbridge.pipeline.MtuGuard;
+import org.tapbridge.pipeline.RateLimitedLog;
 import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.pipeline.TapPort;
 import org.tapbridge.switching.SwitchLane;
@@ -46,6 +47,7 @@ final class QueueLane implements AutoCloseable {
     /** The first loop's peers: whose state says which sessions this loop needs. */
     private final PeerLinks firstLinks;
     private boolean queueEnabled = true;
+    private final RateLimitedLog gateErrors = new RateLimitedLog(LOG, 60_000_000_000L);
     private long queueChanges;
     private Thread thread;
 
@@ -76,6 +78,9 @@ final class QueueLane implements AutoCloseable {
             this.loop = new DataPathLoop(openedWaiter, ring, tapPort, boundLinks, forwarder, platform.clock(),
                     Daemon.SPIN_NS);
             loop.onTick(this::gateQueue);
+            // Detached until its sessions are up: the first frames of every flow go where a session already is.
+            platform.enableTapQueue(queue, false);
+            queueEnabled = false;
         } catch (IOException | RuntimeException | Error e) {
             if (boundLinks != null) {
                 boundLinks.eraseKeys();
@@ -86,8 +91,6 @@ final class QueueLane implements AutoCloseable {
             openedWaiter.close();
             throw e;
         }
-        // Detached until its sessions are up: the first frames of every flow go where a session already is.
-        setQueue(false);
     }
 
     void start() {
@@ -136,37 +139,16 @@ final class QueueLane implements AutoCloseable {
                     : " detached: loop " + index + " lacks a session with a peer that is up (fewer queues there,"
                             + " TCP, or a handshake under way)"));
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "TAP " + queue.name() + " queue " + index + ": cannot "
-                    + (enabled ? "attach" : "detach") + " it: " + e.getMessage());
+            // Tried again every tick: said once a minute.
+            if (gateErrors.allowed()) {
+                LOG.log(System.Logger.Level.WARNING, "TAP " + queue.name() + " queue " + index + ": cannot "
+                        + (enabled ? "attach" : "detach") + " it: " + e.getMessage());
+            }
         }
     }
 
     int index() {
         return index;
-    }
-
-    /** Runs {@code task} on this loop's thread between two batches and waits for it (control path). */
-    void onLoop(Runnable task) throws Exception {
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        loop.mailbox().post(() -> {
-            try {
-                task.run();
-                done.complete(null);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
-        try {
-            done.get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new java.util.concurrent.TimeoutException("data-path loop " + index
-                    + " has not answered for 5 s; it is stuck or overloaded");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 
     PeerLinks links() {

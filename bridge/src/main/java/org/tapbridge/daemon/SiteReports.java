@@ -390,6 +390,7 @@ final class SiteReports implements ControlHandler {
             long up = lane.links().peers().peers().stream().filter(PeerLink::isUp).count();
             row.put("peers-up", up);
             row.put("wrong-lane-drops", lane.links().counters().drops(DropReason.WRONG_LANE));
+            row.put("no-link-drops", lane.forwarder().unreachable());
             rows.add(row);
         }
         return rows;

@@ -33,6 +33,8 @@ public final class Forwarder implements FrameSink {
     /** Null unless {@code [switch] arp-suppression = true}. */
     /** Null without arp-suppression; replaced when a reload changes its settings. */
     private NeighborSuppressor neighbors;
+    /** Frames for a port this forwarder has no link to; see {@link #unreachable()}. */
+    private long unreachable;
     /** The frame being forwarded is a TCP super-frame: each peer gets it cut to its own link. */
     private boolean cutting;
 
@@ -105,6 +107,11 @@ public final class Forwarder implements FrameSink {
     /** The switch this forwarder owns; null in a lane's forwarder. */
     public LearningSwitch learningSwitch() {
         return learningSwitch;
+    }
+
+    /** Frames dropped because this loop has no link to the port the switch chose (further loops only). */
+    public long unreachable() {
+        return unreachable;
     }
 
     /** Null in the owner's forwarder. */
@@ -226,6 +233,8 @@ public final class Forwarder implements FrameSink {
         }
         PeerLink peer = port < peersByPort.length ? peersByPort[port] : null;
         if (peer == null) {
+            // Only a further loop meets this: a peer it has no link with (TCP or auto, kept on the first loop).
+            unreachable++;
             return;
         }
         if (cutting) {

@@ -140,6 +140,9 @@ class ConfigLoaderTest {
         ConfigException arp = rejected(site + "queues = 2\n[switch]\narp-suppression = true\n");
         assertEquals("site.queues", arp.key());
         assertTrue(arp.getMessage().contains("arp-suppression"), arp.getMessage());
+        ConfigException spoke = rejected(site + "queues = 2\n[[peer]]\nname = \"b\"\nsplit-horizon = \"spoke\"\n");
+        assertEquals("site.queues", spoke.key());
+        assertTrue(spoke.getMessage().contains("peer b is a spoke"), spoke.getMessage());
         ConfigException noListen = rejected("[site]\nname = \"oslo\"\ntap = \"tap0\"\nqueues = 4\n");
         assertEquals("site.queues", noListen.key());
         assertTrue(noListen.getMessage().contains("needs [site] listen"), noListen.getMessage());

@@ -29,7 +29,8 @@ final class MacTable {
     static final int ABSENT = 0;
     /** The writer kept changing the table during every attempt: treat the key as unknown (flood). */
     static final int UNSETTLED = -1;
-    private static final int READ_ATTEMPTS = 8;
+    /** The owner's changes take tens of nanoseconds: this many overlapping in a row means a flood of changes. */
+    private static final int READ_ATTEMPTS = 64;
 
     private static final int STRIDE_SHIFT = 2;
     private static final int KEY = 0;

@@ -15,7 +15,8 @@ import org.tapbridge.ethernet.MacAddress;
  * which all depend on the whole table, so two writers would need a lock on every learned frame, and
  * striping the table by MAC would split a flow's two directions (and each per-port count) across loops.
  * So a lane looks entries up through {@link MacTable#readConcurrently} (optimistic, validated, never
- * blocking the owner), and hands what it learned to the owner through its own bounded queue: a source MAC
+ * blocking the owner; a lookup that overlaps the owner's changes 64 times in a row floods, uncharged to the
+ * unknown-unicast limit), and hands what it learned to the owner through its own bounded queue: a source MAC
  * that is new, moved, or due a refresh is offered once per {@link #OFFER_INTERVAL_NS}, and the owner applies
  * it with every limit on its next turn ({@link LearningSwitch#learnFromLanes}). Until then, frames for that
  * MAC are flooded, as for any MAC not yet learned.
@@ -124,7 +125,10 @@ public final class SwitchLane {
         }
         int found = table.readConcurrently(MacTable.key(vlanId, destination), entry);
         if (found == MacTable.UNSETTLED) {
+            // The destination may well be known: flooding reaches it, and it is not charged to the limit on
+            // unknown destinations, which would otherwise drop known traffic while the owner learns fast.
             unsettledReads++;
+            return flood(ingressPort);
         }
         if (found != MacTable.FOUND || !entry.isStatic && nowNs - entry.lastSeenNs >= agingNs) {
             return floodUnknownUnicast(ingressPort, nowNs);
