@@ -130,6 +130,7 @@ public final class Daemon implements AutoCloseable {
                 tapPort.coalesceFrom(ring.slot(0).memory());
             }
             this.loop = new DataPathLoop(waiter, ring, tapPort, links, forwarder, platform.clock(), SPIN_NS);
+            forwarder.learningSwitch().onLaneLearning(waiter::wakeup);
             for (int lane = 1; lane < config.queues(); lane++) {
                 TapDevice queue = platform.attachTapQueue(tap);
                 try {

@@ -50,6 +50,11 @@ final class LearnQueue {
         return true;
     }
 
+    /** Whether nothing waits; exact on the producer's side, a hint on any other. */
+    boolean isEmpty() {
+        return (long) TAIL.getOpaque(this) == (long) HEAD.getAcquire(this);
+    }
+
     /** Consumer side: hands every waiting pair to {@code sink}, in order; returns how many. */
     int drainTo(Sink sink) {
         long from = (long) HEAD.getOpaque(this);

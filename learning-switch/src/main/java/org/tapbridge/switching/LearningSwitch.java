@@ -80,6 +80,7 @@ public final class LearningSwitch {
     /** Odd while the ports change: lanes copy them only between changes ({@link SwitchLane}). */
     private volatile int portGeneration;
     private final LearnQueue.Sink laneLearning = this::learnFromLane;
+    private Runnable laneWakeup = () -> { };
     private long laneNowNs;
 
     public LearningSwitch(SwitchSettings settings) {
@@ -201,6 +202,7 @@ public final class LearningSwitch {
             }
         }
         next.counters.copyFrom(counters);
+        next.laneWakeup = laneWakeup;
         // The lanes' counts too: the further loops' frames must not vanish from the totals with the old switch.
         for (SwitchLane lane : lanes) {
             next.counters.add(lane.counters());
@@ -366,7 +368,7 @@ public final class LearningSwitch {
      * lane's loop runs. A switch made by {@link #reconfigured} has no lanes: add them again.
      */
     public SwitchLane addLane() {
-        SwitchLane lane = new SwitchLane(this, table, settings);
+        SwitchLane lane = new SwitchLane(this, table, settings, laneWakeup);
         SwitchLane[] more = java.util.Arrays.copyOf(lanes, lanes.length + 1);
         more[lanes.length] = lane;
         lanes = more;
@@ -385,6 +387,15 @@ public final class LearningSwitch {
         // 0 means off; a share never rounds an active limit down to off.
         int share = packetsPerSecond <= 0 ? packetsPerSecond : Math.max(1, packetsPerSecond / loops);
         return new PortTokenBuckets(share, Math.max(1, burst / loops), settings.maxPorts());
+    }
+
+    /**
+     * How a lane wakes the owner's loop when it has sources to learn (its waiter's wake-up), so that an idle
+     * owner learns them at once rather than at its next tick. Set before {@link #addLane()}; carried over by
+     * {@link #reconfigured}. A no-op by default.
+     */
+    public void onLaneLearning(Runnable wakeup) {
+        this.laneWakeup = wakeup;
     }
 
     /** The lanes added so far. */

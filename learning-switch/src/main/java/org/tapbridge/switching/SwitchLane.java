@@ -18,8 +18,8 @@ import org.tapbridge.ethernet.MacAddress;
  * blocking the owner; a lookup that overlaps the owner's changes 64 times in a row floods, uncharged to the
  * unknown-unicast limit), and hands what it learned to the owner through its own bounded queue: a source MAC
  * that is new, moved, or due a refresh is offered once per {@link #OFFER_INTERVAL_NS}, and the owner applies
- * it with every limit on its next turn ({@link LearningSwitch#learnFromLanes}). Until then, frames for that
- * MAC are flooded, as for any MAC not yet learned.
+ * it with every limit on its next turn ({@link LearningSwitch#learnFromLanes}), woken for it when the queue
+ * was empty. Until then, frames for that MAC are flooded, as for any MAC not yet learned.
  *
  * <p>Port presence, split-horizon groups and loop blocks are copied from the owner whenever its port
  * generation moves, under a sequence check so that no half-made change is copied. Storm control and the
@@ -52,12 +52,15 @@ public final class SwitchLane {
     private final int[] groupsScratch;
     private final boolean[] blockedScratch;
     private int seenPortGeneration = -1;
+    /** Called when this lane's queue gets its first source since the owner last drained it. */
+    private final Runnable wakeOwner;
     private long queueFull;
     private long unsettledReads;
     private int lastDropReason = DropReason.NONE;
 
-    SwitchLane(LearningSwitch owner, MacTable table, SwitchSettings settings) {
+    SwitchLane(LearningSwitch owner, MacTable table, SwitchSettings settings, Runnable wakeOwner) {
         this.owner = owner;
+        this.wakeOwner = wakeOwner;
         this.table = table;
         this.agingNs = settings.macAgingNanos();
         this.refreshNs = Math.max(1, agingNs / 4);
@@ -193,7 +196,12 @@ public final class SwitchLane {
         if (recentKeys[recent] == key && recentPorts[recent] == port && nowNs - recentAtNs[recent] < OFFER_INTERVAL_NS) {
             return;
         }
+        boolean first = queue.isEmpty();
         if (queue.offer(key, port)) {
+            if (first) {
+                // The owner may be asleep until its next tick: one wake-up per batch it will drain, not per source.
+                wakeOwner.run();
+            }
             recentKeys[recent] = key;
             recentPorts[recent] = port;
             recentAtNs[recent] = nowNs;

@@ -56,6 +56,24 @@ class SwitchLaneTest {
     }
 
     @Test
+    void aLaneWakesTheOwnerOncePerBatchToLearnNotOncePerSource() {
+        int[] wakes = new int[1];
+        owner = new LearningSwitch(SwitchSettings.defaults(), System.getLogger("test"), 42);
+        owner.addPort(1, NO_GROUP);
+        owner.onLaneLearning(() -> wakes[0]++);
+        lane = owner.addLane();
+        lane.forward(1, 0, mac(1), BROADCAST, T0);
+        lane.forward(1, 0, mac(2), BROADCAST, T0);
+        lane.forward(1, 0, mac(3), BROADCAST, T0);
+        assertEquals(1, wakes[0], "one wake-up for the three sources waiting");
+        assertEquals(3, owner.learnFromLanes(T0 + 1));
+        lane.forward(1, 0, mac(4), BROADCAST, T0 + 2);
+        assertEquals(2, wakes[0], "the next source after a drain wakes the owner again");
+        lane.forward(1, 0, mac(1), BROADCAST, T0 + 3);
+        assertEquals(2, wakes[0], "a source already learned asks for nothing");
+    }
+
+    @Test
     void aSourceIsOfferedOncePerIntervalNotOncePerFrame() {
         for (int i = 0; i < 1000; i++) {
             lane.forward(2, 0, C, BROADCAST, T0 + i);
