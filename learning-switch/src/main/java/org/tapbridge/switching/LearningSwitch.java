@@ -57,6 +57,7 @@ public final class LearningSwitch {
     private PortTokenBuckets unknownUnicastLimit;
     private final LoopGuard loopGuard;
     private final SwitchCounters counters;
+    private final Verdicts verdicts;
     private final Logger logger;
     private final LogRateLimiter tableLimitLog = new LogRateLimiter(LOG_INTERVAL_NS);
     private final LogRateLimiter portLimitLog = new LogRateLimiter(LOG_INTERVAL_NS);
@@ -74,7 +75,6 @@ public final class LearningSwitch {
     // Time not yet turned into swept slots, so short ticks add up instead of rounding down to nothing.
     private long tickCreditNs;
     private boolean ticked;
-    private int lastDropReason = DropReason.NONE;
     /** Other loops' ways in; replaced (never changed) when one is added. */
     private SwitchLane[] lanes = new SwitchLane[0];
     /** Odd while the ports change: lanes copy them only between changes ({@link SwitchLane}). */
@@ -117,6 +117,7 @@ public final class LearningSwitch {
         this.loopGuard = new LoopGuard(settings.loopFlapsPerSecond(), settings.loopBlockNanos(),
                 settings.loopBlockMaxNanos(), settings.maxPorts());
         this.counters = new SwitchCounters(settings.maxPorts());
+        this.verdicts = new Verdicts(counters);
         this.tickNsPerSlot = Math.max(1, agingNs / 4 / table.capacity());
         ports.add(LOCAL_PORT, NO_GROUP);
     }
@@ -478,7 +479,7 @@ public final class LearningSwitch {
 
     /** Why the last {@link #forward} returned {@link #DROP}, as a {@link DropReason}; NONE otherwise. */
     public int lastDropReason() {
-        return lastDropReason;
+        return verdicts.lastDropReason();
     }
 
     /**
@@ -537,22 +538,7 @@ public final class LearningSwitch {
             expireAt(slot);
             return floodUnknownUnicast(ingressPort, nowNs);
         }
-        int egressPort = table.port(slot);
-        if (egressPort == ingressPort) {
-            return drop(ingressPort, DropReason.SAME_PORT);
-        }
-        if (!ports.isPresent(egressPort)) {
-            return drop(ingressPort, DropReason.EGRESS_PORT_DOWN);
-        }
-        if (!ports.mayForward(ingressPort, egressPort)) {
-            return drop(ingressPort, DropReason.SPLIT_HORIZON);
-        }
-        if (ports.isBlocked(egressPort)) {
-            return drop(ingressPort, DropReason.LOOP_BLOCKED);
-        }
-        counters.increment(ingressPort, SwitchCounters.FORWARDED);
-        lastDropReason = DropReason.NONE;
-        return egressPort;
+        return verdicts.toLearnedPort(ports, ingressPort, table.port(slot));
     }
 
     private void learn(int port, int vlanId, long source, long nowNs) {
@@ -677,37 +663,23 @@ public final class LearningSwitch {
     }
 
     private int flood(int ingressPort) {
-        if (ports.floodPorts(ingressPort).length == 0) {
-            return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
-        }
-        counters.increment(ingressPort, SwitchCounters.FLOODED);
-        lastDropReason = DropReason.NONE;
-        return FLOOD;
+        return verdicts.flood(ports, ingressPort);
     }
 
     private int floodUnknownUnicast(int ingressPort, long nowNs) {
-        if (ports.floodPorts(ingressPort).length == 0) {
-            return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
-        }
-        if (!unknownUnicastLimit.tryAcquire(ingressPort, nowNs)) {
+        int verdict = verdicts.floodUnknownUnicast(ports, unknownUnicastLimit, ingressPort, nowNs);
+        if (verdicts.lastDropReason() == DropReason.UNKNOWN_UNICAST_LIMIT) {
             logUnknownUnicast(ingressPort, nowNs);
-            return drop(ingressPort, DropReason.UNKNOWN_UNICAST_LIMIT);
         }
-        counters.increment(ingressPort, SwitchCounters.FLOODED);
-        lastDropReason = DropReason.NONE;
-        return FLOOD;
+        return verdict;
     }
 
     private int drop(int ingressPort, int reason) {
-        counters.incrementDropped(ingressPort, reason);
-        lastDropReason = reason;
-        return DROP;
+        return verdicts.drop(ingressPort, reason);
     }
 
     private int dropUnknownIngress() {
-        counters.incrementUnknownIngress();
-        lastDropReason = DropReason.UNKNOWN_INGRESS_PORT;
-        return DROP;
+        return verdicts.dropUnknownIngress();
     }
 
     // ---------------------------------------------------------------- rate-limited logging (allocates only when a line is written)

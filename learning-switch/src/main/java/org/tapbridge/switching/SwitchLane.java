@@ -43,6 +43,7 @@ public final class SwitchLane {
     private PortTokenBuckets stormControl;
     private PortTokenBuckets unknownUnicastLimit;
     private final SwitchCounters counters;
+    private final Verdicts verdicts;
     private final LearnQueue queue = new LearnQueue(QUEUE_CAPACITY);
     private final MacTable.EntryRead entry = new MacTable.EntryRead();
     private final long[] recentKeys = new long[RECENT_OFFERS];
@@ -56,7 +57,6 @@ public final class SwitchLane {
     private final Runnable wakeOwner;
     private long queueFull;
     private long unsettledReads;
-    private int lastDropReason = DropReason.NONE;
 
     SwitchLane(LearningSwitch owner, MacTable table, SwitchSettings settings, Runnable wakeOwner) {
         this.owner = owner;
@@ -67,6 +67,7 @@ public final class SwitchLane {
         this.forwardStpBpdus = settings.forwardStpBpdus();
         this.ports = new PortTable(settings.maxPorts());
         this.counters = new SwitchCounters(settings.maxPorts());
+        this.verdicts = new Verdicts(counters);
         this.presentScratch = new boolean[settings.maxPorts()];
         this.groupsScratch = new int[settings.maxPorts()];
         this.blockedScratch = new boolean[settings.maxPorts()];
@@ -136,22 +137,7 @@ public final class SwitchLane {
         if (found != MacTable.FOUND || !entry.isStatic && nowNs - entry.lastSeenNs >= agingNs) {
             return floodUnknownUnicast(ingressPort, nowNs);
         }
-        int egressPort = entry.port;
-        if (egressPort == ingressPort) {
-            return drop(ingressPort, DropReason.SAME_PORT);
-        }
-        if (!ports.isPresent(egressPort)) {
-            return drop(ingressPort, DropReason.EGRESS_PORT_DOWN);
-        }
-        if (!ports.mayForward(ingressPort, egressPort)) {
-            return drop(ingressPort, DropReason.SPLIT_HORIZON);
-        }
-        if (ports.isBlocked(egressPort)) {
-            return drop(ingressPort, DropReason.LOOP_BLOCKED);
-        }
-        counters.increment(ingressPort, SwitchCounters.FORWARDED);
-        lastDropReason = DropReason.NONE;
-        return egressPort;
+        return verdicts.toLearnedPort(ports, ingressPort, entry.port);
     }
 
     /** The egress ports of a flood from {@code ingressPort}, as this lane last copied them; shared, read-only. */
@@ -162,7 +148,7 @@ public final class SwitchLane {
 
     /** Why the last {@link #forward} returned {@link LearningSwitch#DROP}, as a {@link DropReason}; NONE otherwise. */
     public int lastDropReason() {
-        return lastDropReason;
+        return verdicts.lastDropReason();
     }
 
     /** Sources the owner never heard of because this lane's queue was full. */
@@ -249,35 +235,18 @@ public final class SwitchLane {
     }
 
     private int flood(int ingressPort) {
-        if (ports.floodPorts(ingressPort).length == 0) {
-            return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
-        }
-        counters.increment(ingressPort, SwitchCounters.FLOODED);
-        lastDropReason = DropReason.NONE;
-        return LearningSwitch.FLOOD;
+        return verdicts.flood(ports, ingressPort);
     }
 
     private int floodUnknownUnicast(int ingressPort, long nowNs) {
-        if (ports.floodPorts(ingressPort).length == 0) {
-            return drop(ingressPort, DropReason.NO_FLOOD_TARGETS);
-        }
-        if (!unknownUnicastLimit.tryAcquire(ingressPort, nowNs)) {
-            return drop(ingressPort, DropReason.UNKNOWN_UNICAST_LIMIT);
-        }
-        counters.increment(ingressPort, SwitchCounters.FLOODED);
-        lastDropReason = DropReason.NONE;
-        return LearningSwitch.FLOOD;
+        return verdicts.floodUnknownUnicast(ports, unknownUnicastLimit, ingressPort, nowNs);
     }
 
     private int drop(int ingressPort, int reason) {
-        counters.incrementDropped(ingressPort, reason);
-        lastDropReason = reason;
-        return LearningSwitch.DROP;
+        return verdicts.drop(ingressPort, reason);
     }
 
     private int dropUnknownIngress() {
-        counters.incrementUnknownIngress();
-        lastDropReason = DropReason.UNKNOWN_INGRESS_PORT;
-        return LearningSwitch.DROP;
+        return verdicts.dropUnknownIngress();
     }
 }
