@@ -30,11 +30,19 @@ final class Handshakes {
 
     /** Written into every handshake message: the peer's loop that is to answer (see {@link WireFormat}). */
     private final int lane;
+    /**
+     * {@link #PROLOGUE}, and for a loop other than the first its lane too. The lane byte on the wire is
+     * covered by mac1 alone, which anyone who knows our public key can recompute: without the lane in the
+     * prologue, a recorded initiation could be replayed to another loop, whose replay timestamps are its own.
+     * Loop 0 keeps the plain prologue, so a one-loop site speaks exactly as before.
+     */
+    private final byte[] prologue;
 
     Handshakes(HandshakeState.LocalStatic local, KeyPairSource ephemerals, SecureRandom random,
             LongSupplier wallClockNs, Map<ByteBuffer, PeerSession> peersByKey, IndexTable<Object> indices,
             SessionSettings settings, HandshakeMacs macs, int lane) {
         this.lane = lane;
+        this.prologue = prologue(lane);
         this.local = local;
         this.macs = macs;
         this.ephemerals = ephemerals;
@@ -45,9 +53,14 @@ final class Handshakes {
         this.settings = settings;
     }
 
+    static byte[] prologue(int lane) {
+        return lane == 0 ? PROLOGUE.clone()
+                : ("tapbridge/" + WireFormat.VERSION + "/lane " + lane).getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** A new initiation to the peer, registered as its pending handshake (replacing any older one). */
     ByteBuffer initiate(PeerSession peer, long nowNs) throws CryptoException {
-        HandshakeState state = HandshakeState.initiator(PATTERN, PROLOGUE, local, peer.publicKey(),
+        HandshakeState state = HandshakeState.initiator(PATTERN, prologue, local, peer.publicKey(),
                 peer.presharedKey, ephemerals);
         int index = newIndex();
         byte[] payload = new byte[HandshakeInitiation.PAYLOAD_LENGTH];
@@ -82,7 +95,7 @@ final class Handshakes {
     ByteBuffer respond(ByteBuffer buf, int offset, long nowNs, Inbound result) {
         byte[] noise = new byte[HandshakeInitiation.NOISE_LENGTH];
         buf.get(offset + HandshakeInitiation.NOISE_OFFSET, noise);
-        HandshakeState state = HandshakeState.responder(PATTERN, PROLOGUE, local, ephemerals);
+        HandshakeState state = HandshakeState.responder(PATTERN, prologue, local, ephemerals);
         try {
             return respond(state, noise, nowNs, result);
         } finally {

@@ -61,6 +61,33 @@ class PeerCryptoTest {
     }
 
     @Test
+    void anInitiationMovedToAnotherLaneWithItsMac1RecomputedIsRefusedThere() {
+        BackToBack net = new BackToBack(SessionSettings.defaults());
+        net.a.connect(net.peerB, T0);
+        byte[] initiation = net.fromA.poll().bytes();
+        // Site b's second loop: the same site key, its own replay timestamps.
+        PeerCrypto bLane1 = BackToBack.crypto(net.privateB, SessionSettings.defaults(), m -> { }, BackToBack.seeded(4),
+                () -> T0, 1);
+        bLane1.addPeer("amsterdam", Keys.publicFromPrivate(net.privateA), null);
+
+        // What an on-path attacker can do: mac1 is keyed by b's public key alone.
+        byte[] moved = initiation.clone();
+        moved[WireFormat.LANE_OFFSET] = 1;
+        new HandshakeMacs(Keys.publicFromPrivate(net.privateA), BackToBack.seeded(5), 0)
+                .writeMac1(HandshakeMacs.mac1Key(Keys.publicFromPrivate(net.privateB)), ByteBuffer.wrap(moved),
+                        HandshakeInitiation.MAC1_OFFSET);
+        assertEquals(PeerCrypto.Received.DROPPED, deliver(bLane1, moved, ADDRESS_A, T0),
+                "the lane is bound into the handshake, not only into mac1");
+        assertEquals(1, bLane1.counters().drops(DropReason.AUTH_FAILED));
+
+        // A real initiation of that lane still completes there.
+        BackToBack lane1 = new BackToBack(SessionSettings.defaults(), null, 1);
+        lane1.handshake(T0);
+        assertTrue(lane1.peerA.hasSession() && lane1.peerB.hasSession());
+        assertArrayEquals(frame(80, 9), open(lane1.b, seal(lane1.a, lane1.peerB, frame(80, 9), T0), ADDRESS_A, T0));
+    }
+
+    @Test
     void aRemovedPeerNoLongerAuthenticatesAndItsIdGoesToTheNextPeerAdded() {
         BackToBack net = new BackToBack(SessionSettings.defaults());
         net.handshake(T0);
