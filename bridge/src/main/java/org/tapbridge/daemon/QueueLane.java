@@ -1,7 +1,9 @@
 package org.tapbridge.daemon;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tapbridge.config.SiteConfig;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.LinkSecurity;
@@ -17,6 +19,7 @@ import org.tapbridge.pipeline.Forwarder;
 import org.tapbridge.pipeline.LoopWaiter;
 import org.tapbridge.pipeline.MtuGuard;
 import org.tapbridge.pipeline.RateLimitedLog;
+import org.tapbridge.pipeline.NanoClock;
 import org.tapbridge.pipeline.SuperFrameCutter;
 import org.tapbridge.pipeline.TapPort;
 import org.tapbridge.switching.SwitchLane;
@@ -28,7 +31,8 @@ import org.tapbridge.tap.TapDevice;
  * a {@link SwitchLane} of the first loop's switch. Nothing it touches per frame is shared with another loop.
  *
  * <p>Its TAP queue takes frames only while this loop can carry them: while some peer is up on the first loop
- * and this loop has a session with every peer that is. Otherwise (a peer running fewer loops, a peer on TCP, a handshake not done
+ * and this loop has a session with every peer that is, confirmed since the first loop's last handshake with
+ * it. Otherwise (a peer running fewer loops, or restarted with fewer, a peer on TCP, a handshake not done
  * yet) the queue is detached, so the kernel steers every flow to the queues that can, and no frame is
  * dropped for want of a session.
  */
@@ -50,12 +54,17 @@ final class QueueLane implements AutoCloseable {
     private final RateLimitedLog gateErrors = new RateLimitedLog(LOG, 60_000_000_000L);
     private long queueChanges;
     private Thread thread;
+    private final NanoClock clock;
+    /** Per peer name; only this loop's thread touches it. */
+    private final Map<String, LaneConfirmation> confirmations = new HashMap<>();
+    private volatile int unconfirmedPeers;
 
     QueueLane(int index, SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
               TapDevice queue, DatagramPort udp, SwitchLane switchLane, PeerLinks firstLinks, int maxFrame,
               int largestRead) throws IOException {
         this.index = index;
         this.platform = platform;
+        this.clock = platform.clock();
         this.queue = queue;
         this.firstLinks = firstLinks;
         LoopWaiter openedWaiter = platform.newWaiter();
@@ -104,10 +113,16 @@ final class QueueLane implements AutoCloseable {
         setQueue(carriesEveryUpPeer());
     }
 
-    /** At least one peer is up on the first loop, and every such peer is up here too. */
+    /**
+     * At least one peer is up on the first loop, and every such peer is up here too, with its loop of this
+     * index confirmed since the first loop's last handshake with it ({@link LaneConfirmation}).
+     */
     private boolean carriesEveryUpPeer() {
+        long nowNs = clock.nanoTime();
         PeerTable mine = links.peers();
         boolean anyUp = false;
+        boolean carriesAll = true;
+        int unconfirmed = 0;
         // The first loop's up flags are read racily: a tick late either way only delays the change by one tick.
         // Indexed: an iterator per tick would be garbage on the data path's thread.
         List<PeerLink> firstPeers = firstLinks.peers().peers();
@@ -119,11 +134,24 @@ final class QueueLane implements AutoCloseable {
             anyUp = true;
             PeerLink here = mine.byName(first.name());
             if (here == null || !here.isUp()) {
-                return false;
+                carriesAll = false;
+                continue;
+            }
+            // Every peer is checked on every tick, so that each one's confirmation goes on.
+            if (!confirmations.computeIfAbsent(first.name(), name -> new LaneConfirmation())
+                    .carries(first, here, nowNs)) {
+                carriesAll = false;
+                unconfirmed++;
             }
         }
+        unconfirmedPeers = unconfirmed;
         // With no peer up there is nothing to carry: the first loop takes the frames and starts the handshakes.
-        return anyUp;
+        return anyUp && carriesAll;
+    }
+
+    /** Peers up here whose loop of this index did not answer since the first loop's last handshake. */
+    int unconfirmedPeers() {
+        return unconfirmedPeers;
     }
 
     private void setQueue(boolean enabled) {
@@ -137,7 +165,7 @@ final class QueueLane implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "TAP " + queue.name() + " queue " + index + (enabled
                     ? " takes frames: loop " + index + " has a session with every peer that is up"
                     : " detached: loop " + index + " lacks a session with a peer that is up (fewer queues there,"
-                            + " TCP, or a handshake under way)"));
+                            + " TCP, a handshake under way, or the peer's loop " + index + " no longer answers)"));
         } catch (IOException e) {
             // Tried again every tick: said once a minute.
             if (gateErrors.allowed()) {

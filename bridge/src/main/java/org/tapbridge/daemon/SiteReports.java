@@ -389,6 +389,7 @@ final class SiteReports implements ControlHandler {
             row.put("datagrams-sent", lane.links().udpDatagramsSent());
             long up = lane.links().peers().peers().stream().filter(PeerLink::isUp).count();
             row.put("peers-up", up);
+            row.put("peers-unconfirmed", lane.unconfirmedPeers());
             row.put("wrong-lane-drops", lane.links().counters().drops(DropReason.WRONG_LANE));
             row.put("no-link-drops", lane.forwarder().unreachable());
             rows.add(row);

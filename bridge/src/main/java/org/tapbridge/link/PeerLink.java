@@ -115,6 +115,16 @@ public abstract class PeerLink {
         return lastRxNs;
     }
 
+    /**
+     * Sends a fresh initiation now, whatever the session's state: for a further loop that must learn whether
+     * the peer's loop of its index is still there (see {@code LaneConfirmation}). Data-path thread.
+     */
+    public final void initiateHandshake(long nowNs) {
+        if (canReach()) {
+            crypto.handshakeNow(session, nowNs);
+        }
+    }
+
     /** Where the peer is now, for people: the configured endpoint, the address it roamed to, or null. */
     public abstract InetSocketAddress endpoint();
 

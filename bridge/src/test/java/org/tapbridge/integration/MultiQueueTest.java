@@ -97,6 +97,45 @@ class MultiQueueTest {
     }
 
     @Test
+    void aPeerRestartedWithFewerLoopsStopsBeingCarriedByTheSecondQueueWithinSeconds() throws Exception {
+        startTwoSites(2, 2);
+        awaitQueue("a", "attached");
+        Transfers.Payload payload = Transfers.randomFile(dir.resolve("payload.bin"), 8, 11);
+        Transfers.Outcome before = Transfers.tcp(bed, "a", "b", payload, 5201, TIME_LIMIT_SECONDS);
+        assertEquals(payload.sha256(), before.receivedSha256(), bed.describe());
+
+        // b comes back with one loop: a's second loop still holds keys for a loop b no longer runs.
+        bed.daemon("b").stop();
+        Path configB = bed.site("b").config();
+        Files.writeString(configB, Files.readString(configB).replace("queues = 2\n", ""));
+        bed.start("b");
+        long restartedNs = System.nanoTime();
+        bed.awaitMeshUp(40);
+
+        // Without the check, a's second loop would carry b until its dead-peer time (30 s) and lose the
+        // flows the kernel hashed onto its queue; with it, b's silence on lane 1 detaches the queue.
+        long deadline = restartedNs + 15_000_000_000L;
+        JsonNode lane = lane("a");
+        while (!"detached".equals(lane.get("queue").asText()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            lane = lane("a");
+        }
+        double seconds = (System.nanoTime() - restartedNs) / 1e9;
+        System.out.printf("multi-queue: a's second queue detached %.1f s after b restarted with one loop: %s%n",
+                seconds, lane);
+        assertEquals("detached", lane.get("queue").asText(), "within 15 s of b's restart: " + lane);
+        assertEquals(1, lane.get("peers-unconfirmed").asLong(), lane.toString());
+
+        long readsBefore = lane.get("frames-read").asLong();
+        for (int flow = 0; flow < 4; flow++) {
+            Transfers.Outcome outcome = Transfers.tcp(bed, "a", "b", payload, 5211 + flow, TIME_LIMIT_SECONDS);
+            assertEquals("", outcome.senderErrors(), bed.describe());
+            assertEquals(payload.sha256(), outcome.receivedSha256(), "flow " + flow);
+        }
+        assertEquals(readsBefore, lane("a").get("frames-read").asLong(), "the detached queue got no frames");
+    }
+
+    @Test
     void aReloadReachesEveryLoopWithPeersAddedAndTheSwitchRebuilt() throws Exception {
         Privileges.requireNetworkAdmin();
         Privileges.requireCommand("nc", "netcat-openbsd");
