@@ -14,10 +14,11 @@ import org.tapbridge.link.PeerLink;
  * (every two minutes or so) thus cost each further loop one handshake more.
  */
 final class LaneConfirmation {
-    /** Several round trips on the slowest WAN, and room for a lost initiation or two. */
-    static final long CONFIRM_NS = 4_000_000_000L;
-    /** Initiations go again this often while a confirmation is awaited. */
-    static final long RETRY_NS = 1_000_000_000L;
+    /**
+     * Room for the crypto layer's own retransmission of a lost initiation (after 5 s) and its round trip.
+     * This loop asks once: a second initiation would discard the first, whose answer may be on its way.
+     */
+    static final long CONFIRM_NS = 8_000_000_000L;
     /** Once given up, still asked now and then: a peer restarted with more loops answers again. */
     static final long GIVEN_UP_RETRY_NS = 10_000_000_000L;
 
@@ -50,15 +51,10 @@ final class LaneConfirmation {
             return true;
         }
         boolean givenUp = nowNs - askedNs >= CONFIRM_NS;
-        if (nowNs - lastTryNs >= (givenUp ? GIVEN_UP_RETRY_NS : RETRY_NS)) {
+        if (givenUp && nowNs - lastTryNs >= GIVEN_UP_RETRY_NS) {
             ask(here, nowNs);
         }
         return !givenUp;
-    }
-
-    /** Whether this loop gave up waiting for the peer's loop to answer. */
-    boolean givenUp(long nowNs) {
-        return awaiting && nowNs - askedNs >= CONFIRM_NS;
     }
 
     private void ask(PeerLink here, long nowNs) {
