@@ -54,8 +54,13 @@ final class Handshakes {
     }
 
     static byte[] prologue(int lane) {
-        return lane == 0 ? PROLOGUE.clone()
-                : ("tapbridge/" + WireFormat.VERSION + "/lane " + lane).getBytes(StandardCharsets.US_ASCII);
+        if (lane == 0) {
+            return PROLOGUE;
+        }
+        byte[] suffix = ("/lane " + lane).getBytes(StandardCharsets.US_ASCII);
+        byte[] prologue = Arrays.copyOf(PROLOGUE, PROLOGUE.length + suffix.length);
+        System.arraycopy(suffix, 0, prologue, PROLOGUE.length, suffix.length);
+        return prologue;
     }
 
     /** A new initiation to the peer, registered as its pending handshake (replacing any older one). */
