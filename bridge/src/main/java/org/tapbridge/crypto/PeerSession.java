@@ -78,6 +78,12 @@ public final class PeerSession {
         return keypair == null ? Long.MIN_VALUE : keypair.createdNs;
     }
 
+    /** Whether this side sent the initiation of the handshake whose keys are now in use. */
+    public boolean currentKeysInitiatedHere() {
+        Keypair keypair = current;
+        return keypair != null && keypair.initiator;
+    }
+
     /** Whether frames can be sealed to this peer now. */
     public boolean hasSession() {
         return current != null;

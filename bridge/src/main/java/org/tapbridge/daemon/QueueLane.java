@@ -57,6 +57,11 @@ final class QueueLane implements AutoCloseable {
     private final NanoClock clock;
     /** Per peer name; only this loop's thread touches it. */
     private final Map<String, LaneConfirmation> confirmations = new HashMap<>();
+    /**
+     * Initiations one tick may send for confirmations. Each costs two X25519 operations on this loop's
+     * thread, and a site with many peers sees many of the first loop's keys change together after a start.
+     */
+    static final int MAX_ASKS_PER_TICK = 4;
     private volatile int unconfirmedPeers;
 
     QueueLane(int index, SiteConfig config, LinkSecurity keys, Platform platform, LinkTimers timers,
@@ -123,6 +128,7 @@ final class QueueLane implements AutoCloseable {
         boolean anyUp = false;
         boolean carriesAll = true;
         int unconfirmed = 0;
+        int asks = 0;
         // The first loop's up flags are read racily: a tick late either way only delays the change by one tick.
         // Indexed: an iterator per tick would be garbage on the data path's thread.
         List<PeerLink> firstPeers = firstLinks.peers().peers();
@@ -137,16 +143,33 @@ final class QueueLane implements AutoCloseable {
                 carriesAll = false;
                 continue;
             }
-            // Every peer is checked on every tick, so that each one's confirmation goes on.
-            if (!confirmations.computeIfAbsent(first.name(), name -> new LaneConfirmation())
-                    .carries(first, here, nowNs)) {
+            // Every peer is checked on every tick, so that each one's confirmation goes on. The first loop's
+            // session is read without a lock: a change seen a tick late only delays the check by a tick.
+            LaneConfirmation confirmation = confirmations.computeIfAbsent(first.name(), name -> new LaneConfirmation());
+            confirmation.update(first.session().currentKeysCreatedNs(), first.session().currentKeysInitiatedHere(),
+                    here.session().currentKeysCreatedNs(), nowNs);
+            if (asks < MAX_ASKS_PER_TICK && confirmation.askDue(nowNs)) {
+                asks++;
+                here.initiateHandshake(nowNs);
+                confirmation.asked(nowNs);
+            }
+            if (!confirmation.carries(nowNs)) {
                 carriesAll = false;
                 unconfirmed++;
             }
         }
         unconfirmedPeers = unconfirmed;
+        if (confirmations.size() > firstPeers.size()) {
+            forgetRemovedPeers();
+        }
         // With no peer up there is nothing to carry: the first loop takes the frames and starts the handshakes.
         return anyUp && carriesAll;
+    }
+
+    /** Only after a reload removed peers: a removed peer's confirmation must not outlive it. */
+    private void forgetRemovedPeers() {
+        PeerTable firstTable = firstLinks.peers();
+        confirmations.keySet().removeIf(name -> firstTable.byName(name) == null);
     }
 
     /** Peers up here whose loop of this index did not answer since the first loop's last handshake. */
