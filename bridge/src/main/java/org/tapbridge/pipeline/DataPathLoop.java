@@ -161,23 +161,28 @@ public final class DataPathLoop implements Runnable {
         forwarder.learnFromLanes(nowNs);
         int filled = 0;
         if (tapReady || udpReady) {
-            long high = ring.claim(BATCH);
-            long low = high - BATCH + 1;
+            // Only the slots filled are claimed and drained: a lone ping then touches one slot, not a batch's
+            // worth, which matters most when the loop wakes with cold caches.
+            long low = ring.fillAhead(BATCH);
             if (tapReady) {
                 filled += readTap(low, udpReady ? BATCH / 2 : BATCH);
             }
             if (udpReady) {
                 filled += receiveUdp(low + filled, BATCH - filled);
             }
-            for (long s = low + filled; s <= high; s++) {
-                ring.slot(s).empty();
-            }
-            ring.publish(low, high);
-            try {
-                ring.drain(slotHandler);
-            } catch (Exception e) {
-                // onSlot catches per slot; anything here is the ring's own, and must not stop the loop.
-                errors.warn("draining the ring failed: " + e);
+            if (filled > 0) {
+                long high = ring.claim(filled);
+                if (high != low + filled - 1) {
+                    throw new IllegalStateException("the data-path ring claimed " + (high - filled + 1) + ".." + high
+                            + " but slots " + low + ".." + (low + filled - 1) + " were filled");
+                }
+                ring.publish(low, high);
+                try {
+                    ring.drain(slotHandler);
+                } catch (Exception e) {
+                    // onSlot catches per slot; anything here is the ring's own, and must not stop the loop.
+                    errors.warn("draining the ring failed: " + e);
+                }
             }
         }
         links.serviceStreams(nowNs, forwarder);

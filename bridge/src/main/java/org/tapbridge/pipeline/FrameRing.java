@@ -9,9 +9,10 @@ import java.nio.ByteBuffer;
 
 /**
  * The home of the frame slots: a single-producer Disruptor ring whose slots are slices of one direct
- * buffer, filled and drained by the same data-path thread. The loop claims a batch, reads into it,
- * publishes it, and drains it through an {@link EventPoller}; nothing waits on the ring, so the claim
- * never blocks (the poller always catches up before the next claim).
+ * buffer, filled and drained by the same data-path thread. The loop reads into the slots ahead of the
+ * cursor ({@link #fillAhead}), claims and publishes those it filled, and drains them through an
+ * {@link EventPoller}; nothing waits on the ring, so the claim never blocks (the poller always catches up
+ * before the next batch).
  */
 public final class FrameRing {
     private final RingBuffer<FrameSlot> ring;
@@ -43,6 +44,19 @@ public final class FrameRing {
 
     public int size() {
         return ring.getBufferSize();
+    }
+
+    /**
+     * The first sequence of the next batch, whose {@code n} slots may be filled before they are claimed. The
+     * producer drains every batch itself before it fills the next, so slots past the cursor hold nothing
+     * anyone still reads; filling first lets a turn claim, publish and drain only the slots it filled.
+     */
+    public long fillAhead(int n) {
+        if (!ring.hasAvailableCapacity(n)) {
+            throw new IllegalStateException("the data-path ring has not drained its last batch; nothing may fill"
+                    + " slots that are still being read");
+        }
+        return ring.getCursor() + 1;
     }
 
     /** Claims {@code n} slots; returns the highest sequence (the lowest is that minus n plus one). */
