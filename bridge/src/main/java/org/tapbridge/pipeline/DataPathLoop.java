@@ -124,7 +124,7 @@ public final class DataPathLoop implements Runnable {
         runOnce(clock.nanoTime());
     }
 
-    /** Timers, control requests, then one wait and one batch; returns when work was last done. */
+    /** Timers, control requests, then one wait and one batch; returns when work was last finished. */
     private long runOnce(long lastWorkNs) {
         nowNs = clock.nanoTime();
         if (nowNs - nextTickNs >= 0) {
@@ -143,7 +143,9 @@ public final class DataPathLoop implements Runnable {
         if (waiter.await(timeoutMs) || links.streamsHaveBufferedMessages()) {
             nowNs = clock.nanoTime();
             if (turn()) {
-                return nowNs;
+                // The spin counts from the end of the work: a turn that sent a frame, or was preempted while
+                // sending it, must still look for the answer without sleeping.
+                return clock.nanoTime();
             }
         } else if (spinning && YIELD_WHILE_SPINNING) {
             Thread.yield();
