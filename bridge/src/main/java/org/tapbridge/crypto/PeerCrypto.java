@@ -392,6 +392,10 @@ public final class PeerCrypto {
         result.plaintextLength = plaintextLength;
         if (keypair == peer.next) {
             peer.confirmNext(indices);
+            // The peer's handshake is done and in use, so an initiation of ours still unanswered (lost, or
+            // sent before the peer was listening) is superseded, as in WireGuard. Retransmitting it after
+            // the rekey timeout would only cost both sides a needless handshake.
+            peer.clearPending(indices);
         }
         if (keypair == peer.current && keypair.initiator && !peer.handshakeInFlight()
                 && keypair.ageNs(nowNs) >= settings.rejectAfterTimeNs() - settings.keepaliveTimeoutNs()

@@ -419,6 +419,25 @@ class PeerCryptoTest {
     }
 
     @Test
+    void anUnansweredInitiationIsNotRetransmittedOnceThePeersOwnHandshakeIsInUse() {
+        BackToBack net = new BackToBack(SessionSettings.defaults());
+        // A starts first and its initiation is lost: the peer was not listening yet.
+        net.a.connect(net.peerB, T0);
+        net.fromA.clear();
+        // The peer comes up and initiates; A answers, and the peer's first message confirms the keys.
+        net.b.connect(net.peerA, T0 + SECOND);
+        net.pump(T0 + SECOND);
+        assertTrue(net.peerA.hasSession() && net.peerB.hasSession());
+        assertFalse(net.peerB.handshakeInFlight(), "A's own initiation gave way to the peer's handshake");
+
+        net.a.tick(T0 + 6 * SECOND);
+        assertTrue(net.fromA.isEmpty(), "no retransmission after the rekey timeout");
+        assertEquals(1, net.a.counters().handshakesInitiated());
+        assertArrayEquals(frame(100, 1), open(net.b, seal(net.a, net.peerB, frame(100, 1), T0 + 6 * SECOND),
+                ADDRESS_A, T0 + 6 * SECOND));
+    }
+
+    @Test
     void crossedHandshakesLeaveBothSidesAbleToTalkWithoutLoss() {
         BackToBack net = new BackToBack(SessionSettings.defaults());
         net.a.connect(net.peerB, T0);
