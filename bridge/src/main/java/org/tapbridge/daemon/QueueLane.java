@@ -57,6 +57,8 @@ final class QueueLane implements AutoCloseable {
     private final NanoClock clock;
     /** Per peer name; only this loop's thread touches it. */
     private final Map<String, LaneConfirmation> confirmations = new HashMap<>();
+    /** The first loop's table the confirmations were last pruned against. */
+    private PeerTable confirmedTable;
     /**
      * Initiations one tick may send for confirmations. Each costs two X25519 operations on this loop's
      * thread, and a site with many peers sees many of the first loop's keys change together after a start.
@@ -131,7 +133,13 @@ final class QueueLane implements AutoCloseable {
         int asks = 0;
         // The first loop's up flags are read racily: a tick late either way only delays the change by one tick.
         // Indexed: an iterator per tick would be garbage on the data path's thread.
-        List<PeerLink> firstPeers = firstLinks.peers().peers();
+        PeerTable firstTable = firstLinks.peers();
+        if (firstTable != confirmedTable) {
+            // A reload gave the first loop a new table: a removed peer's confirmation must not outlive it.
+            confirmations.keySet().removeIf(name -> firstTable.byName(name) == null);
+            confirmedTable = firstTable;
+        }
+        List<PeerLink> firstPeers = firstTable.peers();
         for (int i = 0; i < firstPeers.size(); i++) {
             PeerLink first = firstPeers.get(i);
             if (!first.isUp()) {
@@ -159,17 +167,8 @@ final class QueueLane implements AutoCloseable {
             }
         }
         unconfirmedPeers = unconfirmed;
-        if (confirmations.size() > firstPeers.size()) {
-            forgetRemovedPeers();
-        }
         // With no peer up there is nothing to carry: the first loop takes the frames and starts the handshakes.
         return anyUp && carriesAll;
-    }
-
-    /** Only after a reload removed peers: a removed peer's confirmation must not outlive it. */
-    private void forgetRemovedPeers() {
-        PeerTable firstTable = firstLinks.peers();
-        confirmations.keySet().removeIf(name -> firstTable.byName(name) == null);
     }
 
     /** Peers up here whose loop of this index did not answer since the first loop's last handshake. */

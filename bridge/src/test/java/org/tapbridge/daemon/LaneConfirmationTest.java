@@ -12,6 +12,14 @@ class LaneConfirmationTest {
 
     private final LaneConfirmation confirmation = new LaneConfirmation();
 
+    /** This side initiated the first loop's new handshake, saw it at {@code nowNs}, and asked at once. */
+    private long askedOnce(long nowNs) {
+        confirmation.update(NEW_FIRST_KEYS, true, OLD_LANE_KEYS, nowNs);
+        assertTrue(confirmation.askDue(nowNs));
+        confirmation.asked(nowNs);
+        return nowNs;
+    }
+
     @Test
     void theSideThatInitiatedTheFirstLoopsHandshakeAsksOnceAndCarriesWhenItsLaneKeysAreRenewed() {
         confirmation.update(NEW_FIRST_KEYS, true, OLD_LANE_KEYS, NEW_FIRST_KEYS + S);
@@ -55,9 +63,7 @@ class LaneConfirmationTest {
 
     @Test
     void anAskingSideWithoutAnAnswerStopsCarryingThenAsksAgainAndCarriesOnceAnswered() {
-        long asked = NEW_FIRST_KEYS + S;
-        confirmation.update(NEW_FIRST_KEYS, true, OLD_LANE_KEYS, asked);
-        confirmation.asked(asked);
+        long asked = askedOnce(NEW_FIRST_KEYS + S);
         long givenUp = asked + LaneConfirmation.CONFIRM_NS;
         confirmation.update(NEW_FIRST_KEYS, true, OLD_LANE_KEYS, givenUp);
         assertFalse(confirmation.carries(givenUp));
@@ -97,9 +103,7 @@ class LaneConfirmationTest {
 
     @Test
     void aFurtherChangeOfTheFirstLoopsKeysDuringTheWaitKeepsTheFirstTarget() {
-        long asked = NEW_FIRST_KEYS + S;
-        confirmation.update(NEW_FIRST_KEYS, true, OLD_LANE_KEYS, asked);
-        confirmation.asked(asked);
+        long asked = askedOnce(NEW_FIRST_KEYS + S);
         // The first loop rekeys again before this loop's answer arrives; that answer still confirms the peer.
         confirmation.update(NEW_FIRST_KEYS + 3 * S, true, NEW_FIRST_KEYS + 2 * S, NEW_FIRST_KEYS + 4 * S);
         assertTrue(confirmation.carries(asked + 20 * S));
