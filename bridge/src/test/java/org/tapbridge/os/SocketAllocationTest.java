@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +20,8 @@ class SocketAllocationTest {
     private static final int WARM_UP_DATAGRAMS = 200_000;
     private static final int MEASURED_DATAGRAMS = 20_000;
     private static final long TIME_BOUND_MS = 60_000;
+    /** Measured windows before an allocation in each is taken to be per datagram. */
+    private static final int MAX_WINDOWS = 3;
 
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -30,15 +34,24 @@ class SocketAllocationTest {
             Loop loop = new Loop(sender, receiver, wake);
             long deadline = System.currentTimeMillis() + TIME_BOUND_MS;
             loop.run(WARM_UP_DATAGRAMS, deadline);
-            long before = threads.getCurrentThreadAllocatedBytes();
-            long received = loop.run(MEASURED_DATAGRAMS, deadline);
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            System.out.printf("allocation: %d bytes over %d datagrams sent and received in batches of %d"
-                    + " (checksum %d, %d from the right source)%n", allocated, received, BATCH, loop.checksum,
-                    loop.fromSource);
-            assertTrue(received >= MEASURED_DATAGRAMS, "received " + received);
+            // As DataPathProbe's settling windows: the JIT's one-off work (a late compile, a deoptimisation)
+            // can land in a window once, while an allocation per datagram shows in every window.
+            List<Long> windows = new ArrayList<>();
+            long allocated = -1;
+            while (allocated != 0 && windows.size() < MAX_WINDOWS) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                long received = loop.run(MEASURED_DATAGRAMS, deadline);
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                windows.add(allocated);
+                assertTrue(received >= MEASURED_DATAGRAMS, "received " + received);
+            }
+            System.out.printf("allocation: %s bytes in windows of %d datagrams sent and received in batches of %d"
+                    + " (checksum %d, %d from the right source)%n", windows, MEASURED_DATAGRAMS, BATCH,
+                    loop.checksum, loop.fromSource);
             assertEquals(loop.received, loop.fromSource, "every source decoded and matched");
-            assertEquals(0, allocated, "bytes allocated on the datagram path");
+            assertEquals(0, allocated, "bytes allocated on the datagram path in every one of " + windows.size()
+                    + " windows of " + MEASURED_DATAGRAMS + " datagrams " + windows + ": that is per datagram,"
+                    + " not the JIT's one-off work");
         }
     }
 
