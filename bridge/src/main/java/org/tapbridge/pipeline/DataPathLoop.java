@@ -173,12 +173,7 @@ public final class DataPathLoop implements Runnable {
                 filled += receiveUdp(low + filled, BATCH - filled);
             }
             if (filled > 0) {
-                long high = ring.claim(filled);
-                if (high != low + filled - 1) {
-                    throw new IllegalStateException("the data-path ring claimed " + (high - filled + 1) + ".." + high
-                            + " but slots " + low + ".." + (low + filled - 1) + " were filled");
-                }
-                ring.publish(low, high);
+                ring.publishFilled(low, filled);
                 try {
                     ring.drain(slotHandler);
                 } catch (Exception e) {

@@ -10,9 +10,9 @@ import java.nio.ByteBuffer;
 /**
  * The home of the frame slots: a single-producer Disruptor ring whose slots are slices of one direct
  * buffer, filled and drained by the same data-path thread. The loop reads into the slots ahead of the
- * cursor ({@link #fillAhead}), claims and publishes those it filled, and drains them through an
- * {@link EventPoller}; nothing waits on the ring, so the claim never blocks (the poller always catches up
- * before the next batch).
+ * cursor ({@link #fillAhead}), claims and publishes those it filled ({@link #publishFilled}), and drains
+ * them through an {@link EventPoller}; nothing waits on the ring, so the claim never blocks (the poller
+ * always catches up before the next batch).
  */
 public final class FrameRing {
     private final RingBuffer<FrameSlot> ring;
@@ -59,17 +59,17 @@ public final class FrameRing {
         return ring.getCursor() + 1;
     }
 
-    /** Claims {@code n} slots; returns the highest sequence (the lowest is that minus n plus one). */
-    public long claim(int n) {
-        return ring.next(n);
-    }
-
     public FrameSlot slot(long sequence) {
         return ring.get(sequence);
     }
 
-    /** Publishes {@code [low, high]}: every claimed slot, empty ones marked so. */
-    public void publish(long low, long high) {
+    /** Claims and publishes the {@code n} slots filled from {@code low}, the sequence {@link #fillAhead} gave. */
+    public void publishFilled(long low, int n) {
+        long high = ring.next(n);
+        if (high != low + n - 1) {
+            throw new IllegalStateException("the data-path ring claimed " + (high - n + 1) + ".." + high
+                    + " but slots " + low + ".." + (low + n - 1) + " were filled");
+        }
         ring.publish(low, high);
     }
 
