@@ -349,6 +349,7 @@ final class SiteReports implements ControlHandler {
 
     private static void addTap(Map<String, Long> tap, TapPort port) {
         tap.merge("frames-read", port.framesRead(), Long::sum);
+        tap.merge("read-calls", port.readCalls(), Long::sum);
         tap.merge("truncated", port.truncated(), Long::sum);
         tap.merge("frames-written", port.framesWritten(), Long::sum);
         tap.merge("write-drops", port.writeDrops(), Long::sum);
@@ -538,6 +539,7 @@ final class SiteReports implements ControlHandler {
         cryptoStats.put("drops", cryptoDrops);
         root.put("crypto", cryptoStats);
         root.put("tap", view.tap());
+        root.put("tap-reads", daemon.tap().readMode());
         Map<String, Object> offloads = new LinkedHashMap<>();
         offloads.put("enabled", TapOffloads.describe(daemon.tap().offloads()));
         offloads.put("vnet-header", (long) daemon.tap().vnetHeaderLength());
@@ -576,6 +578,7 @@ final class SiteReports implements ControlHandler {
         });
         sb.append("\ntap ").append(daemon.tap().name()).append(':');
         view.tap().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        sb.append(" (reads: ").append(daemon.tap().readMode()).append(')');
         sb.append("\noffloads (").append(offloads.get("enabled")).append("):");
         view.offload().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         sb.append("\nudp:");

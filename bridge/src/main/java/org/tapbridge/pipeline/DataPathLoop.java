@@ -2,6 +2,7 @@ package org.tapbridge.pipeline;
 
 import com.lmax.disruptor.EventPoller;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.tapbridge.link.DatagramPort;
 import org.tapbridge.link.Datagrams;
 import org.tapbridge.drops.DropReason;
@@ -18,6 +19,8 @@ public final class DataPathLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(DataPathLoop.class.getName());
     /** Slots per turn: one TAP burst or recvmmsg; a few dozen amortise the syscalls, more only add latency. */
     public static final int BATCH = 64;
+    /** A frame and the empty read that shows there is no other: what a lone ping needs. */
+    static final int MIN_TAP_READ_AHEAD = 2;
     /** Ring slots: the loop drains each batch before claiming the next, so two batches' worth is plenty. */
     public static final int RING_SLOTS = 4 * BATCH;
     /** Timer duty cycle: fine enough for 1 s damping and keepalives, cheap at ten a second. */
@@ -40,6 +43,10 @@ public final class DataPathLoop implements Runnable {
     private final LoopMailbox mailbox;
     private final long spinNs;
     private final Datagrams rx = new Datagrams(BATCH);
+    private final int[] tapOffsets = new int[BATCH];
+    private final int[] tapLengths = new int[BATCH];
+    /** Reads the next TAP batch asks for: twice what the last one found (see readTap). */
+    private int tapReadAhead = MIN_TAP_READ_AHEAD;
     private final int tapHandle;
     private final int udpHandle;
     private final EventPoller.Handler<FrameSlot> slotHandler = this::onSlot;
@@ -191,16 +198,35 @@ public final class DataPathLoop implements Runnable {
 
     private int readTap(long first, int max) {
         int n = 0;
+        int ask = Math.min(tapReadAhead, max);
         while (n < max) {
-            FrameSlot slot = ring.slot(first + n);
-            int capacity = slot.capacity() - FrameSlot.FRAME_OFFSET - org.tapbridge.crypto.TransportCipher.TAG_LENGTH;
-            int length = tap.read(slot.memory(), slot.base() + FrameSlot.FRAME_OFFSET, capacity);
-            if (length <= 0) {
+            int count = Math.min(ask, max - n);
+            ByteBuffer memory = null;
+            int capacity = 0;
+            for (int i = 0; i < count; i++) {
+                FrameSlot slot = ring.slot(first + n + i);
+                memory = slot.memory();
+                capacity = slot.capacity() - FrameSlot.FRAME_OFFSET - org.tapbridge.crypto.TransportCipher.TAG_LENGTH;
+                tapOffsets[i] = slot.base() + FrameSlot.FRAME_OFFSET;
+            }
+            int got = tap.readBatch(memory, tapOffsets, capacity, count, tapLengths);
+            for (int i = 0; i < got; i++) {
+                FrameSlot slot = ring.slot(first + n + i);
+                if (tapLengths[i] > 0) {
+                    slot.tapFrame(tapLengths[i]);
+                } else {
+                    slot.empty();
+                }
+            }
+            n += got;
+            if (got < count) {
                 break;
             }
-            slot.tapFrame(length);
-            n++;
+            ask = Math.min(2 * ask, max);
         }
+        // A read that finds nothing costs a little even in a batch: ask for about what came last time, with
+        // room to grow, so that a lone ping pays for one empty read and a burst ramps up in a few turns.
+        tapReadAhead = Math.max(MIN_TAP_READ_AHEAD, Math.min(BATCH, 2 * n));
         return n;
     }
 

@@ -92,6 +92,11 @@ public final class TapPort {
             errors.warn("reading TAP " + tap.name() + " failed: " + e.getMessage());
             return -1;
         }
+        return usableLength(n, readCapacity);
+    }
+
+    /** The frame's length behind its vnet header, or 0 for a read that is empty or may have been cut short. */
+    private int usableLength(int n, int readCapacity) {
         if (n <= vnetHeaderLength) {
             return 0;
         }
@@ -103,6 +108,41 @@ public final class TapPort {
         }
         framesRead++;
         return n - vnetHeaderLength;
+    }
+
+    /**
+     * Reads up to {@code count} frames, frame i to {@code buf[offsets[i], ...)}, at most {@code capacity}
+     * bytes each, vnet headers just before; {@code lengths[i]} gets each frame's length, or 0 for one that was
+     * unusable (counted). Returns how many reads found a frame (they fill the first offsets), fewer than
+     * {@code count} when nothing more was waiting; 0 also when the device failed (logged, counted). The
+     * offsets are moved back by the vnet header for the call and restored.
+     */
+    int readBatch(ByteBuffer buf, int[] offsets, int capacity, int count, int[] lengths) {
+        int readCapacity = capacity + vnetHeaderLength;
+        for (int i = 0; i < count; i++) {
+            offsets[i] -= vnetHeaderLength;
+        }
+        int n;
+        try {
+            n = tap.readBatch(buf, offsets, readCapacity, count, lengths);
+        } catch (IOException e) {
+            readErrors++;
+            errors.warn("reading TAP " + tap.name() + " failed: " + e.getMessage());
+            n = 0;
+        } finally {
+            for (int i = 0; i < count; i++) {
+                offsets[i] += vnetHeaderLength;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            lengths[i] = usableLength(lengths[i], readCapacity);
+        }
+        return n;
+    }
+
+    /** Read calls made so far: fewer than frames when the device reads them in batches. */
+    public long readCalls() {
+        return tap.readCalls();
     }
 
     /** Writes (or, coalescing, may hold until {@link #endBatch()}) the frame at {@code buf[offset, +length)}. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
+import com.kenai.jffi.MemoryIO;
 
 /**
  * A Linux TAP device opened through /dev/net/tun in non-blocking mode, with an eventfd to wake a waiting
@@ -25,10 +26,16 @@ import jnr.ffi.Pointer;
  */
 public final class LinuxTapDevice implements TapDevice {
     static final String CLONE_DEVICE = "/dev/net/tun";
+    private static final System.Logger LOG = System.getLogger(LinuxTapDevice.class.getName());
+    /** Most reads per io_uring call: one data-path batch. */
+    static final int URING_ENTRIES = 64;
+    /** {@code -Dtapbridge.tap-uring=false} reads one frame per call, for comparison. */
+    private static final boolean URING_WANTED = Boolean.parseBoolean(System.getProperty("tapbridge.tap-uring", "true"));
 
     private static final long EVENTFD_COUNTER_BYTES = 8;
     // struct pollfd { int fd; short events; short revents; }: 8 bytes, two of them (TAP, eventfd).
     private static final int POLLFD_SIZE = 8;
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final int POLLFD_EVENTS_OFFSET = 4;
     private static final int POLLFD_REVENTS_OFFSET = 6;
 
@@ -59,6 +66,13 @@ public final class LinuxTapDevice implements TapDevice {
     private final Pointer drainValue;
 
     private final DirectAddress readAddress = new DirectAddress();
+    // Batched reads, reader thread only: the ring is opened on the first batch, on that thread.
+    private final long[] batchAddresses = new long[URING_ENTRIES];
+    private final int[] batchResults = new int[URING_ENTRIES];
+    private UringReads uring;
+    private boolean uringTried;
+    private volatile String readMode = "one frame per read (no batch yet)";
+    private long readCalls;
     private final DirectAddress writeAddress = new DirectAddress();
     private long possiblyTruncatedReads;
 
@@ -398,6 +412,7 @@ public final class LinuxTapDevice implements TapDevice {
         long address = readAddress.of(directBuffer, offset, capacity, name);
         ensureOpen("read");
         while (true) {
+            readCalls++;
             long n = libc.read(tapFd, address, capacity);
             if (n >= 0) {
                 if (n == capacity) {
@@ -413,6 +428,93 @@ public final class LinuxTapDevice implements TapDevice {
                 throw new TapException(name, "read", errno, null, gone(errno));
             }
         }
+    }
+
+    /**
+     * Up to {@link #URING_ENTRIES} frames in one io_uring call where the kernel allows it (see
+     * {@link UringReads}), otherwise one per {@code read}. A read of the batch that found nothing and a later
+     * one that found a frame (it came in meanwhile) leave a gap, which the later frame is moved into, so that
+     * frames keep their order and fill the first regions.
+     */
+    @Override
+    public int readBatch(ByteBuffer directBuffer, int[] offsets, int capacity, int count, int[] lengths)
+            throws java.io.IOException {
+        if (count < 2 || !uringReady()) {
+            return TapDevice.super.readBatch(directBuffer, offsets, capacity, count, lengths);
+        }
+        ensureOpen("read");
+        int asked = Math.min(count, uring.capacity());
+        for (int i = 0; i < asked; i++) {
+            batchAddresses[i] = readAddress.of(directBuffer, offsets[i], capacity, name);
+        }
+        readCalls++;
+        int failed = uring.read(batchAddresses, capacity, asked, batchResults);
+        if (failed != 0) {
+            // The ring itself failed (out of memory, say): give it up, and read one frame per call from now on.
+            giveUpUring("io_uring_enter failed: " + LinuxConstants.errnoName(failed));
+            return TapDevice.super.readBatch(directBuffer, offsets, capacity, count, lengths);
+        }
+        int n = 0;
+        int error = 0;
+        for (int i = 0; i < asked; i++) {
+            int result = batchResults[i];
+            if (result > 0) {
+                if (i != n) {
+                    MEMORY.copyMemory(batchAddresses[i], batchAddresses[n], result);
+                }
+                if (result == capacity) {
+                    possiblyTruncatedReads++;
+                }
+                lengths[n++] = result;
+            } else if (result < 0 && result != -EAGAIN && result != -EINTR && error == 0) {
+                error = -result;
+            }
+        }
+        if (n == 0 && error != 0) {
+            throw new TapException(name, "read", error, null, gone(error));
+        }
+        return n;
+    }
+
+    @Override
+    public long readCalls() {
+        return readCalls;
+    }
+
+    @Override
+    public String readMode() {
+        return readMode;
+    }
+
+    private boolean uringReady() {
+        if (uring != null) {
+            return true;
+        }
+        if (uringTried) {
+            return false;
+        }
+        uringTried = true;
+        if (!URING_WANTED) {
+            readMode = "one frame per read (-Dtapbridge.tap-uring=false)";
+            return false;
+        }
+        try {
+            uring = UringReads.open(name, tapFd, URING_ENTRIES);
+            readMode = "io_uring, up to " + uring.capacity() + " per call";
+            return true;
+        } catch (TapException e) {
+            giveUpUring(e.getMessage());
+            return false;
+        }
+    }
+
+    private void giveUpUring(String why) {
+        if (uring != null) {
+            uring.close();
+            uring = null;
+        }
+        readMode = "one frame per read (" + why + ")";
+        LOG.log(System.Logger.Level.INFO, "TAP " + name + ": frames are read one per call: " + why);
     }
 
     /** Blocks until a frame is readable, {@link #wakeup()} is called, or the time passes; true when readable. */
@@ -513,6 +615,10 @@ public final class LinuxTapDevice implements TapDevice {
             signalEventFd();
         }
         closeQuietly(libc, tapFd);
+        UringReads ring = uring;
+        if (ring != null) {
+            ring.close();
+        }
         synchronized (wakeLock) {
             closeQuietly(libc, eventFd);
         }

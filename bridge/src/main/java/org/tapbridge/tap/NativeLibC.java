@@ -72,6 +72,10 @@ final class NativeLibC {
 
         int geteuid();
 
+        /** The raw system call, for those libc has no wrapper for (io_uring); unused arguments are 0. */
+        @SaveError
+        long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
         String strerror(int errnum);
     }
 

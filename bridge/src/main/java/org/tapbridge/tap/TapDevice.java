@@ -52,6 +52,35 @@ public interface TapDevice extends AutoCloseable {
     int read(ByteBuffer directBuffer, int offset, int capacity) throws IOException;
 
     /**
+     * Non-blocking reads of up to {@code count} frames into direct memory, frame i into
+     * {@code buf[offsets[i], offsets[i]+capacity)}, its length into {@code lengths[i]}; returns how many were
+     * read, which fill the first regions in the order the kernel handed them over. Fewer than asked means
+     * nothing more was waiting. The default reads one frame per call until one finds nothing.
+     */
+    default int readBatch(ByteBuffer directBuffer, int[] offsets, int capacity, int count, int[] lengths)
+            throws IOException {
+        int n = 0;
+        while (n < count) {
+            int length = read(directBuffer, offsets[n], capacity);
+            if (length <= 0) {
+                break;
+            }
+            lengths[n++] = length;
+        }
+        return n;
+    }
+
+    /** How frames are read, for {@code stats}: "io_uring, up to 64 per call", or one per read and why. */
+    default String readMode() {
+        return "one frame per read";
+    }
+
+    /** Calls that read frames, which a batched reader makes fewer than the frames. Reader thread only. */
+    default long readCalls() {
+        return 0;
+    }
+
+    /**
      * Writes one whole frame from direct memory; returns false (and does not throw) when the kernel queue
      * is full (EAGAIN) so the caller can count a drop.
      */

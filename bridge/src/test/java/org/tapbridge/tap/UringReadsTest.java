@@ -1,0 +1,49 @@
+package org.tapbridge.tap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+import org.tapbridge.os.MessagePair;
+
+/**
+ * Batched reads through io_uring, over a message socket pair standing in for a TAP (one message, one
+ * frame): every frame waiting is read in order, none is taken twice, and an empty queue is no error.
+ */
+class UringReadsTest {
+    private static final int CAPACITY = 256;
+
+    @Test
+    void aBatchReadsEveryWaitingFrameInOrderAndStopsWhereTheQueueRunsDry() throws Exception {
+        MessagePair pair = MessagePair.open();
+        try (LinuxTapDevice tap = LinuxTapDevice.overMessageSocket("uring0", 1500, pair.first());
+                LinuxTapDevice host = LinuxTapDevice.overMessageSocket("uring1", 1500, pair.second())) {
+            ByteBuffer out = ByteBuffer.allocateDirect(CAPACITY);
+            for (int f = 1; f <= 5; f++) {
+                for (int i = 0; i < 60 + f; i++) {
+                    out.put(i, (byte) (f * 16 + i));
+                }
+                host.write(out, 0, 60 + f);
+            }
+            ByteBuffer memory = ByteBuffer.allocateDirect(16 * CAPACITY);
+            int[] offsets = new int[8];
+            int[] lengths = new int[8];
+            for (int i = 0; i < offsets.length; i++) {
+                offsets[i] = i * CAPACITY;
+            }
+
+            int first = tap.readBatch(memory, offsets, CAPACITY, 3, lengths);
+            assertEquals(3, first, "a batch of three reads with five frames waiting");
+            int second = tap.readBatch(memory, offsets, CAPACITY, 8, lengths);
+            assertEquals(2, second, "the two frames left, then reads that found nothing");
+            assertArrayEquals(new int[] {64, 65}, new int[] {lengths[0], lengths[1]});
+            for (int i = 0; i < 65; i++) {
+                assertEquals((byte) (5 * 16 + i), memory.get(CAPACITY + i), "byte " + i + " of the fifth frame");
+            }
+            assertEquals(0, tap.readBatch(memory, offsets, CAPACITY, 8, lengths), "an empty queue reads nothing");
+            assertEquals("io_uring, up to 64 per call", tap.readMode(), "this kernel offers io_uring");
+            assertEquals(3, tap.readCalls(), "one call per batch");
+        }
+    }
+}
