@@ -171,6 +171,8 @@ public final class FlowCoalescer {
     private long udpCoalescedDatagrams;
     private final long[] refusals = new long[REFUSAL_COUNT];
 
+    private boolean lastFlushUdp;
+
     /**
      * A coalescer with its own direct buffer of {@link #MAX_FRAME_LENGTH} bytes after the header.
      *
@@ -460,6 +462,7 @@ public final class FlowCoalescer {
             return FLUSH_SINGLE;
         }
         runBuffer = null;
+        lastFlushUdp = runProtocol != IpProtocol.TCP;
         int ipAt = frameStart + runL2Length;
         int l4Length = runL4HeaderLength + totalPayload;
         int sum;
@@ -494,6 +497,11 @@ public final class FlowCoalescer {
         coalescedFrames++;
         coalescedSegments += held;
         return FLUSH_COALESCED;
+    }
+
+    /** Whether the super-frame of the last {@link #FLUSH_COALESCED} joined UDP datagrams (false: TCP segments). */
+    public boolean lastFlushWasUdp() {
+        return lastFlushUdp;
     }
 
     /** Frames held now: 0 (nothing), 1 (a lone frame, not yet copied), or the segments of a run. */

@@ -23,6 +23,17 @@ import org.tapbridge.tap.TapOffloads;
 public final class TapPort {
     private static final System.Logger LOG = System.getLogger(TapPort.class.getName());
 
+    /**
+     * A UDP super-frame lands up to 64 datagrams in the local stack at once, in this thread's own time. A
+     * receiver that shares our CPU (on a small gateway, or a host in a namespace beside it) can only read them
+     * once it runs: written back to back, the next super-frames find its socket buffer full and are dropped
+     * there. Yielding after each one lets it run in between, and costs one system call per super-frame when
+     * nobody is waiting for the CPU. TCP super-frames are left out: the receiver's window already keeps its
+     * buffer from overflowing, and yielding after them cost single-stream TCP about a tenth on the testbed.
+     * Figures in docs/datapath.md. {@code -Dtapbridge.super-frame-yield=false} turns it off.
+     */
+    static final boolean YIELD_AFTER_SUPER_FRAME =
+            Boolean.parseBoolean(System.getProperty("tapbridge.super-frame-yield", "true"));
     private final TapDevice tap;
     private final int vnetHeaderLength;
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
@@ -178,6 +189,9 @@ public final class TapPort {
                 break;
             case FlowCoalescer.FLUSH_COALESCED:
                 writeRaw(coalescer.outputBuffer(), coalescer.outputOffset(), coalescer.outputLength());
+                if (YIELD_AFTER_SUPER_FRAME && coalescer.lastFlushWasUdp()) {
+                    Thread.yield();
+                }
                 break;
             default:
                 break;

@@ -183,4 +183,23 @@ class UdpCoalescingTest {
         assertFalse(tcpOnly.coalescesUdp());
         assertTrue(coalescer.coalescesUdp());
     }
+
+    @Test
+    void aFlushTellsWhetherItsSuperFrameJoinedUdpDatagramsOrTcpSegments() {
+        List<byte[]> datagrams = List.of(flow().identification(1).randomPayload(100, 1).build().bytes,
+                flow().identification(2).randomPayload(100, 2).build().bytes);
+        assertTrue(new ReceiveLoop(coalescer, 2).batch(datagrams).writes.get(0).coalesced);
+        assertTrue(coalescer.lastFlushWasUdp(), "two datagrams of one flow: a UDP super-frame");
+
+        Frames.Built superFrame = Frames.of(false).tcpFlags(0x10).sequence(1000).checksum(Frames.Checksum.PARTIAL)
+                .randomPayload(3 * Harness.MSS, 3).build();
+        ByteBuffer buffer = Harness.withHeader(superFrame.bytes, true);
+        VirtioNetHeader header = Harness.tcpHeader(buffer, superFrame, Harness.MSS, 0);
+        TcpSegmenter segmenter = new TcpSegmenter();
+        assertEquals(OffloadStatus.OK, segmenter.prepare(buffer, Harness.frameOffset(), superFrame.length(), header,
+                1514));
+        List<byte[]> segments = Harness.segments(segmenter, false);
+        assertTrue(new ReceiveLoop(coalescer, segments.size()).batch(segments).writes.get(0).coalesced);
+        assertFalse(coalescer.lastFlushWasUdp(), "three segments of one TCP flow: a TCP super-frame");
+    }
 }
