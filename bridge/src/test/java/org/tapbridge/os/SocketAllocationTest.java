@@ -151,12 +151,21 @@ class SocketAllocationTest {
                 int serverHandle = poller.add(server.fd(), Poller.POLLIN);
                 long deadline = System.currentTimeMillis() + TIME_BOUND_MS;
                 exchange(client, server, memory, poller, serverHandle, 50_000, deadline);
-                long before = threads.getCurrentThreadAllocatedBytes();
-                long bytes = exchange(client, server, memory, poller, serverHandle, 20_000, deadline);
-                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-                System.out.printf("allocation: %d bytes over 20000 TCP writes and %d bytes read%n", allocated, bytes);
-                assertEquals(20_000L * 1400, bytes);
-                assertEquals(0, allocated, "bytes allocated on the TCP path");
+                // Windows as in the datagram test above: a one-off JIT event lands in one, a per-write
+                // allocation in all of them.
+                List<Long> windows = new ArrayList<>();
+                long allocated = -1;
+                while (allocated != 0 && windows.size() < MAX_WINDOWS) {
+                    long before = threads.getCurrentThreadAllocatedBytes();
+                    long bytes = exchange(client, server, memory, poller, serverHandle, 20_000, deadline);
+                    allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                    windows.add(allocated);
+                    assertEquals(20_000L * 1400, bytes);
+                }
+                System.out.printf("allocation: %s bytes in windows of 20000 TCP writes of 1400 bytes, each read"
+                        + " back%n", windows);
+                assertEquals(0, allocated, "bytes allocated on the TCP path in every one of " + windows.size()
+                        + " windows of 20000 writes " + windows + ": that is per write, not the JIT's one-off work");
             }
         }
     }
