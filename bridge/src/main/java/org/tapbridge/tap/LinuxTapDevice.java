@@ -3,12 +3,13 @@ package org.tapbridge.tap;
 import static org.tapbridge.tap.LinuxConstants.EAGAIN;
 import static org.tapbridge.tap.LinuxConstants.EINTR;
 
+import com.kenai.jffi.MemoryIO;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
-import com.kenai.jffi.MemoryIO;
 
 /**
  * A Linux TAP device opened through /dev/net/tun in non-blocking mode, with an eventfd to wake a waiting
@@ -27,6 +28,7 @@ import com.kenai.jffi.MemoryIO;
 public final class LinuxTapDevice implements TapDevice {
     static final String CLONE_DEVICE = "/dev/net/tun";
     private static final System.Logger LOG = System.getLogger(LinuxTapDevice.class.getName());
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
     /** Most reads per io_uring call: one data-path batch. */
     static final int URING_ENTRIES = 64;
     /** {@code -Dtapbridge.tap-uring=false} reads one frame per call, for comparison. */
@@ -35,7 +37,6 @@ public final class LinuxTapDevice implements TapDevice {
     private static final long EVENTFD_COUNTER_BYTES = 8;
     // struct pollfd { int fd; short events; short revents; }: 8 bytes, two of them (TAP, eventfd).
     private static final int POLLFD_SIZE = 8;
-    private static final MemoryIO MEMORY = MemoryIO.getInstance();
     private static final int POLLFD_EVENTS_OFFSET = 4;
     private static final int POLLFD_REVENTS_OFFSET = 6;
 
@@ -438,7 +439,7 @@ public final class LinuxTapDevice implements TapDevice {
      */
     @Override
     public int readBatch(ByteBuffer directBuffer, int[] offsets, int capacity, int count, int[] lengths)
-            throws java.io.IOException {
+            throws IOException {
         if (count < 2 || !uringReady()) {
             return TapDevice.super.readBatch(directBuffer, offsets, capacity, count, lengths);
         }
