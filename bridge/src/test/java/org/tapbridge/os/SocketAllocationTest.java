@@ -64,15 +64,23 @@ class SocketAllocationTest {
             GsoLoop loop = new GsoLoop(sender, receiver);
             long deadline = System.currentTimeMillis() + TIME_BOUND_MS;
             loop.run(10_000, deadline);
-            long before = threads.getCurrentThreadAllocatedBytes();
-            long datagrams = loop.run(2_000, deadline);
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            System.out.printf("allocation: %d bytes over %d datagrams sent as %d-datagram segmented messages and"
-                    + " received coalesced (%d coalesced buffers)%n", allocated, datagrams, GsoLoop.SEGMENTS,
-                    loop.coalesced);
-            assertEquals(2_000L * GsoLoop.MESSAGES * GsoLoop.SEGMENTS, datagrams, "every datagram received");
+            // Windows as in the datagram test above: a one-off JIT event lands in one, a per-round allocation
+            // in all of them.
+            List<Long> windows = new ArrayList<>();
+            long allocated = -1;
+            while (allocated != 0 && windows.size() < MAX_WINDOWS) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                long datagrams = loop.run(2_000, deadline);
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                windows.add(allocated);
+                assertEquals(2_000L * GsoLoop.MESSAGES * GsoLoop.SEGMENTS, datagrams, "every datagram received");
+            }
+            System.out.printf("allocation: %s bytes in windows of %d datagrams sent as %d-datagram segmented"
+                    + " messages and received coalesced (%d coalesced buffers)%n", windows,
+                    2_000 * GsoLoop.MESSAGES * GsoLoop.SEGMENTS, GsoLoop.SEGMENTS, loop.coalesced);
             assertTrue(loop.coalesced > 0, "GRO handed over coalesced buffers");
-            assertEquals(0, allocated, "bytes allocated on the GSO/GRO path");
+            assertEquals(0, allocated, "bytes allocated on the GSO/GRO path in every one of " + windows.size()
+                    + " windows " + windows + ": that is per round, not the JIT's one-off work");
         }
     }
 
