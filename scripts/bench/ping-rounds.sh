@@ -4,6 +4,7 @@
 #   BENCH=<testbed directory> scripts/bench/ping-rounds.sh ROUNDS CASE
 # CASE is a backend name, or "project:<JVM options>" for tapbridge with those options, e.g.
 #   BENCH=<testbed> scripts/bench/ping-rounds.sh 3 "project:-XX:PerMethodTrapLimit=100"
+# or "floor:<spin µs>" for floor-relay.c, the least a userspace tunnel can do (-1: it never blocks).
 # Run as root. Env: QUIET (4 s), PINGS (50), INTERVAL (0.02 s; 0.002 keeps the vCPUs from idling between
 # pings, which shows how much of a round trip is the cost of waking from idle).
 set -euo pipefail
@@ -19,10 +20,20 @@ export TAPBRIDGE=$here/scripts/tapbridge PROJECT_SETTLE_S=3
 export PROJECT_KEYGEN_CMD="$BENCH/tapbridge-gw.sh keygen {site} {state}"
 export PROJECT_GW_CMD="$BENCH/tapbridge-gw.sh run {site} {tap} {local} {peer} {port} {state}"
 rtts=$(mktemp)
+work=$(mktemp -d)
+if [ "$backend" = floor ]; then
+    # The testbed's project backend runs any gateway command: here the floor relay, without keys.
+    command -v cc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null
+    cc -O2 -o "$work/floor-relay" "$here/scripts/bench/floor-relay.c"
+    backend=project
+    unset PROJECT_KEYGEN_CMD
+    export PROJECT_GW_CMD="$work/floor-relay {tap} {local} {peer} {port} ${opts:-0}"
+    opts=
+fi
 cleanup() {
     "$BENCH/backend-$backend.sh" down >/dev/null 2>&1 || true
     "$BENCH/topo.sh" down >/dev/null 2>&1 || true
-    rm -f "$rtts"
+    rm -rf "$rtts" "$work"
 }
 trap cleanup EXIT
 "$BENCH/topo.sh" up >/dev/null

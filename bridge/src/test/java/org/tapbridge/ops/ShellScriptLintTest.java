@@ -15,7 +15,9 @@ class ShellScriptLintTest {
         Privileges.requireCommand("shellcheck", "shellcheck");
         // -x follows the sourced helper, run from the repo root so its relative path resolves.
         Shell.Result r = Shell.exec(60, "sh", "-c", "cd \"$1\" && shellcheck -x --severity=style scripts/setup-bridge.sh "
-                + "scripts/install.sh scripts/tapbridge scripts/demo.sh scripts/test.sh scripts/fuzz.sh scripts/soak.sh scripts/bench/ping-sweep.sh scripts/bench/wire-gw.sh .ci/run", "lint",
+                + "scripts/install.sh scripts/tapbridge scripts/demo.sh scripts/test.sh scripts/fuzz.sh scripts/soak.sh "
+                + "scripts/bench/ping-sweep.sh scripts/bench/ping-rounds.sh scripts/bench/measure-ab.sh "
+                + "scripts/bench/reuseport-icmp.sh scripts/bench/wire-gw.sh .ci/run", "lint",
                 Repo.path("."));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
     }

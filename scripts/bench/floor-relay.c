@@ -1,0 +1,101 @@
+/*
+ * The least any userspace L2 tunnel can do: frames from a TAP go to the peer in plain UDP datagrams, one
+ * per frame, and datagrams go back into the TAP. No crypto, no switching, no batching. It exists to measure
+ * the floor of a userspace tunnel's ping on a machine, so that tapbridge's figures can be read against it
+ * (docs/benchmarks/README.md, "The ping floor"). Never use it to carry traffic: nothing is authenticated.
+ *
+ *   floor-relay TAP LOCAL_IPV4 PEER_IPV4 PORT SPIN_US
+ *
+ * After each frame it keeps looking without blocking for SPIN_US microseconds, then blocks in poll().
+ * SPIN_US -1 never blocks: a core is spun for as long as it runs.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000LL + t.tv_nsec / 1000;
+}
+
+static int open_tap(const char *name) {
+    int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+    if (fd < 0) {
+        perror("floor-relay: /dev/net/tun");
+        exit(1);
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        fprintf(stderr, "floor-relay: cannot attach to TAP %s: ", name);
+        perror("TUNSETIFF");
+        exit(1);
+    }
+    return fd;
+}
+
+static struct sockaddr_in ipv4(const char *ip, int port) {
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    if (inet_pton(AF_INET, ip, &a.sin_addr) != 1) {
+        fprintf(stderr, "floor-relay: %s is not an IPv4 address\n", ip);
+        exit(2);
+    }
+    return a;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 6) {
+        fprintf(stderr, "usage: floor-relay TAP LOCAL_IPV4 PEER_IPV4 PORT SPIN_US\n");
+        return 2;
+    }
+    int port = atoi(argv[4]);
+    struct sockaddr_in local = ipv4(argv[2], port), peer = ipv4(argv[3], port);
+    long long spin_us = atoll(argv[5]);
+    int tap = open_tap(argv[1]);
+    int udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (udp < 0 || bind(udp, (struct sockaddr *) &local, sizeof local) < 0) {
+        perror("floor-relay: UDP socket");
+        return 1;
+    }
+    static char frame[65536];
+    struct pollfd fds[2] = {{.fd = tap, .events = POLLIN}, {.fd = udp, .events = POLLIN}};
+    long long last_work = 0;
+    for (;;) {
+        int spinning = spin_us < 0 || now_us() - last_work < spin_us;
+        if (poll(fds, 2, spinning ? 0 : 1000) <= 0) {
+            continue;
+        }
+        int worked = 0;
+        ssize_t n;
+        while ((n = read(tap, frame, sizeof frame)) > 0) {
+            sendto(udp, frame, (size_t) n, 0, (struct sockaddr *) &peer, sizeof peer);
+            worked = 1;
+        }
+        while ((n = recv(udp, frame, sizeof frame, 0)) > 0) {
+            if (write(tap, frame, (size_t) n) < 0) {
+                /* A full TAP queue drops the frame, as a NIC would. */
+            }
+            worked = 1;
+        }
+        if (worked) {
+            last_work = now_us();
+        }
+    }
+}
