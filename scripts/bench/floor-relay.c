@@ -4,10 +4,11 @@
  * the floor of a userspace tunnel's ping on a machine, so that tapbridge's figures can be read against it
  * (docs/benchmarks/README.md, "The ping floor"). Never use it to carry traffic: nothing is authenticated.
  *
- *   floor-relay TAP LOCAL_IPV4 PEER_IPV4 PORT SPIN_US
+ *   floor-relay TAP LOCAL_IPV4 PEER_IPV4 PORT SPIN_US [yield]
  *
  * After each frame it keeps looking without blocking for SPIN_US microseconds, then blocks in poll().
- * SPIN_US -1 never blocks: a core is spun for as long as it runs.
+ * SPIN_US -1 never blocks: a core is spun for as long as it runs. With "yield" it gives the CPU away
+ * between looks while spinning, as tapbridge's loop does, so that a peer or host waiting for this vCPU runs.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +63,11 @@ static struct sockaddr_in ipv4(const char *ip, int port) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: floor-relay TAP LOCAL_IPV4 PEER_IPV4 PORT SPIN_US\n");
+    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "yield") == 0)) {
+        fprintf(stderr, "usage: floor-relay TAP LOCAL_IPV4 PEER_IPV4 PORT SPIN_US [yield]\n");
         return 2;
     }
+    int yield_while_spinning = argc == 7;
     int port = atoi(argv[4]);
     struct sockaddr_in local = ipv4(argv[2], port), peer = ipv4(argv[3], port);
     long long spin_us = atoll(argv[5]);
@@ -80,6 +83,9 @@ int main(int argc, char **argv) {
     for (;;) {
         int spinning = spin_us < 0 || now_us() - last_work < spin_us;
         if (poll(fds, 2, spinning ? 0 : 1000) <= 0) {
+            if (spinning && yield_while_spinning) {
+                sched_yield();
+            }
             continue;
         }
         int worked = 0;

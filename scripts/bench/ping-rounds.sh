@@ -4,7 +4,8 @@
 #   BENCH=<testbed directory> scripts/bench/ping-rounds.sh ROUNDS CASE
 # CASE is a backend name, or "project:<JVM options>" for tapbridge with those options, e.g.
 #   BENCH=<testbed> scripts/bench/ping-rounds.sh 3 "project:-XX:PerMethodTrapLimit=100"
-# or "floor:<spin µs>" for floor-relay.c, the least a userspace tunnel can do (-1: it never blocks).
+# or "floor:<spin µs>[:yield]" for floor-relay.c, the least a userspace tunnel can do (-1: it never blocks;
+# yield: it gives the CPU away between looks while spinning, as tapbridge does).
 # Run as root. Env: QUIET (4 s), PINGS (50), INTERVAL (0.02 s; 0.002 keeps the vCPUs from idling between
 # pings, which shows how much of a round trip is the cost of waking from idle).
 set -euo pipefail
@@ -27,7 +28,9 @@ if [ "$backend" = floor ]; then
     cc -O2 -o "$work/floor-relay" "$here/scripts/bench/floor-relay.c"
     backend=project
     unset PROJECT_KEYGEN_CMD
-    export PROJECT_GW_CMD="$work/floor-relay {tap} {local} {peer} {port} ${opts:-0}"
+    spin=${opts%%:*} yield=
+    [ "$spin" != "$opts" ] && yield=${opts#*:}
+    export PROJECT_GW_CMD="$work/floor-relay {tap} {local} {peer} {port} ${spin:-0} $yield"
     opts=
 fi
 cleanup() {

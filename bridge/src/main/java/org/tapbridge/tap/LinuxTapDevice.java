@@ -31,6 +31,12 @@ public final class LinuxTapDevice implements TapDevice {
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
     /** Most reads per io_uring call: one data-path batch. */
     static final int URING_ENTRIES = 64;
+    /**
+     * Fewer reads than this go through {@code read()}. A loop that wakes for a lone frame asks for two (the
+     * frame and the empty read that ends the batch); on that path, caches cold, {@code io_uring_enter} took
+     * 11-24 µs where the two {@code read()}s of a minimal relay took 5 µs (docs/benchmarks/README.md).
+     */
+    static final int URING_MIN_READS = 3;
     /** {@code -Dtapbridge.tap-uring=false} reads one frame per call, for comparison. */
     private static final boolean URING_WANTED = Boolean.parseBoolean(System.getProperty("tapbridge.tap-uring", "true"));
 
@@ -433,14 +439,16 @@ public final class LinuxTapDevice implements TapDevice {
 
     /**
      * Up to {@link #URING_ENTRIES} frames in one io_uring call where the kernel allows it (see
-     * {@link UringReads}), otherwise one per {@code read}. A read of the batch that found nothing and a later
-     * one that found a frame (it came in meanwhile) leave a gap, which the later frame is moved into, so that
-     * frames keep their order and fill the first regions.
+     * {@link UringReads}) and at least {@link #URING_MIN_READS} are asked for, otherwise one per {@code read}.
+     * A read of the batch that found nothing and a later one that found a frame (it came in meanwhile) leave
+     * a gap, which the later frame is moved into, so that frames keep their order and fill the first regions.
      */
     @Override
     public int readBatch(ByteBuffer directBuffer, int[] offsets, int capacity, int count, int[] lengths)
             throws IOException {
-        if (count < 2 || !uringReady()) {
+        // The ring is set up on the first read even if that one is small: not in the middle of a later burst.
+        boolean uringUsable = uringReady();
+        if (count < URING_MIN_READS || !uringUsable) {
             return TapDevice.super.readBatch(directBuffer, offsets, capacity, count, lengths);
         }
         ensureOpen("read");

@@ -14,6 +14,10 @@ public final class DiscardableDatagramPort implements DatagramPort {
     private final DatagramPort delegate;
     private volatile boolean discard;
     private long discarded;
+    /** How many datagrams each receive asked for and got, the last {@code asks.length} of them; no allocation. */
+    private final int[] asks = new int[256];
+    private final int[] got = new int[256];
+    private int receives;
 
     public DiscardableDatagramPort(DatagramPort delegate) {
         this.delegate = delegate;
@@ -33,9 +37,35 @@ public final class DiscardableDatagramPort implements DatagramPort {
         return delegate.fd();
     }
 
+    /** Receive calls so far. Receiver's thread. */
+    public int receives() {
+        return receives;
+    }
+
+    /** How many datagrams receive call {@code i} (counted from 0) asked for; only the last 256 are kept. */
+    public int ask(int i) {
+        return asks[kept(i)];
+    }
+
+    /** How many datagrams receive call {@code i} brought. */
+    public int got(int i) {
+        return got[kept(i)];
+    }
+
+    private int kept(int i) {
+        if (i < 0 || i >= receives || receives - i > asks.length) {
+            throw new IllegalArgumentException("receive " + i + " is not among the last " + asks.length);
+        }
+        return i % asks.length;
+    }
+
     @Override
     public int receive(Datagrams batch, int max) throws IOException {
-        return delegate.receive(batch, max);
+        int n = delegate.receive(batch, max);
+        asks[receives % asks.length] = max;
+        got[receives % asks.length] = n;
+        receives++;
+        return n;
     }
 
     @Override

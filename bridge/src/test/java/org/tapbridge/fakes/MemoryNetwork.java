@@ -87,6 +87,11 @@ public final class MemoryNetwork {
             return !queue.isEmpty();
         }
 
+        /** Datagrams queued for the owner. */
+        public int pending() {
+            return queue.size();
+        }
+
         @Override
         public int fd() {
             return -1;

@@ -53,6 +53,8 @@ final class OffloadHub implements AutoCloseable {
     final MemoryNetwork network = new MemoryNetwork();
     final VnetTapDevice tap;
     final DiscardableDatagramPort port;
+    /** What {@link #port} wraps: its queue shows what has arrived for the loop. */
+    final MemoryNetwork.Port udp;
     final MemoryWaiter waiter = new MemoryWaiter();
     final PeerLinks links;
     final TapPort tapPort;
@@ -68,7 +70,7 @@ final class OffloadHub implements AutoCloseable {
         tap = new VnetTapDevice("tapa", 1500, vnetHeaderLength);
         tap.onArrival(waiter::wakeup);
         waiter.watch(tap::hasPending);
-        MemoryNetwork.Port udp = network.bind(WAN_A);
+        udp = network.bind(WAN_A);
         udp.onArrival(waiter::wakeup);
         waiter.watch(udp::hasPending);
         port = new DiscardableDatagramPort(udp);

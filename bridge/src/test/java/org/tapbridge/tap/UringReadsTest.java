@@ -46,4 +46,28 @@ class UringReadsTest {
             assertEquals(3, tap.readCalls(), "one call per batch");
         }
     }
+
+    @Test
+    void aLoneFramesTwoReadsSkipTheRingWhichIsStillReadyForTheNextBurst() throws Exception {
+        MessagePair pair = MessagePair.open();
+        try (LinuxTapDevice tap = LinuxTapDevice.overMessageSocket("uring2", 1500, pair.first());
+                LinuxTapDevice host = LinuxTapDevice.overMessageSocket("uring3", 1500, pair.second())) {
+            ByteBuffer out = ByteBuffer.allocateDirect(CAPACITY);
+            host.write(out, 0, 60);
+            ByteBuffer memory = ByteBuffer.allocateDirect(4 * CAPACITY);
+            int[] offsets = {0, CAPACITY, 2 * CAPACITY, 3 * CAPACITY};
+            int[] lengths = new int[4];
+
+            assertEquals(1, tap.readBatch(memory, offsets, CAPACITY, 2, lengths), "the lone frame");
+            assertEquals(60, lengths[0]);
+            assertEquals(2, tap.readCalls(), "two plain reads: the frame, and the one that found nothing");
+            assertEquals("io_uring, up to 64 per call", tap.readMode(), "the ring was set up all the same");
+
+            for (int f = 0; f < 3; f++) {
+                host.write(out, 0, 61 + f);
+            }
+            assertEquals(3, tap.readBatch(memory, offsets, CAPACITY, 4, lengths), "a burst of three");
+            assertEquals(3, tap.readCalls(), "the burst in one io_uring call");
+        }
+    }
 }
