@@ -246,10 +246,9 @@ public final class DataPathLoop implements Runnable {
             }
             ask = Math.min(2 * ask, max);
         }
-        // Every message a receive offers is set up first, in the ring, the batch and the kernel's headers: for a
-        // lone datagram after a sleep, setting up a whole batch cost more than the datagram (22 µs before the
-        // recvmmsg, with caches cold). So ask for about what came last time, as the TAP reads do; a burst
-        // doubles the ask within the same turn.
+        // Every message a receive offers is set up first, in the ring, the batch and the kernel's headers, which
+        // for a lone datagram after a sleep means a whole batch of cold memory. So ask for about what came last
+        // time, as the TAP reads do; a burst doubles the ask within the same turn.
         udpReadAhead = Math.max(MIN_UDP_READ_AHEAD, Math.min(BATCH, 2 * n));
         return n;
     }

@@ -33,8 +33,8 @@ public final class LinuxTapDevice implements TapDevice {
     static final int URING_ENTRIES = 64;
     /**
      * Fewer reads than this go through {@code read()}. A loop that wakes for a lone frame asks for two (the
-     * frame and the empty read that ends the batch); on that path, caches cold, {@code io_uring_enter} took
-     * 11-24 µs where the two {@code read()}s of a minimal relay took 5 µs (docs/benchmarks/README.md).
+     * frame and the empty read that ends the batch); traced on the testbed's pings, {@code io_uring_enter}
+     * took 12-15 µs at the median where a {@code read()} takes 1 µs (docs/benchmarks/README.md).
      */
     static final int URING_MIN_READS = 3;
     /** {@code -Dtapbridge.tap-uring=false} reads one frame per call, for comparison. */
