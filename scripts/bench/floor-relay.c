@@ -9,6 +9,8 @@
  * After each frame it keeps looking without blocking for SPIN_US microseconds, then blocks in poll().
  * SPIN_US -1 never blocks: a core is spun for as long as it runs. With "yield" it gives the CPU away
  * between looks while spinning, as tapbridge's loop does, so that a peer or host waiting for this vCPU runs.
+ * FLOOR_BALLAST_MB=N in the environment makes it hold N MB of touched memory it never uses again, to
+ * give it a JVM's resident size (docs/benchmarks/README.md, "The stalls of about 1 ms").
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -78,6 +80,16 @@ int main(int argc, char **argv) {
         return 1;
     }
     static char frame[65536];
+    const char *ballast_mb = getenv("FLOOR_BALLAST_MB");
+    if (ballast_mb != NULL && atol(ballast_mb) > 0) {
+        size_t bytes = (size_t) atol(ballast_mb) << 20;
+        char *ballast = malloc(bytes);
+        if (ballast == NULL) {
+            fprintf(stderr, "floor-relay: cannot hold a ballast of %s MB\n", ballast_mb);
+            return 1;
+        }
+        memset(ballast, 1, bytes);
+    }
     struct pollfd fds[2] = {{.fd = tap, .events = POLLIN}, {.fd = udp, .events = POLLIN}};
     long long last_work = 0;
     for (;;) {

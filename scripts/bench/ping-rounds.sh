@@ -5,7 +5,8 @@
 # CASE is a backend name, or "project:<JVM options>" for tapbridge with those options, e.g.
 #   BENCH=<testbed> scripts/bench/ping-rounds.sh 3 "project:-XX:PerMethodTrapLimit=100"
 # or "floor:<spin µs>[:yield]" for floor-relay.c, the least a userspace tunnel can do (-1: it never blocks;
-# yield: it gives the CPU away between looks while spinning, as tapbridge does).
+# yield: it gives the CPU away between looks while spinning, as tapbridge does; FLOOR_BALLAST_MB=N gives it
+# N MB of resident memory).
 # Run as root. Env: QUIET (4 s), PINGS (50), INTERVAL (0.02 s; 0.002 keeps the vCPUs from idling between
 # pings, which shows how much of a round trip is the cost of waking from idle).
 set -euo pipefail
@@ -30,7 +31,7 @@ if [ "$backend" = floor ]; then
     unset PROJECT_KEYGEN_CMD
     spin=${opts%%:*} yield=
     [ "$spin" != "$opts" ] && yield=${opts#*:}
-    export PROJECT_GW_CMD="$work/floor-relay {tap} {local} {peer} {port} ${spin:-0} $yield"
+    export PROJECT_GW_CMD="env FLOOR_BALLAST_MB=${FLOOR_BALLAST_MB:-0} $work/floor-relay {tap} {local} {peer} {port} ${spin:-0} $yield"
     opts=
 fi
 cleanup() {
