@@ -54,6 +54,8 @@ public final class DataPathLoop implements Runnable {
     private final int tapHandle;
     private final int udpHandle;
     private final EventPoller.Handler<FrameSlot> slotHandler = this::onSlot;
+    private final SlotReader tapReader = this::readTapOnce;
+    private final SlotReader udpReader = this::receiveUdpOnce;
     private final RateLimitedLog errors = new RateLimitedLog(LOG, 10_000_000_000L);
     private volatile boolean running = true;
     private volatile long lastTurnNs;
@@ -200,57 +202,77 @@ public final class DataPathLoop implements Runnable {
         return filled > 0;
     }
 
+    /**
+     * Reads into the slots from {@code first}: a read that finds nothing costs a little even in a batch, so
+     * ask for about what came last time, with room to grow; a lone ping then pays for one empty read, and a
+     * burst ramps up within the turn.
+     */
     private int readTap(long first, int max) {
-        int n = 0;
-        int ask = Math.min(tapReadAhead, max);
-        while (n < max) {
-            int count = Math.min(ask, max - n);
-            ByteBuffer memory = null;
-            int capacity = 0;
-            for (int i = 0; i < count; i++) {
-                FrameSlot slot = ring.slot(first + n + i);
-                memory = slot.memory();
-                capacity = slot.capacity() - FrameSlot.FRAME_OFFSET - org.tapbridge.crypto.TransportCipher.TAG_LENGTH;
-                tapOffsets[i] = slot.base() + FrameSlot.FRAME_OFFSET;
-            }
-            int got = tap.readBatch(memory, tapOffsets, capacity, count, tapLengths);
-            for (int i = 0; i < got; i++) {
-                FrameSlot slot = ring.slot(first + n + i);
-                if (tapLengths[i] > 0) {
-                    slot.tapFrame(tapLengths[i]);
-                } else {
-                    slot.empty();
-                }
-            }
-            n += got;
-            if (got < count) {
-                break;
-            }
-            ask = Math.min(2 * ask, max);
-        }
-        // A read that finds nothing costs a little even in a batch: ask for about what came last time, with
-        // room to grow, so that a lone ping pays for one empty read and a burst ramps up in a few turns.
-        tapReadAhead = Math.max(MIN_TAP_READ_AHEAD, Math.min(BATCH, 2 * n));
+        int n = readDoubling(tapReader, first, max, tapReadAhead);
+        tapReadAhead = nextAsk(MIN_TAP_READ_AHEAD, n);
         return n;
     }
 
+    /**
+     * Receives into the slots from {@code first}. Every message a receive offers is set up first, in the ring,
+     * the batch and the kernel's headers, which for a lone datagram after a sleep means a whole batch of cold
+     * memory: so it asks as the TAP reads do.
+     */
     private int receiveUdp(long first, int max) {
+        int n = readDoubling(udpReader, first, max, udpReadAhead);
+        udpReadAhead = nextAsk(MIN_UDP_READ_AHEAD, n);
+        return n;
+    }
+
+    /** Takes up to {@code count} frames or datagrams into the slots from {@code first}; returns how many. */
+    @FunctionalInterface
+    private interface SlotReader {
+        int read(long first, int count);
+    }
+
+    /**
+     * Asks {@code reader} for {@code ask} items, then for twice as many each time it brings all it was asked
+     * for, until it brings fewer or {@code max} are in; returns how many came.
+     */
+    private static int readDoubling(SlotReader reader, long first, int max, int ask) {
         int n = 0;
-        int ask = Math.min(udpReadAhead, max);
+        int count = Math.min(ask, max);
         while (n < max) {
-            int count = Math.min(ask, max - n);
-            int got = receiveUdpOnce(first + n, count);
+            int got = reader.read(first + n, count);
             n += got;
             if (got < count) {
                 break;
             }
-            ask = Math.min(2 * ask, max);
+            count = Math.min(2 * count, max - n);
         }
-        // Every message a receive offers is set up first, in the ring, the batch and the kernel's headers, which
-        // for a lone datagram after a sleep means a whole batch of cold memory. So ask for about what came last
-        // time, as the TAP reads do; a burst doubles the ask within the same turn.
-        udpReadAhead = Math.max(MIN_UDP_READ_AHEAD, Math.min(BATCH, 2 * n));
         return n;
+    }
+
+    /** The next ask after a turn that brought {@code n}: twice that, within [minimum, BATCH]. */
+    private static int nextAsk(int minimum, int n) {
+        return Math.max(minimum, Math.min(BATCH, 2 * n));
+    }
+
+    /** One TAP batch read of up to {@code count} frames into the slots from {@code first}. */
+    private int readTapOnce(long first, int count) {
+        ByteBuffer memory = null;
+        int capacity = 0;
+        for (int i = 0; i < count; i++) {
+            FrameSlot slot = ring.slot(first + i);
+            memory = slot.memory();
+            capacity = slot.capacity() - FrameSlot.FRAME_OFFSET - org.tapbridge.crypto.TransportCipher.TAG_LENGTH;
+            tapOffsets[i] = slot.base() + FrameSlot.FRAME_OFFSET;
+        }
+        int got = tap.readBatch(memory, tapOffsets, capacity, count, tapLengths);
+        for (int i = 0; i < got; i++) {
+            FrameSlot slot = ring.slot(first + i);
+            if (tapLengths[i] > 0) {
+                slot.tapFrame(tapLengths[i]);
+            } else {
+                slot.empty();
+            }
+        }
+        return got;
     }
 
     /** One recvmmsg of up to {@code max} datagrams into the slots from {@code first}; returns how many came. */
