@@ -19,10 +19,11 @@ public final class DataPathLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(DataPathLoop.class.getName());
     /** Slots per turn: one TAP burst or recvmmsg; a few dozen amortise the syscalls, more only add latency. */
     public static final int BATCH = 64;
-    /** A frame and the empty read that shows there is no other: what a lone ping needs. */
-    static final int MIN_TAP_READ_AHEAD = 2;
-    /** The same for datagrams: a lone one arrives in a single recvmmsg that is not full. */
-    static final int MIN_UDP_READ_AHEAD = 2;
+    /**
+     * The least a read of the TAP or the socket asks for: a frame or datagram and the empty look that shows
+     * there is no other, which is what a lone ping needs.
+     */
+    static final int MIN_READ_AHEAD = 2;
     /** Ring slots: the loop drains each batch before claiming the next, so two batches' worth is plenty. */
     public static final int RING_SLOTS = 4 * BATCH;
     /** Timer duty cycle: fine enough for 1 s damping and keepalives, cheap at ten a second. */
@@ -48,9 +49,9 @@ public final class DataPathLoop implements Runnable {
     private final int[] tapOffsets = new int[BATCH];
     private final int[] tapLengths = new int[BATCH];
     /** Reads the next TAP batch asks for: twice what the last one found (see readTap). */
-    private int tapReadAhead = MIN_TAP_READ_AHEAD;
+    private int tapReadAhead = MIN_READ_AHEAD;
     /** Datagrams the next receive asks for, likewise (see receiveUdp). */
-    private int udpReadAhead = MIN_UDP_READ_AHEAD;
+    private int udpReadAhead = MIN_READ_AHEAD;
     private final int tapHandle;
     private final int udpHandle;
     private final EventPoller.Handler<FrameSlot> slotHandler = this::onSlot;
@@ -209,7 +210,7 @@ public final class DataPathLoop implements Runnable {
      */
     private int readTap(long first, int max) {
         int n = readDoubling(tapReader, first, max, tapReadAhead);
-        tapReadAhead = nextAsk(MIN_TAP_READ_AHEAD, n);
+        tapReadAhead = nextAsk(n);
         return n;
     }
 
@@ -220,7 +221,7 @@ public final class DataPathLoop implements Runnable {
      */
     private int receiveUdp(long first, int max) {
         int n = readDoubling(udpReader, first, max, udpReadAhead);
-        udpReadAhead = nextAsk(MIN_UDP_READ_AHEAD, n);
+        udpReadAhead = nextAsk(n);
         return n;
     }
 
@@ -248,9 +249,9 @@ public final class DataPathLoop implements Runnable {
         return n;
     }
 
-    /** The next ask after a turn that brought {@code n}: twice that, within [minimum, BATCH]. */
-    private static int nextAsk(int minimum, int n) {
-        return Math.max(minimum, Math.min(BATCH, 2 * n));
+    /** The next ask after a turn that brought {@code n}: twice that, within [MIN_READ_AHEAD, BATCH]. */
+    private static int nextAsk(int n) {
+        return Math.max(MIN_READ_AHEAD, Math.min(BATCH, 2 * n));
     }
 
     /** One TAP batch read of up to {@code count} frames into the slots from {@code first}. */

@@ -57,7 +57,7 @@ class UdpReadAheadTest {
                 boolean sameTurn = hub.port.got(i - 1) == hub.port.ask(i - 1);
                 int expected = sameTurn
                         ? Math.min(2 * hub.port.ask(i - 1), DataPathLoop.BATCH - turnTotal)
-                        : Math.max(DataPathLoop.MIN_UDP_READ_AHEAD, Math.min(DataPathLoop.BATCH, 2 * turnTotal));
+                        : Math.max(DataPathLoop.MIN_READ_AHEAD, Math.min(DataPathLoop.BATCH, 2 * turnTotal));
                 assertEquals(expected, hub.port.ask(i), "receive " + i + (sameTurn ? " after a full one"
                         : " after a turn that brought " + turnTotal));
                 if (!sameTurn) {
@@ -65,7 +65,7 @@ class UdpReadAheadTest {
                 }
             }
             turnTotal += hub.port.got(i);
-            if (hub.port.ask(i) <= 2 * DataPathLoop.MIN_UDP_READ_AHEAD) {
+            if (hub.port.ask(i) <= 2 * DataPathLoop.MIN_READ_AHEAD) {
                 smallAsks++;
             }
         }
