@@ -6,7 +6,10 @@
 #   BENCH=<testbed> scripts/bench/ping-rounds.sh 3 "project:-XX:PerMethodTrapLimit=100"
 # or "floor:<spin µs>[:yield]" for floor-relay.c, the least a userspace tunnel can do (-1: it never blocks;
 # yield: it gives the CPU away between looks while spinning, as tapbridge does; FLOOR_BALLAST_MB=N gives it
-# N MB of resident memory).
+# N MB of resident memory), or "jfloor:<spin µs>[:yield][:seal[:jce]]" for JavaFloorRelay.java, the same
+# loop in Java through JNR (seal: sealing and opening with tapbridge's OpenSSL AES-GCM too; jce: with its
+# JDK one instead). jfloor needs bridge/target/tapbridge.jar; its JVM options come from JFLOOR_JAVA_OPTS
+# (default: the launcher's heap and GC).
 # Run as root. Env: QUIET (4 s), PINGS (50), INTERVAL (0.02 s; 0.002 keeps the vCPUs from idling between
 # pings, which shows how much of a round trip is the cost of waking from idle).
 set -euo pipefail
@@ -23,6 +26,13 @@ export PROJECT_KEYGEN_CMD="$BENCH/tapbridge-gw.sh keygen {site} {state}"
 export PROJECT_GW_CMD="$BENCH/tapbridge-gw.sh run {site} {tap} {local} {peer} {port} {state}"
 rtts=$(mktemp)
 work=$(mktemp -d)
+cleanup() {
+    "$BENCH/backend-$backend.sh" down >/dev/null 2>&1 || true
+    "$BENCH/topo.sh" down >/dev/null 2>&1 || true
+    rm -rf "$rtts" "$work"
+}
+# $backend is read when it runs: the floors below run as the project backend.
+trap cleanup EXIT
 if [ "$backend" = floor ]; then
     # The testbed's project backend runs any gateway command: here the floor relay, without keys.
     command -v cc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null
@@ -34,12 +44,16 @@ if [ "$backend" = floor ]; then
     export PROJECT_GW_CMD="env FLOOR_BALLAST_MB=${FLOOR_BALLAST_MB:-0} $work/floor-relay {tap} {local} {peer} {port} ${spin:-0} $yield"
     opts=
 fi
-cleanup() {
-    "$BENCH/backend-$backend.sh" down >/dev/null 2>&1 || true
-    "$BENCH/topo.sh" down >/dev/null 2>&1 || true
-    rm -rf "$rtts" "$work"
-}
-trap cleanup EXIT
+if [ "$backend" = jfloor ]; then
+    jar=$here/bridge/target/tapbridge.jar
+    [ -f "$jar" ] || { echo "build first: $jar is missing" >&2; exit 2; }
+    javac -nowarn -cp "$jar" -d "$work" "$here/scripts/bench/JavaFloorRelay.java"
+    backend=project
+    unset PROJECT_KEYGEN_CMD
+    read -r -a words <<<"${opts//:/ }"
+    export PROJECT_GW_CMD="java ${JFLOOR_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseG1GC} -cp $jar:$work JavaFloorRelay {tap} {local} {peer} {port} ${words[*]}"
+    opts=
+fi
 "$BENCH/topo.sh" up >/dev/null
 TAPBRIDGE_JAVA_OPTS="$opts" "$BENCH/backend-$backend.sh" up >/dev/null 2>&1
 for _ in $(seq 30); do
