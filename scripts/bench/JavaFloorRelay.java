@@ -13,8 +13,9 @@ import org.tapbridge.crypto.Aeads;
  * floor-relay.c's loop in Java: what the JVM and JNR cost a userspace L2 tunnel on this machine, before any of
  * tapbridge's own design. A frame read from the TAP goes out as one UDP datagram and back, one system call
  * per frame through JNR, with the same spin, yield and poll as the C relay. With "seal", each frame is also
- * sealed and opened with tapbridge's own OpenSslAead (AES-256-GCM, a 16-byte header as associated data), or
- * with its JceAead given "jce" too, under a fixed key that both relays share: a bench tool, never a tunnel.
+ * sealed and opened with tapbridge's own OpenSslAead (AES-256-GCM, a 16-byte header as associated data), or,
+ * given "jce" as well, with its JceAead instead; both relays share a fixed all-zero key: a bench tool, never a
+ * tunnel.
  *
  * <pre>
  *   javac -cp tapbridge.jar -d DIR JavaFloorRelay.java

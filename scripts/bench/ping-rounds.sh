@@ -9,7 +9,7 @@
 # N MB of resident memory), or "jfloor:<spin µs>[:yield][:seal[:jce]]" for JavaFloorRelay.java, the same
 # loop in Java through JNR (seal: sealing and opening with tapbridge's OpenSSL AES-GCM too; jce: with its
 # JDK one instead). jfloor needs bridge/target/tapbridge.jar; its JVM options come from JFLOOR_JAVA_OPTS
-# (default: the launcher's heap and GC).
+# (default: -Xms256m -Xmx256m -XX:+UseG1GC, the heap and collector scripts/tapbridge gives the daemon).
 # Run as root. Env: QUIET (4 s), PINGS (50), INTERVAL (0.02 s; 0.002 keeps the vCPUs from idling between
 # pings, which shows how much of a round trip is the cost of waking from idle).
 set -euo pipefail
