@@ -1,6 +1,6 @@
 import com.kenai.jffi.MemoryIO;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.size_t;
@@ -8,6 +8,7 @@ import jnr.ffi.types.ssize_t;
 import org.tapbridge.crypto.Aead;
 import org.tapbridge.crypto.AeadKind;
 import org.tapbridge.crypto.Aeads;
+import org.tapbridge.os.SockAddr;
 
 /**
  * floor-relay.c's loop in Java: what the JVM and JNR cost a userspace L2 tunnel on this machine, before any of
@@ -27,7 +28,6 @@ public final class JavaFloorRelay {
     private static final int O_RDWR_NONBLOCK = 0x2 | 0x800;
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TAP_NO_PI = 0x0002 | 0x1000;
-    private static final int AF_INET = 2;
     private static final int SOCK_DGRAM_NONBLOCK = 2 | 0x800;
     private static final short POLLIN = 1;
     private static final int HEADER = 16;
@@ -85,10 +85,10 @@ public final class JavaFloorRelay {
         int port = Integer.parseInt(args[3]);
         long spinNs = Long.parseLong(args[4]) * 1000;
         int tap = openTap(libc, args[0]);
-        int udp = libc.socket(AF_INET, SOCK_DGRAM_NONBLOCK, 0);
+        int udp = libc.socket(SockAddr.AF_INET, SOCK_DGRAM_NONBLOCK, 0);
         long local = ipv4(args[1], port);
         long peer = ipv4(args[2], port);
-        if (udp < 0 || libc.bind(udp, local, 16) < 0) {
+        if (udp < 0 || libc.bind(udp, local, SockAddr.IN_SIZE) < 0) {
             fail("cannot bind UDP " + args[1] + ":" + port);
         }
         // Frames land after room for the header; a sealed message is header, ciphertext, tag.
@@ -120,9 +120,9 @@ public final class JavaFloorRelay {
                 if (seal) {
                     wire.putLong(0, counter);
                     int sealed = sealer.seal(counter++, wire, 0, HEADER, plain, HEADER, (int) n, wire, HEADER);
-                    libc.syscall(SYS_SENDTO, udp, wireAt, HEADER + sealed, 0, peer, 16);
+                    libc.syscall(SYS_SENDTO, udp, wireAt, HEADER + sealed, 0, peer, SockAddr.IN_SIZE);
                 } else {
-                    libc.syscall(SYS_SENDTO, udp, plainAt + HEADER, n, 0, peer, 16);
+                    libc.syscall(SYS_SENDTO, udp, plainAt + HEADER, n, 0, peer, SockAddr.IN_SIZE);
                 }
                 worked = true;
             }
@@ -162,20 +162,14 @@ public final class JavaFloorRelay {
         return fd;
     }
 
-    /** A struct sockaddr_in in native memory. */
+    /** A struct sockaddr_in in native memory, written by the daemon's own encoder. */
     private static long ipv4(String ip, int port) {
-        long address = MEMORY.allocateMemory(16, true);
-        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
-        b.putShort(2, (short) port);
-        String[] parts = ip.split("\\.");
-        if (parts.length != 4) {
+        if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             fail(ip + " is not an IPv4 address");
         }
-        for (int i = 0; i < 4; i++) {
-            b.put(4 + i, (byte) Integer.parseInt(parts[i]));
-        }
-        MEMORY.putByteArray(address, b.array(), 0, 16);
-        MEMORY.putShort(address, (short) AF_INET);
+        long address = MEMORY.allocateMemory(SockAddr.STORAGE_SIZE, true);
+        // A literal address: InetAddress parses it without asking any resolver.
+        SockAddr.encode(new InetSocketAddress(ip, port), address);
         return address;
     }
 
